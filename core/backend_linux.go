@@ -1,0 +1,20 @@
+package core
+
+import "fmt"
+
+// newBackend picks io_uring unless the config forces the worker backend; "auto" falls
+// back to workers when the kernel refuses io_uring (too old, disabled by sysctl, blocked
+// by seccomp), and says why in BackendInfo.FallbackReason.
+func newBackend(cfg Config) (backend, error) {
+	if cfg.Backend == "worker" {
+		return newWorkerBackend(cfg, "forced by configuration")
+	}
+	b, err := newUringBackend(cfg)
+	if err == nil {
+		return b, nil
+	}
+	if cfg.Backend == "io_uring" {
+		return nil, err
+	}
+	return newWorkerBackend(cfg, fmt.Sprintf("io_uring unavailable: %v", err))
+}

@@ -1,0 +1,216 @@
+package core
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// cancelTag marks the engine's own ASYNC_CANCEL requests; their CQEs are not reported.
+const cancelTag = 1 << 63
+
+// uringBackend submits requests as SQEs to an io_uring and reaps CQEs from it. Operations
+// the running kernel lacks (probed at setup) run on goroutines through the executor and
+// complete through the same notifier.
+type uringBackend struct {
+	cfg        Config
+	r          *ring
+	n          *notifier
+	native     [opCount]bool
+	x          *executor
+	side       *doneList // completions of the operations run off the ring
+	inKernel   int       // user SQEs submitted whose CQE was not reaped
+	cancels    int       // cancel SQEs whose CQE was not reaped
+	scratch    []io_uring_cqe
+	setupNames []string
+	direct     bool
+	sqpollNote string
+}
+
+func newUringBackend(cfg Config) (*uringBackend, error) {
+	r, names, err := newRing(uint32(cfg.IOUringQueueDepth), cfg.IOUringSQPoll)
+	if err != nil {
+		return nil, err
+	}
+	b := &uringBackend{cfg: cfg, r: r, x: newExecutor(), setupNames: names,
+		scratch: make([]io_uring_cqe, r.cq_ring_entries)}
+	fail := func(what string, err error) (*uringBackend, error) {
+		b.release()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if b.n, err = newNotifier(); err != nil {
+		return fail("eventfd", err)
+	}
+	b.side = newDoneList(b.n)
+	if err = r.register_eventfd(b.n.fd()); err != nil {
+		return fail("IORING_REGISTER_EVENTFD", err)
+	}
+	supported, err := r.probe()
+	if err != nil {
+		return fail("IORING_REGISTER_PROBE", err)
+	}
+	for op := Op(0); op < opCount; op++ {
+		b.native[op] = supported[uringOpcodes[op]]
+	}
+	if cfg.IOWorkerCount > 0 {
+		if err = r.register_iowq_max_workers(uint32(cfg.IOWorkerCount)); err != nil {
+			return fail("IORING_REGISTER_IOWQ_MAX_WORKERS", err)
+		}
+	}
+	b.direct = r.register_files_sparse(directSlots) == nil
+	return b, nil
+}
+
+// queue turns the chain into SQEs, or hands it to a goroutine when an operation in it is
+// not native (a chain must run in one place to keep its order).
+func (b *uringBackend) queue(chain []Request) bool {
+	for i := range chain {
+		if !b.native[chain[i].Op] {
+			b.runOffRing(chain)
+			return true
+		}
+		if !b.direct && (chain[i].Flags&FlagFixedFile != 0 || chain[i].Slot > 0) {
+			b.failChain(chain, -errENOSYS)
+			return true
+		}
+	}
+	n := uint32(len(chain))
+	if b.inKernel > 0 && b.inKernel+len(chain) > int(b.r.sq_ring_entries) {
+		return false // keep CQ room for every submitted request and its possible cancel
+	}
+	if b.r.sq_space_left() < n {
+		_ = b.r.submit()
+		if b.r.sq_space_left() < n {
+			return false
+		}
+	}
+	for i := range chain {
+		prep(b.r.get_sqe(), &chain[i])
+	}
+	b.inKernel += len(chain)
+	return true
+}
+
+func (b *uringBackend) runOffRing(chain []Request) {
+	if b.hasDirect(chain) {
+		b.failChain(chain, -errENOSYS) // direct descriptors live in the ring
+		return
+	}
+	c := append([]Request(nil), chain...)
+	b.side.start(c)
+	go b.x.runChain(c, b.side.cancelled, b.side.push)
+}
+
+func (b *uringBackend) hasDirect(chain []Request) bool {
+	for i := range chain {
+		if chain[i].Flags&FlagFixedFile != 0 || chain[i].Slot > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *uringBackend) failChain(chain []Request, res int64) {
+	b.side.start(chain)
+	for i := range chain {
+		b.side.push(Completion{chain[i].UserData, res})
+		res = -errECANCELED
+	}
+}
+
+func (b *uringBackend) flush() error { return b.r.submit() }
+
+func (b *uringBackend) reap(out []Completion) int {
+	if b.r.cq_needs_enter() {
+		_, _ = b.r.io_uring_enter(0, 0, IORING_ENTER_GETEVENTS) // post deferred completions
+	}
+	b.n.drain()
+	n := b.side.take(out)
+	for n < len(out) {
+		got := b.r.peek_cqes(b.scratch[:min(len(out)-n, len(b.scratch))])
+		if got == 0 {
+			break
+		}
+		for _, cqe := range b.scratch[:got] {
+			if cqe.user_data&cancelTag != 0 {
+				b.cancels--
+				continue
+			}
+			out[n] = Completion{cqe.user_data, int64(cqe.res)}
+			n++
+			b.inKernel--
+		}
+	}
+	return n
+}
+
+func (b *uringBackend) wait(timeout time.Duration) {
+	if b.side.ready() || b.r.cq_needs_enter() || b.r.cq_ready() {
+		return
+	}
+	b.n.waitReadable(timeout)
+}
+
+func (b *uringBackend) submitCancel(target uint64, all bool) {
+	sqe := b.r.get_sqe()
+	if sqe == nil {
+		_ = b.r.submit()
+		if sqe = b.r.get_sqe(); sqe == nil {
+			return // the SQ is full of work the kernel has not taken; nothing to cancel yet
+		}
+	}
+	prepCancel(sqe, target, all, cancelTag|target)
+	b.cancels++
+}
+
+func (b *uringBackend) cancel(userData uint64) {
+	b.side.cancel(userData)
+	b.submitCancel(userData, false)
+}
+
+func (b *uringBackend) cancelAll() {
+	b.side.cancelEverything()
+	b.submitCancel(0, true)
+}
+
+func (b *uringBackend) notifyFD() int { return b.n.fd() }
+func (b *uringBackend) signal()       { b.n.signal() }
+
+func (b *uringBackend) release() {
+	if b.side != nil {
+		b.side.shut()
+	}
+	if b.r != nil {
+		b.r.exit()
+	}
+	b.x.closeSlots()
+	if b.n != nil {
+		b.n.close()
+	}
+}
+
+func (b *uringBackend) info() BackendInfo {
+	info := BackendInfo{
+		Platform:      runtime.GOOS,
+		Backend:       "io_uring",
+		IsTrulyAsync:  true,
+		SetupFlags:    b.setupNames,
+		SQPollWanted:  b.cfg.IOUringSQPoll,
+		SQPollGranted: b.r.flags&IORING_SETUP_SQPOLL != 0,
+		DirectFiles:   b.direct,
+		QueueDepth:    int(b.r.sq_ring_entries),
+		NativeOps:     []string{},
+		WorkerOps:     []string{},
+	}
+	for op := Op(0); op < opCount; op++ {
+		if b.native[op] {
+			info.NativeOps = append(info.NativeOps, op.String())
+		} else {
+			info.WorkerOps = append(info.WorkerOps, op.String())
+		}
+	}
+	if b.cfg.IOUringSQPoll && !info.SQPollGranted {
+		info.FallbackReason = "SQPOLL was requested but not permitted; running without it"
+	}
+	return info
+}

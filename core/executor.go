@@ -1,0 +1,82 @@
+//go:build unix
+
+package core
+
+import "sync"
+
+// executor runs requests with plain system calls on the calling goroutine. It is the
+// worker backend's engine room, and the io_uring backend's for operations the kernel's
+// ring lacks. It owns the emulated direct-descriptor table.
+type executor struct {
+	mu    sync.Mutex
+	slots [directSlots]int32 // real descriptor per slot, -1 when empty
+}
+
+func newExecutor() *executor {
+	x := &executor{}
+	for i := range x.slots {
+		x.slots[i] = -1
+	}
+	return x
+}
+
+// runChain runs a link chain in order and reports each completion; after a failure (or a
+// short read or write, as io_uring counts it) the rest complete with -ECANCELED.
+func (x *executor) runChain(chain []Request, cancelled func(uint64) bool, done func(Completion)) {
+	failed := false
+	for i := range chain {
+		r := &chain[i]
+		var res int64
+		switch {
+		case failed:
+			res = -errECANCELED
+		case cancelled(r.UserData):
+			res = -errECANCELED
+		default:
+			res = x.run(r)
+		}
+		done(Completion{r.UserData, res})
+		if res < 0 || ((r.Op == OpRead || r.Op == OpWrite) && res != int64(r.Len)) {
+			failed = true
+		}
+	}
+}
+
+func (x *executor) run(r *Request) int64 {
+	fd := r.FD
+	if r.Flags&FlagFixedFile != 0 {
+		x.mu.Lock()
+		fd = x.slots[r.FD]
+		if r.Op == OpClose {
+			x.slots[r.FD] = -1
+		}
+		x.mu.Unlock()
+		if fd < 0 {
+			return -errEBADF
+		}
+	}
+	res := sysRun(r, fd)
+	if r.Op == OpOpenat && r.Slot > 0 && res >= 0 {
+		x.mu.Lock()
+		old := x.slots[r.Slot-1]
+		x.slots[r.Slot-1] = int32(res)
+		x.mu.Unlock()
+		if old >= 0 {
+			sysClose(old) // installing into a used slot replaces it, as the kernel does
+		}
+		res = 0
+	}
+	return res
+}
+
+// closeSlots closes every descriptor left in the table.
+func (x *executor) closeSlots() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i, fd := range x.slots {
+		if fd >= 0 {
+			sysClose(fd)
+			x.slots[i] = -1
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package core
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// When io_uring_setup fails (old kernel, sysctl, seccomp), "auto" falls back to the
+// worker backend and says why; "io_uring" reports the error instead.
+func TestUringSetupFailureFallsBack(t *testing.T) {
+	for _, errno := range []unix.Errno{unix.ENOSYS, unix.EPERM, unix.EINVAL} {
+		uringSetupFault = errno
+		cfg := DefaultConfig()
+		cfg.Backend = "auto"
+		e, err := NewEngine(cfg)
+		if err != nil {
+			t.Fatalf("%v: auto failed: %v", errno, err)
+		}
+		info := e.Info()
+		if info.Backend != "worker" || info.IsTrulyAsync || !strings.Contains(info.FallbackReason, errno.Error()) {
+			t.Fatalf("%v: info %+v", errno, info)
+		}
+		e.Close(0)
+		cfg.Backend = "io_uring"
+		if _, err := NewEngine(cfg); !errors.Is(err, errno) {
+			t.Fatalf("%v: forced io_uring gave %v", errno, err)
+		}
+	}
+	uringSetupFault = 0
+}

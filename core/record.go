@@ -1,0 +1,159 @@
+package core
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+// Op names an operation in a Request record.
+type Op uint8
+
+const (
+	OpNop       Op = iota // completes with 0; useful to measure overhead
+	OpRead                // pread(FD, Addr, Len, Off); Off == OffCurrent reads at the file position
+	OpWrite               // pwrite(FD, Addr, Len, Off); Off == OffCurrent writes at the position (append files: the end)
+	OpReadv               // preadv(FD, iovec array at Addr, Len entries, Off)
+	OpWritev              // pwritev(FD, iovec array at Addr, Len entries, Off)
+	OpFsync               // fsync(FD), or fdatasync when OpFlags has FsyncDatasync
+	OpOpenat              // openat(DirFD, path at Addr, OpFlags, Mode); Slot > 0 installs into direct slot Slot-1
+	OpClose               // close(FD); with FlagFixedFile closes direct slot FD
+	OpStatx               // statx(DirFD, path at Addr, OpFlags, Mode as mask, struct statx at Addr2)
+	OpRenameat            // renameat2(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
+	OpUnlinkat            // unlinkat(DirFD, path at Addr, OpFlags)
+	OpMkdirat             // mkdirat(DirFD, path at Addr, Mode)
+	OpFtruncate           // ftruncate(FD, Off)
+	opCount
+)
+
+var opNames = [opCount]string{"nop", "read", "write", "readv", "writev", "fsync", "openat", "close",
+	"statx", "renameat", "unlinkat", "mkdirat", "ftruncate"}
+
+func (o Op) String() string {
+	if o < opCount {
+		return opNames[o]
+	}
+	return "invalid"
+}
+
+// Request flags.
+const (
+	FlagLink      uint8 = 1 << 0 // the next request runs only if this one succeeds (IOSQE_IO_LINK)
+	FlagFixedFile uint8 = 1 << 1 // FD is a direct-descriptor slot opened with Request.Slot
+	flagsKnown          = FlagLink | FlagFixedFile
+)
+
+// Other constants of the record format.
+const (
+	FsyncDatasync         = 1           // OpFsync OpFlags: fdatasync
+	OffCurrent     uint64 = ^uint64(0)  // Off value: use (and advance) the file position
+	ATFDCWD        int32  = -100        // DirFD value: relative to the working directory
+	MaxUserData    uint64 = 1<<63 - 1   // the top bit of UserData is the engine's own
+	RequestSize           = 64          // bytes per Request record
+	CompletionSize        = 16          // bytes per Completion record
+	maxIOLen              = 0x7ffff000  // Linux caps one read/write at this many bytes
+	maxIovecs             = 1024        // IOV_MAX
+	maxSlot               = directSlots // openat Slot ranges over 1..maxSlot
+)
+
+// Request is one operation, laid out exactly as the 64-byte little-endian record the
+// caller writes into its own memory. Addr and Addr2 point at caller memory that must stay
+// valid until the request's Completion is reaped.
+type Request struct {
+	Op       Op
+	Flags    uint8
+	_        uint16
+	FD       int32
+	UserData uint64
+	Addr     uint64
+	Len      uint32
+	OpFlags  uint32
+	Off      uint64
+	Addr2    uint64
+	Mode     uint32
+	DirFD    int32
+	Slot     uint32
+	_        uint32
+}
+
+// Completion is the 16-byte record reaped for every Request: Res is a byte count, a
+// descriptor, 0, or -errno.
+type Completion struct {
+	UserData uint64
+	Res      int64
+}
+
+func init() {
+	if unsafe.Sizeof(Request{}) != RequestSize || unsafe.Sizeof(Completion{}) != CompletionSize {
+		panic("core: record layout drifted from the documented sizes")
+	}
+}
+
+// DecodeRequest reads one record from its 64-byte wire form. It is the only decoder:
+// Engine.SubmitRecords goes through it too, so the fuzz target covers what Python sends.
+func DecodeRequest(b []byte) (Request, bool) {
+	if len(b) < RequestSize {
+		return Request{}, false
+	}
+	le := binary.LittleEndian
+	return Request{
+		Op:       Op(b[0]),
+		Flags:    b[1],
+		FD:       int32(le.Uint32(b[4:])),
+		UserData: le.Uint64(b[8:]),
+		Addr:     le.Uint64(b[16:]),
+		Len:      le.Uint32(b[24:]),
+		OpFlags:  le.Uint32(b[28:]),
+		Off:      le.Uint64(b[32:]),
+		Addr2:    le.Uint64(b[40:]),
+		Mode:     le.Uint32(b[48:]),
+		DirFD:    int32(le.Uint32(b[52:])),
+		Slot:     le.Uint32(b[56:]),
+	}, true
+}
+
+// Encode writes r in its wire form into b (at least RequestSize bytes).
+func (r *Request) Encode(b []byte) {
+	le := binary.LittleEndian
+	clear(b[:RequestSize])
+	b[0] = byte(r.Op)
+	b[1] = r.Flags
+	le.PutUint32(b[4:], uint32(r.FD))
+	le.PutUint64(b[8:], r.UserData)
+	le.PutUint64(b[16:], r.Addr)
+	le.PutUint32(b[24:], r.Len)
+	le.PutUint32(b[28:], r.OpFlags)
+	le.PutUint64(b[32:], r.Off)
+	le.PutUint64(b[40:], r.Addr2)
+	le.PutUint32(b[48:], r.Mode)
+	le.PutUint32(b[52:], uint32(r.DirFD))
+	le.PutUint32(b[56:], r.Slot)
+}
+
+// Validate reports whether r is well formed: a known op, known flags, a user data value
+// that leaves the engine's bit free, and the addresses and sizes its op needs. It does not
+// touch the memory the record points at.
+func (r *Request) Validate() bool {
+	if r.Op >= opCount || r.Flags&^flagsKnown != 0 || r.UserData > MaxUserData {
+		return false
+	}
+	if r.Flags&FlagFixedFile != 0 && (r.FD < 0 || r.FD >= maxSlot) {
+		return false
+	}
+	switch r.Op {
+	case OpRead, OpWrite:
+		return (r.Addr != 0 || r.Len == 0) && r.Len <= maxIOLen && validOff(r.Off)
+	case OpReadv, OpWritev:
+		return r.Addr != 0 && r.Len > 0 && r.Len <= maxIovecs && validOff(r.Off)
+	case OpOpenat, OpUnlinkat, OpMkdirat:
+		return r.Addr != 0 && r.Flags&FlagFixedFile == 0 && r.Slot <= maxSlot
+	case OpStatx, OpRenameat:
+		return r.Addr != 0 && r.Addr2 != 0 && r.Flags&FlagFixedFile == 0
+	case OpFtruncate:
+		return int64(r.Off) >= 0
+	case OpFsync:
+		return r.OpFlags&^FsyncDatasync == 0
+	}
+	return true
+}
+
+func validOff(off uint64) bool { return off == OffCurrent || int64(off) >= 0 }

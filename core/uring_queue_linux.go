@@ -1,0 +1,106 @@
+package core
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// io_uring_enter wraps the system call, retrying EINTR.
+func (r *ring) io_uring_enter(to_submit, min_complete, flags uint32) (int, error) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.ring_fd), uintptr(to_submit),
+			uintptr(min_complete), uintptr(flags), 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return 0, errno
+		}
+		return int(n), nil
+	}
+}
+
+// sq_space_left is how many SQEs can be taken before the kernel consumes more.
+func (r *ring) sq_space_left() uint32 {
+	return r.sq_ring_entries - (r.sqe_tail - atomic.LoadUint32(r.sq_khead))
+}
+
+// get_sqe returns the next free SQE, zeroed, or nil when the SQ is full.
+func (r *ring) get_sqe() *io_uring_sqe {
+	if r.sq_space_left() == 0 {
+		return nil
+	}
+	sqe := (*io_uring_sqe)(unsafe.Add(r.sqes, uintptr(r.sqe_tail&r.sq_ring_mask)*unsafe.Sizeof(io_uring_sqe{})))
+	*sqe = io_uring_sqe{}
+	r.sqe_tail++
+	return sqe
+}
+
+// flush_sq publishes the SQEs taken since the last flush by filling the SQ array and
+// storing the new tail (the atomic store orders the SQE writes before it).
+func (r *ring) flush_sq() {
+	for ; r.sqe_head != r.sqe_tail; r.sqe_head++ {
+		i := r.sqe_head & r.sq_ring_mask
+		*(*uint32)(unsafe.Add(r.sq_array, uintptr(i)*4)) = i
+	}
+	atomic.StoreUint32(r.sq_ktail, r.sqe_tail)
+}
+
+// submit publishes pending SQEs and enters the kernel when it needs to be told: always
+// without SQPOLL (with GETEVENTS when task work is deferred, so finished work is posted),
+// and with SQPOLL only to wake a sleeping poller.
+func (r *ring) submit() error {
+	r.flush_sq()
+	unsubmitted := r.sqe_tail - atomic.LoadUint32(r.sq_khead)
+	if r.flags&IORING_SETUP_SQPOLL != 0 {
+		if unsubmitted > 0 && atomic.LoadUint32(r.sq_kflags)&IORING_SQ_NEED_WAKEUP != 0 {
+			_, err := r.io_uring_enter(0, 0, IORING_ENTER_SQ_WAKEUP)
+			return err
+		}
+		return nil
+	}
+	if unsubmitted == 0 && !r.cq_needs_enter() {
+		return nil
+	}
+	_, err := r.io_uring_enter(unsubmitted, 0, IORING_ENTER_GETEVENTS)
+	if err == unix.EAGAIN || err == unix.EBUSY {
+		// Out of kernel resources or CQ overflow pending: the SQEs stay published and are
+		// picked up by the next enter, after completions are reaped.
+		return nil
+	}
+	return err
+}
+
+// cq_needs_enter reports whether completions are waiting in the kernel rather than in
+// the CQ ring: deferred task work, or an overflow list to flush.
+func (r *ring) cq_needs_enter() bool {
+	return atomic.LoadUint32(r.sq_kflags)&(IORING_SQ_TASKRUN|IORING_SQ_CQ_OVERFLOW) != 0
+}
+
+// peek_cqes copies ready CQEs into out and advances the CQ head past them.
+func (r *ring) peek_cqes(out []io_uring_cqe) int {
+	head := *r.cq_khead
+	tail := atomic.LoadUint32(r.cq_ktail)
+	n := 0
+	for ; head != tail && n < len(out); head++ {
+		out[n] = *(*io_uring_cqe)(unsafe.Add(r.cqes, uintptr(head&r.cq_ring_mask)*unsafe.Sizeof(io_uring_cqe{})))
+		n++
+	}
+	atomic.StoreUint32(r.cq_khead, head)
+	return n
+}
+
+// wait_cqe blocks in the kernel until a CQE is ready (for callers without an event loop).
+func (r *ring) wait_cqe() error {
+	if atomic.LoadUint32(r.cq_ktail) != *r.cq_khead {
+		return nil
+	}
+	r.flush_sq()
+	_, err := r.io_uring_enter(r.sqe_tail-atomic.LoadUint32(r.sq_khead), 1, IORING_ENTER_GETEVENTS)
+	return err
+}
+
+// cq_ready reports whether a CQE is waiting in the CQ ring.
+func (r *ring) cq_ready() bool { return atomic.LoadUint32(r.cq_ktail) != *r.cq_khead }

@@ -1,0 +1,3 @@
+package pybind
+
+func Add(a, b int64) int64 { return a + b }

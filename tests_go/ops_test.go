@@ -1,0 +1,169 @@
+package tests_go
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"unsafe"
+
+	"github.com/ayafileio/ayafileio/core"
+	"golang.org/x/sys/unix"
+)
+
+func TestReadWrite(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			path := filepath.Join(dir, "f")
+			fd := mustOpen(t, e, a, path, unix.O_RDWR|unix.O_CREAT|unix.O_TRUNC)
+			w, waddr := a.buf(5)
+			copy(w, "hello")
+			res := run(t, e,
+				core.Request{Op: core.OpWrite, UserData: 2, FD: fd, Addr: waddr, Len: 5, Off: 10},
+				core.Request{Op: core.OpWrite, UserData: 3, FD: fd, Addr: waddr, Len: 5, Off: 0})
+			if res[2] != 5 || res[3] != 5 {
+				t.Fatalf("writes: %v", res)
+			}
+			if got := readFile(t, path); got != "hello\x00\x00\x00\x00\x00hello" {
+				t.Fatalf("file holds %q", got)
+			}
+			r, raddr := a.buf(32)
+			res = run(t, e, core.Request{Op: core.OpRead, UserData: 4, FD: fd, Addr: raddr, Len: 32, Off: 8})
+			if res[4] != 7 || string(r[:7]) != "\x00\x00hello" {
+				t.Fatalf("read at 8: res %d data %q", res[4], r[:res[4]])
+			}
+			res = run(t, e, core.Request{Op: core.OpRead, UserData: 5, FD: fd, Addr: raddr, Len: 32, Off: 1 << 40})
+			if res[5] != 0 {
+				t.Fatalf("read past the end gave %d, want 0", res[5])
+			}
+		})
+	}
+}
+
+func TestVectoredAndAppend(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			path := filepath.Join(dir, "log")
+			fd := mustOpen(t, e, a, path, unix.O_WRONLY|unix.O_CREAT|unix.O_APPEND)
+			parts := []string{"ab", "cde", "f"}
+			iov, iovAddr := a.buf(len(parts) * 16)
+			iovecs := unsafe.Slice((*unix.Iovec)(unsafe.Pointer(&iov[0])), len(parts))
+			for i, p := range parts {
+				b, _ := a.buf(len(p))
+				copy(b, p)
+				iovecs[i].Base = &b[0]
+				iovecs[i].SetLen(len(p))
+			}
+			for i := range 3 {
+				res := run(t, e, core.Request{Op: core.OpWritev, UserData: uint64(i), FD: fd, Addr: iovAddr, Len: 3, Off: core.OffCurrent})
+				if res[uint64(i)] != 6 {
+					t.Fatalf("writev: %v", res)
+				}
+			}
+			if got := readFile(t, path); got != "abcdefabcdefabcdef" {
+				t.Fatalf("append file holds %q", got)
+			}
+		})
+	}
+}
+
+func TestMetadataOps(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			sub, f, g := filepath.Join(dir, "sub"), filepath.Join(dir, "sub", "f"), filepath.Join(dir, "sub", "g")
+			res := run(t, e, core.Request{Op: core.OpMkdirat, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(sub), Mode: 0o755})
+			if res[1] != 0 {
+				t.Fatalf("mkdirat: %d", res[1])
+			}
+			res = run(t, e, core.Request{Op: core.OpMkdirat, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(sub), Mode: 0o755})
+			if res[1] != -int64(unix.EEXIST) {
+				t.Fatalf("mkdirat twice: %d, want -EEXIST", res[1])
+			}
+			fd := mustOpen(t, e, a, f, unix.O_RDWR|unix.O_CREAT)
+			res = run(t, e,
+				core.Request{Op: core.OpFtruncate, UserData: 2, FD: fd, Off: 12345})
+			if res[2] != 0 {
+				t.Fatalf("ftruncate: %d", res[2])
+			}
+			res = run(t, e, core.Request{Op: core.OpFsync, UserData: 3, FD: fd},
+				core.Request{Op: core.OpFsync, UserData: 4, FD: fd, OpFlags: core.FsyncDatasync})
+			if res[3] != 0 || res[4] != 0 {
+				t.Fatalf("fsync, fdatasync: %v", res)
+			}
+			stx, stxAddr := a.buf(256)
+			res = run(t, e, core.Request{Op: core.OpStatx, UserData: 5, DirFD: core.ATFDCWD, Addr: a.cstr(f),
+				Mode: unix.STATX_SIZE, Addr2: stxAddr})
+			if size := (*unix.Statx_t)(unsafe.Pointer(&stx[0])).Size; res[5] != 0 || size != 12345 {
+				t.Fatalf("statx: res %d size %d", res[5], size)
+			}
+			res = run(t, e, core.Request{Op: core.OpRenameat, UserData: 6, DirFD: core.ATFDCWD, Addr: a.cstr(f),
+				FD: core.ATFDCWD, Addr2: a.cstr(g)})
+			if _, err := os.Stat(g); res[6] != 0 || err != nil {
+				t.Fatalf("renameat: res %d, stat %v", res[6], err)
+			}
+			res = run(t, e, core.Request{Op: core.OpUnlinkat, UserData: 7, DirFD: core.ATFDCWD, Addr: a.cstr(g)},
+				core.Request{Op: core.OpClose, UserData: 8, FD: fd})
+			if _, err := os.Stat(g); res[7] != 0 || res[8] != 0 || !os.IsNotExist(err) {
+				t.Fatalf("unlinkat, close: %v, stat %v", res, err)
+			}
+			res = run(t, e, openReq(9, a.cstr(filepath.Join(dir, "missing")), unix.O_RDONLY, 0))
+			if res[9] != -int64(unix.ENOENT) {
+				t.Fatalf("open missing: %d, want -ENOENT", res[9])
+			}
+		})
+	}
+}
+
+func TestLinkedOpenWriteClose(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			path := filepath.Join(dir, "chain")
+			data, addr := a.buf(6)
+			copy(data, "linked")
+			res := run(t, e,
+				core.Request{Op: core.OpOpenat, Flags: core.FlagLink, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(path),
+					OpFlags: unix.O_WRONLY | unix.O_CREAT | unix.O_CLOEXEC, Mode: 0o644, Slot: 5},
+				core.Request{Op: core.OpWrite, Flags: core.FlagLink | core.FlagFixedFile, UserData: 2, FD: 4, Addr: addr, Len: 6},
+				core.Request{Op: core.OpClose, Flags: core.FlagFixedFile, UserData: 3, FD: 4})
+			if res[1] != 0 || res[2] != 6 || res[3] != 0 {
+				t.Fatalf("chain results %v", res)
+			}
+			if got := readFile(t, path); got != "linked" {
+				t.Fatalf("file holds %q", got)
+			}
+			// A failing head cancels the rest of its chain.
+			res = run(t, e,
+				core.Request{Op: core.OpOpenat, Flags: core.FlagLink, UserData: 4, DirFD: core.ATFDCWD,
+					Addr: a.cstr(filepath.Join(dir, "no", "such")), OpFlags: unix.O_RDONLY, Slot: 6},
+				core.Request{Op: core.OpClose, Flags: core.FlagFixedFile, UserData: 5, FD: 5})
+			if res[4] != -int64(unix.ENOENT) || res[5] != -int64(unix.ECANCELED) {
+				t.Fatalf("broken chain results %v", res)
+			}
+		})
+	}
+}
+
+func TestInvalidRecords(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e := newEngine(t, be)
+			res := run(t, e,
+				core.Request{Op: 200, UserData: 1},
+				core.Request{Op: core.OpRead, UserData: 2, FD: 0, Addr: 0, Len: 10},
+				core.Request{Op: core.OpNop, Flags: 0x80, UserData: 3},
+				core.Request{Op: core.OpOpenat, Flags: core.FlagLink, UserData: 4}, // no path
+				core.Request{Op: core.OpNop, UserData: 5},                          // linked to the bad one
+				core.Request{Op: core.OpNop, UserData: 6})
+			want := map[uint64]int64{1: -int64(unix.EINVAL), 2: -int64(unix.EINVAL), 3: -int64(unix.EINVAL),
+				4: -int64(unix.EINVAL), 5: -int64(unix.ECANCELED), 6: 0}
+			for k, v := range want {
+				if res[k] != v {
+					t.Errorf("request %d: got %d want %d", k, res[k], v)
+				}
+			}
+		})
+	}
+}
