@@ -121,10 +121,14 @@ func (b *uringBackend) failChain(chain []Request, res int64) {
 func (b *uringBackend) flush() error { return b.r.submit() }
 
 func (b *uringBackend) reap(out []Completion) int {
-	if b.r.cq_needs_enter() {
-		_, _ = b.r.io_uring_enter(0, 0, IORING_ENTER_GETEVENTS) // post deferred completions
-	}
+	// Reset the notifier before looking: anything finishing after this point signals
+	// it again, so no wake-up is lost between the look and the next wait.
 	b.n.drain()
+	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cq_needs_enter() {
+		// Deferred task work is posted only when the issuer enters with GETEVENTS, and
+		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
+		_, _ = b.r.io_uring_enter(0, 0, IORING_ENTER_GETEVENTS)
+	}
 	n := b.side.take(out)
 	for n < len(out) {
 		got := b.r.peek_cqes(b.scratch[:min(len(out)-n, len(b.scratch))])
@@ -145,7 +149,7 @@ func (b *uringBackend) reap(out []Completion) int {
 }
 
 func (b *uringBackend) wait(timeout time.Duration) {
-	if b.side.ready() || b.r.cq_needs_enter() || b.r.cq_ready() {
+	if b.side.ready() || b.r.cq_ready() {
 		return
 	}
 	b.n.waitReadable(timeout)

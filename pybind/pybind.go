@@ -1,3 +1,184 @@
+// Package pybind is the surface gopy turns into ayafileio's extension module. Every
+// function takes scalars or addresses and returns an int64 (a value or -errno) or a JSON
+// string, so the hot path has no Go errors (gopy makes those bare RuntimeErrors) and no
+// byte-slice copies. Nothing panics across this boundary.
 package pybind
 
-func Add(a, b int64) int64 { return a + b }
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ayafileio/ayafileio/core"
+)
+
+var (
+	mu      sync.RWMutex
+	engines = map[int64]*core.Engine{}
+	nextID  int64
+)
+
+const errEBADF = -9 // an engine id that is not (or no longer) open
+
+func engine(id int64) *core.Engine {
+	mu.RLock()
+	defer mu.RUnlock()
+	return engines[id]
+}
+
+// guard turns a panic into res, so a bug surfaces as an error in Python, not a crash.
+func guard(res *int64, onPanic int64) {
+	if recover() != nil {
+		*res = onPanic
+	}
+}
+
+func toJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf(`{"error": %q}`, err.Error())
+	}
+	return string(b)
+}
+
+// EngineNew creates an engine with the current config and returns JSON with its id, its
+// notify fd and its backend info, or {"error": "..."}.
+func EngineNew() (res string) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = toJSON(map[string]string{"error": fmt.Sprint(r)})
+		}
+	}()
+	e, err := core.NewEngine(core.CurrentConfig())
+	if err != nil {
+		return toJSON(map[string]string{"error": err.Error()})
+	}
+	mu.Lock()
+	nextID++
+	id := nextID
+	engines[id] = e
+	mu.Unlock()
+	return toJSON(map[string]any{"id": id, "notify_fd": e.NotifyFD(), "info": e.Info()})
+}
+
+// EngineSubmit submits n request records at addr; returns n or -errno.
+func EngineSubmit(id int64, addr uintptr, n int64) (res int64) {
+	defer guard(&res, -22)
+	e := engine(id)
+	if e == nil {
+		return errEBADF
+	}
+	if _, err := e.SubmitRecords(addr, int(n)); err != nil {
+		return errEBADF
+	}
+	return n
+}
+
+// EngineReap writes up to max completion records at addr; returns how many.
+func EngineReap(id int64, addr uintptr, max int64) (res int64) {
+	defer guard(&res, -22)
+	e := engine(id)
+	if e == nil {
+		return errEBADF
+	}
+	return int64(e.ReapRecords(addr, int(max)))
+}
+
+// EngineCancel asks the request with userData to stop; its completion still arrives.
+func EngineCancel(id int64, userData int64) (res int64) {
+	defer guard(&res, -22)
+	e := engine(id)
+	if e == nil {
+		return errEBADF
+	}
+	e.Cancel(uint64(userData))
+	return 0
+}
+
+// EngineInflight counts the engine's requests not yet reaped.
+func EngineInflight(id int64) int64 {
+	e := engine(id)
+	if e == nil {
+		return errEBADF
+	}
+	return int64(e.Inflight())
+}
+
+// EngineClose closes the engine, giving in-flight requests timeoutMs to finish, and
+// returns how many were still in flight (their buffers must stay alive for good).
+func EngineClose(id int64, timeoutMs int64) (res int64) {
+	defer guard(&res, -22)
+	mu.Lock()
+	e := engines[id]
+	delete(engines, id)
+	mu.Unlock()
+	if e == nil {
+		return errEBADF
+	}
+	return int64(e.Close(time.Duration(timeoutMs) * time.Millisecond))
+}
+
+// Probe returns the backend info an engine would get now, as JSON.
+func Probe() string {
+	e, err := core.NewEngine(core.CurrentConfig())
+	if err != nil {
+		return toJSON(map[string]string{"error": err.Error()})
+	}
+	defer e.Close(0)
+	return toJSON(e.Info())
+}
+
+// BufferGet lends a page-aligned buffer of config buffer_size; returns its address or 0.
+func BufferGet() int64 {
+	addr, _ := core.Buffers.Get()
+	return int64(addr)
+}
+
+// BufferPut returns a buffer lent by BufferGet; -EINVAL for any other address.
+func BufferPut(addr uintptr) int64 {
+	if core.Buffers.Put(addr) {
+		return 0
+	}
+	return -22
+}
+
+// ConfigSet validates and applies options given as a JSON object of strings; returns ""
+// or the error message naming the key.
+func ConfigSet(pairs string) string {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(pairs), &m); err != nil {
+		return err.Error()
+	}
+	if err := core.Configure(m); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// ConfigGet returns the current options as JSON.
+func ConfigGet() string { return toJSON(core.CurrentConfig()) }
+
+// ConfigReset restores the defaults.
+func ConfigReset() { core.ResetConfig() }
+
+// ConfigEnvError reports an invalid AYAFILEIO_BACKEND, or "".
+func ConfigEnvError() string {
+	if err := core.ConfigFromEnv(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// Stats returns the process-wide counters as JSON: live engines, requests in flight,
+// and the buffer pool.
+func Stats() string {
+	mu.RLock()
+	inflight := 0
+	for _, e := range engines {
+		inflight += e.Inflight()
+	}
+	mu.RUnlock()
+	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
+		"buffers": core.Buffers.Stats()})
+}

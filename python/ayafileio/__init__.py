@@ -1,0 +1,36 @@
+"""ayafileio: asynchronous file I/O for asyncio, done by the kernel (io_uring on Linux).
+
+    async with ayafileio.open("data.json", "w", encoding="utf-8") as f:
+        await f.write(text)
+"""
+
+from __future__ import annotations
+
+from ._config import (
+    configure,
+    get_backend_info,
+    get_config,
+    get_handle_pool_limits,
+    get_stats,
+    reset_config,
+    set_handle_pool_limits,
+)
+from ._file import AsyncFile
+from ._native import ForkedChildError
+from ._open import OpenContext, open
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncFile",
+    "ForkedChildError",
+    "OpenContext",
+    "configure",
+    "get_backend_info",
+    "get_config",
+    "get_handle_pool_limits",
+    "get_stats",
+    "open",
+    "reset_config",
+    "set_handle_pool_limits",
+]

@@ -1,0 +1,444 @@
+"""The binary layer: a file descriptor with an explicit position, read-ahead and write
+buffering in the manner of io.BufferedRandom, every read and write done by the engine at
+an explicit offset (append mode: at the kernel's end of file).
+
+Callers (AsyncFile) serialise calls on one file; this layer assumes exclusive use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+import stat
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from . import _driver
+from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Request
+
+T = TypeVar("T")
+
+
+def os_error(res: int, filename: Any = None) -> OSError:
+    """The OSError (subclass chosen by errno) for a -errno result."""
+    code = -res
+    if filename is None:
+        return OSError(code, os.strerror(code))
+    return OSError(code, os.strerror(code), filename)
+
+
+def closed_error() -> ValueError:
+    return ValueError("I/O operation on closed file.")
+
+
+async def run(req: Request, apply: Callable[[int], T]) -> T:
+    """Awaits req and returns apply(result). If the awaiting task is cancelled, the
+    request is cancelled too but its real result is still applied (bytes that were read
+    or written are accounted for) before CancelledError propagates."""
+    try:
+        res = await req.future
+    except asyncio.CancelledError:
+        res = await _driver.get_driver().settle(req)
+        try:
+            apply(res)
+        except OSError:
+            pass  # the task was cancelled: the error is not what it will see
+        raise
+    return apply(res)
+
+
+class BufferedFile:
+    """Binary buffered file over the running loop's engine."""
+
+    def __init__(
+        self,
+        fd: int,
+        *,
+        readable: bool,
+        writable: bool,
+        append: bool,
+        closefd: bool,
+        bufsize: int,
+        st: os.stat_result,
+    ) -> None:
+        self.fd = fd
+        self.readable = readable
+        self.writable = writable
+        self.append = append
+        self.closefd = closefd
+        self.bufsize = bufsize
+        self.regular = stat.S_ISREG(st.st_mode)
+        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or _lseek_ok(fd)
+        self.closed = False
+        self.pos = os.lseek(fd, 0, os.SEEK_END if append else os.SEEK_CUR) if self.seekable else 0
+        self._rbuf = b""  # read-ahead: file bytes from pos - _rstart on
+        self._rstart = 0  # index of pos in _rbuf
+        self._wbuf = bytearray()  # data written after _wpos and not yet handed to the OS
+        self._wpos = 0
+
+    # --- checks -----------------------------------------------------------------------
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise closed_error()
+
+    def check_readable(self) -> None:
+        if self.closed:
+            raise closed_error()
+        if not self.readable:
+            raise io.UnsupportedOperation("read")
+
+    def check_writable(self) -> None:
+        if self.closed:
+            raise closed_error()
+        if not self.writable:
+            raise io.UnsupportedOperation("write")
+
+    def check_seekable(self) -> None:
+        if self.closed:
+            raise closed_error()
+        if not self.seekable:
+            raise io.UnsupportedOperation("File or stream is not seekable.")
+
+    # --- raw operations -----------------------------------------------------------------
+
+    def _offset(self) -> int:
+        return self.pos if self.seekable else OFF_CURRENT
+
+    async def _raw_read_into(self, view: memoryview, off: int, fill: bool = False) -> int:
+        """One read into view at off. It advances the position, or with fill=True makes
+        the bytes the read-ahead instead; either way inside the completion, so that a
+        cancelled task loses no bytes."""
+        addr, keep = _driver.address_of(view, writable=True)
+        req = _driver.get_driver().submit(OP_READ, self.fd, addr, len(view), off, keep)
+
+        def done(res: int) -> int:
+            if res < 0:
+                raise os_error(res)
+            if fill:
+                self._rbuf, self._rstart = bytes(view[:res]), 0
+            elif self.seekable:
+                self.pos = off + res
+            return res
+
+        return await run(req, done)
+
+    async def _raw_read(self, n: int) -> bytes:
+        """One read of up to n bytes at the position; advances it."""
+        buf = bytearray(n)
+        got = await self._raw_read_into(memoryview(buf), self._offset())
+        del buf[got:]
+        return bytes(buf)
+
+    async def _raw_write_all(self, data: Any, n: int) -> None:
+        """Writes n bytes of data at the write position (append: at the end), retrying
+        short writes. On error or cancellation the unwritten rest goes back to the front
+        of the write buffer: nothing is silently dropped."""
+        view = memoryview(data).cast("B")
+        written = 0
+
+        def done(res: int) -> int:
+            nonlocal written
+            if res < 0:
+                raise os_error(res)
+            self._wpos += res
+            written += res
+            return res
+
+        try:
+            while written < n:
+                chunk = view[written:n]
+                addr, keep = _driver.address_of(chunk, writable=False)
+                off = OFF_CURRENT if self.append or not self.seekable else self._wpos
+                req = _driver.get_driver().submit(OP_WRITE, self.fd, addr, len(chunk), off, keep)
+                if await run(req, done) == 0:
+                    raise OSError(errno.EIO, "write returned 0 bytes")
+        except BaseException:
+            self._wbuf[:0] = view[written:n]
+            raise
+
+    # --- buffering ----------------------------------------------------------------------
+
+    def _drop_readahead(self) -> None:
+        self._rbuf, self._rstart = b"", 0
+
+    def _take_readahead(self, n: int) -> bytes:
+        start = self._rstart
+        chunk = self._rbuf[start : start + n] if n >= 0 else self._rbuf[start:]
+        self._rstart = start + len(chunk)
+        if self._rstart >= len(self._rbuf):
+            self._drop_readahead()
+        if self.seekable:
+            self.pos += len(chunk)
+        return chunk
+
+    @property
+    def readahead(self) -> int:
+        return len(self._rbuf) - self._rstart
+
+    async def flush(self) -> None:
+        """Hands buffered writes to the OS."""
+        if not self._wbuf:
+            return
+        data, self._wbuf = self._wbuf, bytearray()
+        await self._raw_write_all(data, len(data))
+
+    async def _fill(self) -> int:
+        """One read of a buffer's worth into the read-ahead; returns its size (0 at EOF)."""
+        buf = bytearray(max(self.bufsize, 1))
+        return await self._raw_read_into(memoryview(buf), self._offset(), fill=True)
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def read(self, n: int = -1) -> bytes:
+        self.check_readable()
+        await self.flush()
+        if n is None or n < 0:
+            return await self.readall()
+        parts = [self._take_readahead(n)]
+        want = n - len(parts[0])
+        while want > 0:
+            if want >= self.bufsize:
+                chunk = await self._raw_read(want)
+            elif await self._fill():
+                chunk = self._take_readahead(want)
+            else:
+                chunk = b""
+            if not chunk:
+                break
+            parts.append(chunk)
+            want -= len(chunk)
+            if not self.regular:
+                break  # interactive streams: return what one read gave
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    async def readall(self) -> bytes:
+        self.check_readable()
+        await self.flush()
+        parts = [self._take_readahead(-1)]
+        while True:
+            size = self.bufsize
+            if self.regular:
+                size = max(os.fstat(self.fd).st_size - self.pos, 0) + 1
+            chunk = await self._raw_read(max(size, 1))
+            if not chunk:
+                break
+            parts.append(chunk)
+            if self.regular and len(chunk) < size:
+                break
+        return b"".join(parts)
+
+    async def read1(self, n: int = -1) -> bytes:
+        self.check_readable()
+        await self.flush()
+        if n == 0:
+            return b""
+        if self.readahead:
+            return self._take_readahead(n)
+        if n < 0:
+            n = self.bufsize
+        if n >= self.bufsize:
+            return await self._raw_read(n)
+        await self._fill()
+        return self._take_readahead(n)
+
+    async def peek(self, n: int = 0) -> bytes:
+        self.check_readable()
+        await self.flush()
+        if not self.readahead:
+            await self._fill()
+        return self._rbuf[self._rstart :]
+
+    async def readinto(self, b: Any, one_read: bool = False) -> int:
+        self.check_readable()
+        await self.flush()
+        view = memoryview(b).cast("B")
+        if view.readonly:
+            raise TypeError("readinto() argument must be read-write bytes-like object")
+        n = len(view)
+        got = 0
+        if self.readahead:
+            chunk = self._take_readahead(n)
+            view[: len(chunk)] = chunk
+            got = len(chunk)
+        while got < n and not (one_read and got):
+            if n - got >= self.bufsize:
+                k = await self._raw_read_into(view[got:], self._offset())
+            else:
+                if not await self._fill():
+                    break
+                chunk = self._take_readahead(n - got)
+                view[got : got + len(chunk)] = chunk
+                k = len(chunk)
+            if k == 0:
+                break
+            got += k
+            if not self.regular:
+                break
+        return got
+
+    async def readline(self, size: int = -1) -> bytes:
+        self.check_readable()
+        await self.flush()
+        limit = size if size is not None and size >= 0 else -1
+        parts: list[bytes] = []
+        total = 0
+        while limit < 0 or total < limit:
+            if not self.readahead and not await self._fill():
+                break
+            buf, start = self._rbuf, self._rstart
+            end = buf.find(b"\n", start)
+            take = (end + 1 - start) if end >= 0 else len(buf) - start
+            if limit >= 0:
+                take = min(take, limit - total)
+            parts.append(self._take_readahead(take))
+            total += take
+            if end >= 0 and parts[-1].endswith(b"\n"):
+                break
+        return b"".join(parts)
+
+    # --- writing ------------------------------------------------------------------------
+
+    async def write(self, data: Any) -> int:
+        self.check_writable()
+        if isinstance(data, str):
+            raise TypeError("a bytes-like object is required, not 'str'")
+        view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        n = len(view)
+        if self.readahead or self._rbuf:
+            self._drop_readahead()
+        if not self._wbuf:
+            self._wpos = self.pos
+        self.pos += n
+        if not self._wbuf and n >= self.bufsize:
+            await self._raw_write_all(view, n)
+            return n
+        self._wbuf += view
+        if len(self._wbuf) >= self.bufsize:
+            await self.flush()
+        return n
+
+    # --- position -----------------------------------------------------------------------
+
+    async def seek(self, offset: int, whence: int = 0) -> int:
+        self.check_seekable()
+        if not isinstance(offset, int):
+            raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
+        if whence not in (os.SEEK_SET, os.SEEK_CUR, os.SEEK_END, *_DATA_HOLE):
+            raise ValueError(f"whence value {whence} unsupported")
+        await self.flush()
+        if whence == os.SEEK_SET:
+            target = offset
+        elif whence == os.SEEK_CUR:
+            target = self.pos + offset
+        else:
+            target = os.lseek(self.fd, offset, whence)
+        if target < 0:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        # Keep the read-ahead when the target falls inside it, as io.BufferedReader does.
+        base = self.pos - self._rstart
+        if self._rbuf and base <= target <= base + len(self._rbuf):
+            self._rstart = target - base
+        else:
+            self._drop_readahead()
+        self.pos = target
+        return target
+
+    def tell(self) -> int:
+        self.check_open()
+        if not self.seekable:
+            raise OSError(errno.ESPIPE, os.strerror(errno.ESPIPE))
+        return self.pos
+
+    async def truncate(self, size: int | None = None) -> int:
+        self.check_writable()
+        if not self.seekable:
+            raise io.UnsupportedOperation("File or stream is not seekable.")
+        await self.flush()
+        if size is None:
+            size = self.pos
+        if size < 0:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        self._drop_readahead()
+        req = _driver.get_driver().submit(OP_FTRUNCATE, self.fd, 0, 0, size)
+        await run(req, _check)
+        return size
+
+    async def sync(self, datasync: bool) -> None:
+        self.check_open()
+        await self.flush()
+        req = _driver.get_driver().submit(OP_FSYNC, self.fd, op_flags=int(datasync))
+        await run(req, _check)
+
+    # --- closing ------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Flushes and closes; the descriptor is closed even when the flush fails, and
+        the flush's error is raised after. With buffered data the write and the close
+        go to the kernel as one linked chain."""
+        if self.closed:
+            return
+        drv = _driver.get_driver()
+        error: BaseException | None = None
+        if self._wbuf and self.closefd:
+            data, self._wbuf = self._wbuf, bytearray()
+            addr, keep = _driver.address_of(data, writable=False)
+            off = OFF_CURRENT if self.append or not self.seekable else self._wpos
+            drv.room_for_chain(2)
+            wreq = drv.submit(OP_WRITE, self.fd, addr, len(data), off, keep, flags=FLAG_LINK)
+            creq = drv.submit(OP_CLOSE, self.fd)
+            self.closed = True
+            try:
+                wres = await run(wreq, lambda r: r)
+                cres = await run(creq, lambda r: r)
+            except asyncio.CancelledError:
+                cres = await drv.settle(creq)
+                if cres == -errno.ECANCELED:
+                    await drv.settle(drv.submit(OP_CLOSE, self.fd))
+                raise
+            if cres != -errno.ECANCELED:
+                if cres < 0:
+                    raise os_error(cres)
+                return
+            # The write failed or was short, so the close was skipped: finish by hand.
+            self._wbuf = data[max(wres, 0) :]
+            self._wpos = off + max(wres, 0)
+            self.closed = False
+            if wres < 0:
+                self._wbuf = bytearray()
+                error = os_error(wres)
+        try:
+            await self.flush()
+        except BaseException as e:  # close anyway, then report
+            error = e
+        self.closed = True
+        if self.closefd:
+            req = drv.submit(OP_CLOSE, self.fd)
+            try:
+                cres = await req.future
+            except asyncio.CancelledError:
+                await drv.settle(req)
+                raise
+            if cres < 0 and error is None:
+                error = os_error(cres)
+        if error is not None:
+            raise error
+
+
+_DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
+
+
+def _check(res: int) -> int:
+    if res < 0:
+        raise os_error(res)
+    return res
+
+
+def _lseek_ok(fd: int) -> bool:
+    try:
+        os.lseek(fd, 0, os.SEEK_CUR)
+        return True
+    except OSError:
+        return False

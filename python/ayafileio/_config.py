@@ -1,0 +1,130 @@
+"""Process-wide configuration, validated by the native core, and backend information."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypedDict
+
+from . import _native
+
+logger = logging.getLogger("ayafileio")
+_debug_enabled = False
+
+
+def debug(msg: str, *args: Any) -> None:
+    """Logs to the "ayafileio" logger when enable_debug_log is on."""
+    if _debug_enabled:
+        logger.debug(msg, *args)
+
+
+class Config(TypedDict):
+    handle_pool_max_per_key: int
+    handle_pool_max_total: int
+    io_worker_count: int
+    buffer_pool_max: int
+    buffer_size: int
+    close_timeout_ms: int
+    io_uring_queue_depth: int
+    io_uring_sqpoll: bool
+    enable_debug_log: bool
+    backend: str
+
+
+_BOOL_KEYS = {"io_uring_sqpoll", "enable_debug_log"}
+_STR_KEYS = {"backend"}
+
+
+def _encode(key: str, value: object) -> str:
+    if key in _BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise TypeError(f"{key} must be a bool, not {type(value).__name__}")
+        return "true" if value else "false"
+    if key in _STR_KEYS:
+        if not isinstance(value, str):
+            raise TypeError(f"{key} must be a str, not {type(value).__name__}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{key} must be an int, not {type(value).__name__}")
+    return str(value)
+
+
+def configure(options: dict[str, Any] | None = None, /, **kwargs: Any) -> None:
+    """Sets options for engines created from now on (the buffer pool changes at once).
+
+    Accepts a dict, keyword arguments, or both. All options are validated before any is
+    applied: an unknown key or an out-of-range value raises ValueError naming the key, a
+    value of the wrong type raises TypeError.
+    """
+    global _debug_enabled
+    merged = dict(options or {}, **kwargs)
+    if options is not None and not isinstance(options, dict):
+        raise TypeError(f"configure() takes a dict, not {type(options).__name__}")
+    known = set(Config.__annotations__)
+    for key in merged:
+        if not isinstance(key, str) or key not in known:
+            raise ValueError(f"unknown option {key!r} (known: {', '.join(sorted(known))})")
+    encoded = {k: _encode(k, v) for k, v in merged.items()}
+    err = _native.lib().pybind_ConfigSet(json.dumps(encoded))
+    if err:
+        raise ValueError(err)
+    _debug_enabled = get_config()["enable_debug_log"]
+    if _debug_enabled and logger.level == logging.NOTSET:
+        logger.setLevel(logging.DEBUG)
+
+
+_buffer_size: int | None = None
+
+
+def get_config() -> Config:
+    """The current options."""
+    global _buffer_size
+    cfg: Config = _native.call_json("ConfigGet")
+    _buffer_size = cfg["buffer_size"]
+    return cfg
+
+
+def cached_buffer_size() -> int:
+    """buffer_size, read from the core once and after every change (open() needs it)."""
+    return _buffer_size if _buffer_size is not None else get_config()["buffer_size"]
+
+
+def reset_config() -> None:
+    """Restores every option to its default."""
+    global _debug_enabled
+    _native.lib().pybind_ConfigReset()
+    _debug_enabled = get_config()["enable_debug_log"]
+
+
+def set_handle_pool_limits(max_per_key: int, max_total: int) -> None:
+    """Bounds the reuse of closed file handles (used by the Windows IOCP backend)."""
+    configure(handle_pool_max_per_key=max_per_key, handle_pool_max_total=max_total)
+
+
+def get_handle_pool_limits() -> tuple[int, int]:
+    """(max_per_key, max_total) of the handle pool."""
+    cfg = get_config()
+    return cfg["handle_pool_max_per_key"], cfg["handle_pool_max_total"]
+
+
+def get_backend_info() -> dict[str, Any]:
+    """Which backend runs the running loop's engine (or would run a new one), what the
+    kernel granted (setup flags, SQPOLL) and which operations are native."""
+    import asyncio
+
+    from . import _driver
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        info: dict[str, Any] = _native.call_json("Probe")
+        if "error" in info:
+            raise OSError(info["error"])
+        return info
+    return dict(_driver.get_driver().info)
+
+
+def get_stats() -> dict[str, Any]:
+    """Counters for tests and monitoring: live engines, requests in flight, buffer pool."""
+    stats: dict[str, Any] = _native.call_json("Stats")
+    return stats

@@ -1,0 +1,287 @@
+"""One native engine per event loop: requests are packed into a record array, submitted
+once per loop tick, and completions are reaped in batches when the engine's notify fd
+turns readable.
+
+Every request keeps the Python objects its record points into (buffers, paths) alive
+until its completion is reaped, also when the task that awaited it was cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import errno
+import json
+import os
+import struct
+import threading
+from typing import Any
+
+from . import _native
+from ._config import debug
+
+# The 64-byte request record and the 16-byte completion record (core/record.go).
+_REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
+_RECORD, _COMPLETION = 64, 16
+_BATCH = 256  # records per submit/reap call
+
+OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
+OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
+FLAG_LINK = 1
+FSYNC_DATASYNC = 1
+OFF_CURRENT = (1 << 64) - 1
+AT_FDCWD = -100
+
+# Buffers of requests still in flight when an engine was closed: the kernel or a worker
+# may write to them at any time, so they are kept for the life of the process.
+_graveyard: list[Any] = []
+
+
+def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
+    """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
+    if isinstance(buf, bytes) and not writable:
+        p = ctypes.c_char_p(buf)
+        return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
+    view = memoryview(buf)
+    if not view.c_contiguous:
+        raise BufferError("ayafileio needs a contiguous buffer")
+    view = view.cast("B")
+    if view.readonly:
+        if writable:
+            raise TypeError("readinto() argument must be read-write bytes-like object")
+        return address_of(bytes(view), False)
+    if len(view) == 0:
+        return 0, view
+    c = (ctypes.c_char * len(view)).from_buffer(view)
+    return ctypes.addressof(c), (view, c)
+
+
+class Request:
+    """One submitted operation: its future, its keep-alive objects and its user data."""
+
+    __slots__ = ("future", "keep", "user_data")
+
+    def __init__(self, future: asyncio.Future[int], keep: Any, user_data: int) -> None:
+        self.future, self.keep, self.user_data = future, keep, user_data
+
+
+class Driver:
+    """The engine of one event loop, driven from that loop's thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        ans = _native.call_json("EngineNew")
+        if "error" in ans:
+            raise OSError(errno.EIO, "ayafileio: cannot create an I/O engine: " + ans["error"])
+        self.loop = loop
+        self.thread = threading.get_ident()
+        self.info: dict[str, Any] = ans["info"]
+        self._lib = _native.lib()
+        self._id: int = ans["id"]
+        self._notify_fd: int = ans["notify_fd"]
+        self._submit = self._lib.pybind_EngineSubmit
+        self._reap_fn = self._lib.pybind_EngineReap
+        self._sq = bytearray(_RECORD * _BATCH)
+        self._sq_c = ctypes.c_char.from_buffer(self._sq)  # pins the array's address
+        self._sq_addr = ctypes.addressof(self._sq_c)
+        self._cq = bytearray(_COMPLETION * _BATCH)
+        self._cq_c = ctypes.c_char.from_buffer(self._cq)
+        self._cq_addr = ctypes.addressof(self._cq_c)
+        self._cq_view = memoryview(self._cq).cast("q")
+        self._queued = 0
+        self._flush_scheduled = False
+        self._inflight: dict[int, Request] = {}
+        self._next_ud = 1
+        self.closed = False
+        loop.add_reader(self._notify_fd, self._on_notify)
+        debug("engine %d for loop %r: %s", self._id, loop, self.info.get("backend"))
+
+    # --- submission ---------------------------------------------------------------
+
+    def submit(
+        self,
+        op: int,
+        fd: int = -1,
+        addr: int = 0,
+        length: int = 0,
+        off: int = 0,
+        keep: Any = None,
+        *,
+        flags: int = 0,
+        op_flags: int = 0,
+        addr2: int = 0,
+        mode: int = 0,
+        dirfd: int = AT_FDCWD,
+    ) -> Request:
+        """Queues one request for this tick's submission and returns its handle."""
+        if self.closed:
+            raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
+        if self._queued == _BATCH and not flags & FLAG_LINK:
+            self._flush()
+        ud = self._next_ud
+        self._next_ud = ud + 1
+        _REQUEST.pack_into(self._sq, self._queued * _RECORD, op, flags, 0, fd, ud, addr,
+                           length, op_flags, off & OFF_CURRENT, addr2, mode, dirfd, 0)
+        self._queued += 1
+        req = Request(self.loop.create_future(), keep, ud)
+        self._inflight[ud] = req
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._flush)
+        return req
+
+    def room_for_chain(self, n: int) -> None:
+        """Makes room so that the next n requests go into one submission (a link chain)."""
+        if self._queued + n > _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        n = self._queued
+        if n:
+            self._queued = 0
+            res = self._submit(self._id, self._sq_addr, n)
+            if res < 0:
+                self._fail_queued(n, -res)
+        self._reap()  # completions the kernel finished inline need no wake-up
+
+    def _fail_queued(self, n: int, err: int) -> None:
+        for i in range(n):
+            ud = _REQUEST.unpack_from(self._sq, i * _RECORD)[4]
+            self._complete(ud, -err)
+
+    # --- completion ---------------------------------------------------------------
+
+    def _on_notify(self) -> None:
+        if self._queued:
+            self._flush()  # submits, then reaps
+        else:
+            self._reap()
+
+    def _reap(self) -> None:
+        view = self._cq_view
+        while True:
+            n = self._reap_fn(self._id, self._cq_addr, _BATCH)
+            if n <= 0:
+                return
+            vals = view[: 2 * n].tolist()
+            for i in range(0, 2 * n, 2):
+                self._complete(vals[i], vals[i + 1])
+            if n < _BATCH:
+                return
+
+    def _complete(self, ud: int, res: int) -> None:
+        req = self._inflight.pop(ud, None)
+        if req is None:
+            return
+        req.keep = None
+        fut = req.future
+        if not fut.done():
+            fut.set_result(res)
+
+    # --- cancellation ---------------------------------------------------------------
+
+    async def settle(self, req: Request) -> int:
+        """Waits out a request whose awaiting task was cancelled: asks the engine to
+        cancel it, then waits (absorbing further cancellations) for its real result."""
+        fut = req.future
+        if fut.done() and not fut.cancelled():
+            return fut.result()
+        if req.user_data in self._inflight:
+            req.future = fut = self.loop.create_future()
+            if not self.closed:
+                self._lib.pybind_EngineCancel(self._id, req.user_data)
+        while True:
+            try:
+                return await asyncio.shield(fut)
+            except asyncio.CancelledError:
+                if fut.done():
+                    return fut.result()
+
+    # --- shutdown -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stops the engine: waits for in-flight requests (close_timeout_ms), then
+        cancels them; requests that still run keep their buffers for good."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.loop.remove_reader(self._notify_fd)
+        except Exception:  # the loop may already be closed
+            pass
+        timeout = json.loads(self._lib.pybind_ConfigGet())["close_timeout_ms"]
+        if self._queued:
+            self._submit(self._id, self._sq_addr, self._queued)
+            self._queued = 0
+        left = self._lib.pybind_EngineClose(self._id, timeout)
+        if left > 0:
+            _graveyard.extend(r.keep for r in self._inflight.values())
+        for req in self._inflight.values():
+            if not req.future.done() and not req.future.get_loop().is_closed():
+                req.future.set_exception(OSError(errno.ECANCELED, "the event loop's I/O engine was closed"))
+        self._inflight.clear()
+        debug("engine %d closed, %d requests left running", self._id, left)
+
+    def stats(self) -> dict[str, int]:
+        return {"inflight": len(self._inflight), "queued": self._queued}
+
+
+_drivers: dict[asyncio.AbstractEventLoop, Driver] = {}
+_drivers_lock = threading.Lock()
+_local = threading.local()
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
+    """Closes drv when loop closes, by wrapping the loop instance's close(). (A loop type
+    that refuses instance attributes keeps its engine until the process exits.)"""
+    original = loop.close
+
+    def close() -> None:
+        drv.close()
+        with _drivers_lock:
+            _drivers.pop(loop, None)
+        original()
+
+    try:
+        loop.close = close  # type: ignore[method-assign]
+    except (AttributeError, TypeError):
+        pass
+
+
+def get_driver() -> Driver:
+    """The running loop's driver, created on first use."""
+    loop = asyncio.get_running_loop()
+    cached = getattr(_local, "pair", None)
+    if cached is not None and cached[0] is loop and not cached[1].closed:
+        return cached[1]
+    with _drivers_lock:
+        drv = _drivers.get(loop)
+        if drv is not None and drv.closed:
+            drv = None
+        if drv is not None and drv.thread != threading.get_ident():
+            raise RuntimeError(
+                "ayafileio: this event loop's I/O engine was created in another thread; "
+                "an engine serves the thread that created it (run each loop in one thread)"
+            )
+        if drv is None:
+            drv = Driver(loop)
+            _drivers[loop] = drv
+            _close_with_loop(loop, drv)
+    _local.pair = (loop, drv)
+    return drv
+
+
+def live_drivers() -> int:
+    with _drivers_lock:
+        return sum(1 for d in _drivers.values() if not d.closed)
+
+
+def _forget_after_fork() -> None:
+    global _drivers_lock
+    _drivers.clear()
+    _drivers_lock = threading.Lock()
+    _local.__dict__.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)

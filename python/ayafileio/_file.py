@@ -1,0 +1,391 @@
+"""AsyncFile: the asyncio file object. Every method is the built-in file's method of the
+same name, awaited; calls made together on one file run one after another in call order.
+
+Differences from io: ``tell``/``seek``/``truncate``/``flush``/``close`` are coroutines
+too (aiofiles' convention); ``fsync``/``datasync``/``read_at``/``write_at`` are extra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import stat
+import warnings
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, AnyStr, Generic
+
+from . import _driver
+from ._binary import BufferedFile, os_error, run
+from ._config import cached_buffer_size
+from ._driver import OP_OPENAT, OP_READ, OP_WRITE
+from ._modes import Mode, check_file_arg, check_text_args, parse_mode
+from ._text import TextLayer
+
+
+class AsyncFile(Generic[AnyStr]):
+    """An open file (or one to be opened by ``await``/``async with``).
+
+    ``AsyncFile(path, mode="rb", encoding=None, ...)`` takes the built-in ``open()``'s
+    arguments; the file is opened, asynchronously, when it is awaited or entered.
+    """
+
+    def __init__(
+        self,
+        file: Any,
+        mode: str = "rb",
+        buffering: int = -1,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+        closefd: bool = True,
+        opener: Any = None,
+    ) -> None:
+        self._mode = parse_mode(mode)
+        self._mode_arg = mode
+        self._encoding = check_text_args(self._mode, encoding, errors, newline, buffering)
+        self._path, self._fd_arg, self._name = check_file_arg(file, closefd)
+        self._buffering = buffering
+        self._errors = errors
+        self._newline = newline
+        self._closefd = closefd
+        self._opener = opener
+        self._buf: BufferedFile | None = None
+        self._text: TextLayer | None = None
+        self._lock: asyncio.Lock | None = None
+
+    # --- opening ------------------------------------------------------------------------
+
+    async def _open(self) -> AsyncFile[AnyStr]:
+        if self._buf is not None:
+            return self
+        m = self._mode
+        if self._fd_arg is not None:
+            fd = self._fd_arg
+        elif self._opener is not None:
+            fd = self._opener(self._name, m.flags)
+            if not isinstance(fd, int):
+                raise TypeError(f"expected an integer from opener")
+            if fd < 0:
+                raise ValueError(f"opener returned {fd}")
+        else:
+            fd = await _openat(self._path or b"", m.flags, self._name)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(21, os.strerror(21), self._name)
+            bufsize = self._buffering if self._buffering > 1 else cached_buffer_size()
+            if self._buffering == 0:
+                bufsize = 0 if not m.text else bufsize
+            buf = BufferedFile(fd, readable=m.readable, writable=m.writable, append=m.append,
+                               closefd=self._closefd, bufsize=bufsize, st=st)
+            if m.text:
+                self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
+                                       line_buffering=self._buffering == 1, write_through=False)
+        except BaseException:
+            if self._closefd:
+                os.close(fd)
+            raise
+        self._buf = buf
+        return self
+
+    def __await__(self) -> Any:
+        return self._open().__await__()
+
+    async def __aenter__(self) -> AsyncFile[AnyStr]:
+        return await self._open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __del__(self) -> None:
+        buf = getattr(self, "_buf", None)
+        if buf is None or buf.closed:
+            return
+        warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
+        try:  # last resort, as the built-in file does: flush and close synchronously
+            if buf._wbuf:
+                if buf.append or not buf.seekable:
+                    os.write(buf.fd, buf._wbuf)
+                else:
+                    os.pwrite(buf.fd, buf._wbuf, buf._wpos)
+            if buf.closefd:
+                os.close(buf.fd)
+        except OSError:
+            pass
+        buf.closed = True
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else ("unopened" if self._buf is None else "open")
+        return f"<ayafileio.AsyncFile name={self._name!r} mode={self._mode_arg!r} {state}>"
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @property
+    def _b(self) -> BufferedFile:
+        if self._buf is None:
+            raise ValueError("I/O operation on a file that was not opened (await it first)")
+        return self._buf
+
+    def _locked(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    # --- attributes ---------------------------------------------------------------------
+
+    @property
+    def name(self) -> Any:
+        return self._name
+
+    @property
+    def mode(self) -> str:
+        return self._mode_arg if self._mode.text else self._mode.raw_mode
+
+    @property
+    def closed(self) -> bool:
+        return self._buf is not None and self._buf.closed
+
+    @property
+    def encoding(self) -> str | None:
+        return self._encoding if self._text is not None else None
+
+    @property
+    def errors(self) -> str | None:
+        return self._text.errors if self._text is not None else None
+
+    @property
+    def newlines(self) -> Any:
+        return self._text.newlines if self._text is not None else None
+
+    @property
+    def line_buffering(self) -> bool:
+        return self._text.line_buffering if self._text is not None else False
+
+    def fileno(self) -> int:
+        self._b.check_open()
+        return self._b.fd
+
+    def readable(self) -> bool:
+        self._b.check_open()
+        return self._b.readable
+
+    def writable(self) -> bool:
+        self._b.check_open()
+        return self._b.writable
+
+    def seekable(self) -> bool:
+        self._b.check_open()
+        return self._b.seekable
+
+    def isatty(self) -> bool:
+        self._b.check_open()
+        return os.isatty(self._b.fd)
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def read(self, size: int | None = -1) -> AnyStr:
+        """Up to size bytes or characters; all that is left when size is negative."""
+        async with self._locked():
+            if self._text is not None:
+                return await self._text.read(size)  # type: ignore[return-value]
+            return await self._b.read(_size(size))  # type: ignore[return-value]
+
+    async def readall(self) -> AnyStr:
+        return await self.read(-1)
+
+    async def read1(self, size: int = -1) -> bytes:
+        """At most one read from the OS (binary files only)."""
+        async with self._locked():
+            return await self._binary_only("read1").read1(_size(size))
+
+    async def peek(self, size: int = 0) -> bytes:
+        """Buffered bytes ahead of the position, reading once if there are none."""
+        async with self._locked():
+            return await self._binary_only("peek").peek(size)
+
+    async def readinto(self, buffer: Any) -> int:
+        """Reads into a writable buffer; large reads go straight from the kernel into it."""
+        async with self._locked():
+            return await self._binary_only("readinto").readinto(buffer)
+
+    async def readinto1(self, buffer: Any) -> int:
+        async with self._locked():
+            return await self._binary_only("readinto1").readinto(buffer, one_read=True)
+
+    async def readline(self, size: int | None = -1) -> AnyStr:
+        async with self._locked():
+            if self._text is not None:
+                return await self._text.readline(size)  # type: ignore[return-value]
+            return await self._b.readline(_size(size))  # type: ignore[return-value]
+
+    async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
+        if hint is None:
+            hint = -1
+        if not isinstance(hint, int):
+            raise TypeError(f"argument should be integer or None, not '{type(hint).__name__}'")
+        lines: list[AnyStr] = []
+        total = 0
+        while True:
+            line = await self.readline()
+            if not line:
+                return lines
+            lines.append(line)
+            total += len(line)
+            if 0 < hint <= total:
+                return lines
+
+    def __aiter__(self) -> AsyncIterator[AnyStr]:
+        self._b.check_open()
+        return self
+
+    async def __anext__(self) -> AnyStr:
+        line = await self.readline()
+        if not line:
+            raise StopAsyncIteration
+        return line
+
+    # --- writing ------------------------------------------------------------------------
+
+    async def write(self, data: AnyStr) -> int:
+        """Buffers data (written to the OS when the buffer fills, on flush or close)."""
+        async with self._locked():
+            if self._text is not None:
+                return await self._text.write(data)  # type: ignore[arg-type]
+            return await self._b.write(data)
+
+    async def writelines(self, lines: Iterable[AnyStr]) -> None:
+        for line in lines:
+            await self.write(line)
+
+    async def flush(self) -> None:
+        """Hands buffered data to the OS (durability needs fsync())."""
+        async with self._locked():
+            self._b.check_open()
+            await self._b.flush()
+
+    async def fsync(self) -> None:
+        """Flushes, then makes the file's data and metadata durable."""
+        async with self._locked():
+            await self._b.sync(datasync=False)
+
+    async def datasync(self) -> None:
+        """Flushes, then makes the file's data durable (fdatasync)."""
+        async with self._locked():
+            await self._b.sync(datasync=True)
+
+    # --- position -----------------------------------------------------------------------
+
+    async def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        async with self._locked():
+            if self._text is not None:
+                return await self._text.seek(offset, whence)
+            if not isinstance(offset, int):
+                raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
+            if whence == os.SEEK_SET and offset < 0:
+                raise ValueError(f"negative seek position {offset}")
+            return await self._b.seek(offset, whence)
+
+    async def tell(self) -> int:
+        async with self._locked():
+            if self._text is not None:
+                return await self._text.tell()
+            return self._b.tell()
+
+    async def truncate(self, size: int | None = None) -> int:
+        """Resizes the file (to the position by default); the position does not move."""
+        async with self._locked():
+            if self._text is not None:
+                self._b.check_writable()
+                return await self._text.truncate(size)
+            return await self._b.truncate(size)
+
+    # --- positional I/O -----------------------------------------------------------------
+
+    async def read_at(self, offset: int, size: int) -> bytes:
+        """Reads up to size bytes at offset without using or moving the position; calls
+        run concurrently. Buffered writes are flushed first so they are seen."""
+        b = self._binary_only("read_at")
+        b.check_readable()
+        if offset < 0 or size < 0:
+            raise ValueError("offset and size must not be negative")
+        if b._wbuf:
+            async with self._locked():
+                await b.flush()
+        out = bytearray(size)
+        addr, keep = _driver.address_of(out, writable=True)
+        req = _driver.get_driver().submit(OP_READ, b.fd, addr, size, offset, keep)
+        got = await run(req, _ok)
+        del out[got:]
+        return bytes(out)
+
+    async def write_at(self, offset: int, data: Any) -> int:
+        """Writes all of data at offset without using or moving the position; calls run
+        concurrently. Returns the number of bytes written."""
+        b = self._binary_only("write_at")
+        b.check_writable()
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        if b.append:
+            raise io.UnsupportedOperation("write_at on a file opened for appending")
+        if b._wbuf:
+            async with self._locked():
+                await b.flush()
+        b._drop_readahead()
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            addr, keep = _driver.address_of(view[done:], writable=False)
+            req = _driver.get_driver().submit(OP_WRITE, b.fd, addr, len(view) - done, offset + done, keep)
+            n = await run(req, _ok)
+            if n == 0:
+                raise OSError(5, "write returned 0 bytes")
+            done += n
+        return done
+
+    # --- closing ------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Flushes and closes; closing twice is allowed."""
+        if self._buf is None or self._buf.closed:
+            return
+        async with self._locked():
+            await self._buf.close()
+
+    def detach(self) -> Any:
+        raise io.UnsupportedOperation("detach")
+
+    def _binary_only(self, what: str) -> BufferedFile:
+        if self._text is not None:
+            raise io.UnsupportedOperation(what)
+        return self._b
+
+
+def _size(size: int | None) -> int:
+    if size is None:
+        return -1
+    if not isinstance(size, int):
+        raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
+    return size
+
+
+def _ok(res: int) -> int:
+    if res < 0:
+        raise os_error(res)
+    return res
+
+
+async def _openat(path: bytes, flags: int, name: Any) -> int:
+    cpath = path + b"\0"
+    addr, keep = _driver.address_of(cpath, writable=False)
+    req = _driver.get_driver().submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666)
+    try:
+        res = await req.future
+    except asyncio.CancelledError:
+        res = await _driver.get_driver().settle(req)
+        if res >= 0:
+            os.close(res)  # the task is gone: nobody will use the descriptor
+        raise
+    if res < 0:
+        raise os_error(res, name)
+    return res

@@ -1,0 +1,115 @@
+"""Argument checking for open(), with the built-in open()'s rules and messages."""
+
+from __future__ import annotations
+
+import codecs
+import locale
+import os
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+_NEWLINES = (None, "", "\n", "\r", "\r\n")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A parsed mode string and the os.open flags it means."""
+
+    text: bool
+    readable: bool
+    writable: bool
+    append: bool
+    flags: int
+    raw_mode: str  # what the built-in binary file's mode attribute says
+    created: bool
+
+
+def parse_mode(mode: Any) -> Mode:
+    if not isinstance(mode, str):
+        raise TypeError(f"open() argument 'mode' must be str, not {type(mode).__name__}")
+    modes = set(mode)
+    if modes - set("axrwb+t") or len(mode) > len(modes):
+        raise ValueError(f"invalid mode: '{mode}'")
+    creating, reading, writing, appending = "x" in modes, "r" in modes, "w" in modes, "a" in modes
+    updating, text, binary = "+" in modes, "t" in modes, "b" in modes
+    if text and binary:
+        raise ValueError("can't have text and binary mode at once")
+    if creating + reading + writing + appending > 1:
+        raise ValueError("must have exactly one of create/read/write/append mode")
+    if not (creating or reading or writing or appending):
+        raise ValueError("Must have exactly one of create/read/write/append mode and at most one plus")
+    flags = os.O_CLOEXEC
+    if creating:
+        flags |= os.O_EXCL | os.O_CREAT
+        raw = "xb"
+    elif reading:
+        raw = "rb"
+    elif writing:
+        flags |= os.O_CREAT | os.O_TRUNC
+        raw = "rb" if updating else "wb"
+    else:
+        flags |= os.O_APPEND | os.O_CREAT
+        raw = "ab"
+    if updating:
+        flags |= os.O_RDWR
+        raw += "+"
+    elif reading:
+        flags |= os.O_RDONLY
+    else:
+        flags |= os.O_WRONLY
+    return Mode(text=not binary, readable=reading or updating, writable=not reading or updating,
+                append=appending, flags=flags, raw_mode=raw, created=creating)
+
+
+def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffering: Any) -> str:
+    """Validates the text arguments and returns the resolved encoding ("" for binary)."""
+    if not isinstance(buffering, int):
+        raise TypeError(f"'{type(buffering).__name__}' object cannot be interpreted as an integer")
+    for name, value in (("encoding", encoding), ("errors", errors), ("newline", newline)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"open() argument '{name}' must be str or None, not {type(value).__name__}")
+    if not mode.text:
+        if encoding is not None:
+            raise ValueError("binary mode doesn't take an encoding argument")
+        if errors is not None:
+            raise ValueError("binary mode doesn't take an errors argument")
+        if newline is not None:
+            raise ValueError("binary mode doesn't take a newline argument")
+        if buffering == 1:
+            warnings.warn("line buffering (buffering=1) isn't supported in binary mode, "
+                          "the default buffer size will be used", RuntimeWarning, stacklevel=4)
+        return ""
+    if buffering == 0:
+        raise ValueError("can't have unbuffered text I/O")
+    if newline not in _NEWLINES:
+        raise ValueError(f"illegal newline value: {newline!r}")
+    if encoding is None or encoding == "locale":
+        encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
+    info = codecs.lookup(encoding)  # LookupError for an unknown codec
+    if not getattr(info, "_is_text_encoding", True):
+        raise LookupError(f"{encoding!r} is not a text encoding; use codecs.open() to handle arbitrary codecs")
+    return encoding
+
+
+def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:
+    """Returns (path as bytes, None, name) or (None, fd, name)."""
+    if isinstance(file, bool):
+        warnings.warn("bool is used as a file descriptor", RuntimeWarning, stacklevel=4)
+        file = int(file)
+    if isinstance(file, int):
+        if file < 0:
+            raise ValueError("negative file descriptor")
+        return None, file, file
+    if not isinstance(file, (str, bytes, os.PathLike)):
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
+    name = os.fspath(file)
+    if not isinstance(name, (str, bytes)):
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
+    path = os.fsencode(name)
+    if b"\0" in path:
+        raise ValueError("embedded null byte")
+    if not closefd:
+        raise ValueError("Cannot use closefd=False with file name")
+    return path, None, name

@@ -1,0 +1,53 @@
+"""ayafileio.open(): the built-in open()'s signature, asynchronous."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, AnyStr, Generic, Literal, overload
+
+from ._file import AsyncFile
+
+_TextMode = Literal["r", "w", "a", "x", "r+", "w+", "a+", "x+", "rt", "wt", "at", "xt",
+                    "r+t", "w+t", "a+t", "x+t", "rt+", "wt+", "at+", "xt+"]
+_BinaryMode = Literal["rb", "wb", "ab", "xb", "r+b", "w+b", "a+b", "x+b", "rb+", "wb+", "ab+", "xb+"]
+
+
+class OpenContext(Generic[AnyStr]):
+    """What open() returns: await it for the file, or use it with ``async with``."""
+
+    __slots__ = ("_file",)
+
+    def __init__(self, file: AsyncFile[AnyStr]) -> None:
+        self._file = file
+
+    def __await__(self) -> Generator[Any, None, AsyncFile[AnyStr]]:
+        return self._file._open().__await__()
+
+    async def __aenter__(self) -> AsyncFile[AnyStr]:
+        return await self._file._open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._file.close()
+
+
+@overload
+def open(file: Any, mode: _TextMode = "r", buffering: int = -1, encoding: str | None = None,
+         errors: str | None = None, newline: str | None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None) -> OpenContext[str]: ...
+@overload
+def open(file: Any, mode: _BinaryMode, buffering: int = -1, encoding: None = None,
+         errors: None = None, newline: None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None) -> OpenContext[bytes]: ...
+@overload
+def open(file: Any, mode: str, buffering: int = -1, encoding: str | None = None,
+         errors: str | None = None, newline: str | None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None) -> OpenContext[Any]: ...
+def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None = None,
+         errors: str | None = None, newline: str | None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None) -> OpenContext[Any]:
+    """Opens a file like the built-in open(), without blocking the event loop.
+
+    Arguments are checked at once (the same exceptions as open()); the file itself is
+    opened by the engine when the result is awaited or entered with ``async with``.
+    """
+    return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener))

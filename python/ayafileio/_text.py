@@ -1,0 +1,322 @@
+"""The text layer over BufferedFile: incremental decoding and encoding, newline
+translation, and tell()/seek() cookies in io.TextIOWrapper's format (byte position,
+decoder flags, bytes to feed, characters to skip, need-EOF), so they round-trip and
+agree with the built-in file's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from typing import Any
+
+from ._binary import BufferedFile
+
+_CHUNK = 8192  # io.TextIOWrapper's _CHUNK_SIZE
+
+
+def _pack_cookie(pos: int, dec_flags: int = 0, feed: int = 0, need_eof: bool = False, skip: int = 0) -> int:
+    return pos | (dec_flags << 64) | (feed << 128) | (skip << 192) | (int(need_eof) << 256)
+
+
+def _unpack_cookie(cookie: int) -> tuple[int, int, int, bool, int]:
+    rest, pos = divmod(cookie, 1 << 64)
+    rest, dec_flags = divmod(rest, 1 << 64)
+    rest, feed = divmod(rest, 1 << 64)
+    need_eof, skip = divmod(rest, 1 << 64)
+    return pos, dec_flags, feed, bool(need_eof), skip
+
+
+class TextLayer:
+    """Text over a BufferedFile; exclusive use assumed (AsyncFile serialises calls)."""
+
+    def __init__(self, buf: BufferedFile, encoding: str, errors: str, newline: str | None, line_buffering: bool, write_through: bool) -> None:
+        self.buf = buf
+        self.encoding = encoding
+        self.errors = errors
+        self.line_buffering = line_buffering
+        self.write_through = write_through
+        self._readuniversal = not newline
+        self._readtranslate = newline is None
+        self._readnl = newline
+        self._writetranslate = newline != ""
+        self._writenl = newline or os.linesep
+        self._decoder: Any = None
+        self._encoder: Any = None
+        self._decoded = ""
+        self._used = 0
+        self._snapshot: tuple[int, bytes] | None = None
+        self._b2c = 0.0
+        info = codecs.lookup(encoding)
+        self._seekable = buf.seekable
+        self._telling = self._seekable
+        if buf.readable:
+            self._get_decoder()
+        if buf.writable:
+            self._encoder = info.incrementalencoder(errors)
+            if self._seekable and buf.pos != 0:
+                # Appending to a file that has data: no second BOM.
+                self._encoder.setstate(0)
+
+    # --- codec state ------------------------------------------------------------------
+
+    def _get_decoder(self) -> Any:
+        if self._decoder is None:
+            dec = codecs.getincrementaldecoder(self.encoding)(self.errors)
+            if self._readuniversal:
+                dec = io.IncrementalNewlineDecoder(dec, self._readtranslate)
+            self._decoder = dec
+        return self._decoder
+
+    @property
+    def newlines(self) -> Any:
+        return getattr(self._decoder, "newlines", None) if self._decoder else None
+
+    def _set_decoded(self, chars: str) -> None:
+        self._decoded, self._used = chars, 0
+
+    def _take_decoded(self, n: int | None = None) -> str:
+        start = self._used
+        chars = self._decoded[start:] if n is None else self._decoded[start : start + n]
+        self._used += len(chars)
+        return chars
+
+    def _rewind_decoded(self, n: int) -> None:
+        if self._used < n:
+            raise AssertionError("rewind_decoded_chars out of bounds")
+        self._used -= n
+
+    async def _read_chunk(self, size_hint: int = 0) -> bool:
+        """Reads and decodes one chunk; False at end of file."""
+        dec = self._get_decoder()
+        if self._telling:
+            dec_buffer, dec_flags = dec.getstate()
+        size = _CHUNK if size_hint <= 0 else max(_CHUNK, int(max(self._b2c, 1.0) * size_hint))
+        chunk = await self.buf.read1(size)
+        eof = not chunk
+        chars = dec.decode(chunk, eof)
+        self._set_decoded(chars)
+        self._b2c = len(chunk) / len(chars) if chars else 0.0
+        if self._telling:
+            self._snapshot = (dec_flags, dec_buffer + chunk)
+        return not eof
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _check_readable(self) -> None:
+        self.buf.check_readable()
+
+    async def read(self, n: int | None = -1) -> str:
+        self._check_readable()
+        if n is None:
+            n = -1
+        if not isinstance(n, int):
+            raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
+        await self._flush_writes()
+        dec = self._get_decoder()
+        if n < 0:
+            data = await self.buf.read()
+            result = self._take_decoded() + dec.decode(data, final=True)
+            self._set_decoded("")
+            self._snapshot = None
+            return result
+        result = self._take_decoded(n)
+        eof = False
+        while len(result) < n and not eof:
+            eof = not await self._read_chunk(n - len(result))
+            result += self._take_decoded(n - len(result))
+        return result
+
+    async def readline(self, size: int | None = -1) -> str:
+        self._check_readable()
+        if size is None:
+            size = -1
+        if not isinstance(size, int):
+            raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
+        await self._flush_writes()
+        line = self._take_decoded()
+        start = 0
+        endpos = -1
+        while True:
+            if self._readtranslate:
+                pos = line.find("\n", start)
+                if pos >= 0:
+                    endpos = pos + 1
+                    break
+                start = len(line)
+            elif self._readuniversal:
+                nl = line.find("\n", start)
+                cr = line.find("\r", start)
+                if cr == -1:
+                    if nl >= 0:
+                        endpos = nl + 1
+                        break
+                    start = len(line)
+                elif nl == -1:
+                    if cr < len(line) - 1:
+                        endpos = cr + 1
+                        break
+                    start = cr  # a \r at the end: wait to see if \n follows
+                elif nl < cr:
+                    endpos = nl + 1
+                    break
+                elif nl == cr + 1:
+                    endpos = cr + 2
+                    break
+                else:
+                    endpos = cr + 1
+                    break
+            else:
+                assert self._readnl is not None
+                pos = line.find(self._readnl, start)
+                if pos >= 0:
+                    endpos = pos + len(self._readnl)
+                    break
+                start = max(len(line) - len(self._readnl) + 1, 0)
+            if size >= 0 and len(line) >= size:
+                endpos = size
+                break
+            while await self._read_chunk():
+                if self._decoded:
+                    break
+            if self._decoded:
+                line += self._take_decoded()
+            else:
+                self._set_decoded("")
+                self._snapshot = None
+                return line
+        if size >= 0 and endpos > size:
+            endpos = size
+        self._rewind_decoded(len(line) - endpos)
+        return line[:endpos]
+
+    # --- writing ------------------------------------------------------------------------
+
+    async def _flush_writes(self) -> None:
+        """Nothing to do: encoded text goes straight into the binary write buffer."""
+
+    async def write(self, s: str) -> int:
+        self.buf.check_writable()
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        length = len(s)
+        haslf = (self._writetranslate or self.line_buffering) and "\n" in s
+        if haslf and self._writetranslate and self._writenl != "\n":
+            s = s.replace("\n", self._writenl)
+        data = self._encoder.encode(s)
+        await self.buf.write(data)
+        if self.write_through or (self.line_buffering and (haslf or "\r" in s)):
+            await self.buf.flush()
+        self._snapshot = None
+        self._set_decoded("")
+        if self._decoder is not None:
+            self._decoder.reset()
+        return length
+
+    # --- position -----------------------------------------------------------------------
+
+    async def tell(self) -> int:
+        self.buf.check_open()
+        if not self._seekable:
+            raise io.UnsupportedOperation("underlying stream is not seekable")
+        if not self._telling:
+            raise OSError("telling position disabled by next() call")
+        await self.buf.flush()
+        position = self.buf.tell()
+        dec = self._decoder
+        if dec is None or self._snapshot is None:
+            return position
+        dec_flags, next_input = self._snapshot
+        position -= len(next_input)
+        skip = self._used
+        if skip == 0:
+            return _pack_cookie(position, dec_flags)
+        saved = dec.getstate()
+        try:
+            # Find the last point before the current character where the decoder held
+            # no pending bytes, and describe the rest as bytes to feed and chars to skip.
+            dec.setstate((b"", dec_flags))
+            start_pos, start_flags = position, dec_flags
+            fed = decoded = 0
+            need_eof = False
+            for i in range(len(next_input)):
+                fed += 1
+                decoded += len(dec.decode(next_input[i : i + 1]))
+                dec_buffer, flags = dec.getstate()
+                if not dec_buffer and decoded <= skip:
+                    start_pos += fed
+                    skip -= decoded
+                    start_flags, fed, decoded = flags, 0, 0
+                if decoded >= skip:
+                    break
+            else:
+                decoded += len(dec.decode(b"", final=True))
+                need_eof = True
+                if decoded < skip:
+                    raise OSError("can't reconstruct logical file position")
+            if skip == 0:
+                return _pack_cookie(start_pos, start_flags)
+            return _pack_cookie(start_pos, start_flags, fed, need_eof, skip)
+        finally:
+            dec.setstate(saved)
+
+    async def seek(self, cookie: int, whence: int = 0) -> int:
+        self.buf.check_open()
+        if not isinstance(cookie, int):
+            raise TypeError(f"an integer is required (got type {type(cookie).__name__})")
+        if not self._seekable:
+            raise io.UnsupportedOperation("underlying stream is not seekable")
+        if whence == os.SEEK_CUR:
+            if cookie != 0:
+                raise io.UnsupportedOperation("can't do nonzero cur-relative seeks")
+            whence, cookie = os.SEEK_SET, await self.tell()
+        elif whence == os.SEEK_END:
+            if cookie != 0:
+                raise io.UnsupportedOperation("can't do nonzero end-relative seeks")
+            position = await self.buf.seek(0, os.SEEK_END)
+            self._set_decoded("")
+            self._snapshot = None
+            if self._decoder is not None:
+                self._decoder.reset()
+            self._reset_encoder(position)
+            return position
+        if whence != os.SEEK_SET:
+            raise ValueError(f"invalid whence ({whence}, should be {os.SEEK_SET}, {os.SEEK_CUR} or {os.SEEK_END})")
+        if cookie < 0:
+            raise ValueError(f"negative seek position {cookie}")
+        await self.buf.flush()
+        start_pos, dec_flags, feed, need_eof, skip = _unpack_cookie(cookie)
+        await self.buf.seek(start_pos)
+        self._set_decoded("")
+        self._snapshot = None
+        if cookie == 0 and self._decoder is not None:
+            self._decoder.reset()
+        elif self._decoder is not None or dec_flags or skip:
+            self._get_decoder().setstate((b"", dec_flags))
+            self._snapshot = (dec_flags, b"")
+        if skip:
+            chunk = await self.buf.read(feed)
+            self._set_decoded(self._get_decoder().decode(chunk, need_eof))
+            self._snapshot = (dec_flags, chunk)
+            if len(self._decoded) < skip:
+                raise OSError("can't restore logical file position")
+            self._used = skip
+        self._reset_encoder(cookie)
+        return cookie
+
+    def _reset_encoder(self, position: int) -> None:
+        if self._encoder is not None:
+            if position == 0:
+                self._encoder.reset()
+            else:
+                self._encoder.setstate(0)
+
+    async def truncate(self, size: int | None = None) -> int:
+        await self.buf.flush()
+        if size is None:
+            size = await self.tell()
+        return await self.buf.truncate(size)
+
+    def disable_telling(self, off: bool) -> None:
+        self._telling = self._seekable and not off

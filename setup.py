@@ -1,0 +1,47 @@
+"""Builds ayafileio's extension: gopy generates CPython bindings for ./pybind and compiles
+them, with the Go toolchain, for the interpreter running this build."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = Path(__file__).resolve().parent
+
+
+class GoExtension(Extension):
+    def __init__(self, name: str) -> None:
+        super().__init__(name, sources=[])
+
+
+class BuildGo(build_ext):
+    def build_extension(self, ext: Extension) -> None:
+        if shutil.which("go") is None:
+            raise RuntimeError("building ayafileio needs the Go toolchain (go 1.24 or newer) on PATH")
+        tag = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+        out = ROOT / "build" / ("gopy" + tag.replace(".", "-"))
+        bin_dir = ROOT / "build" / "bin"
+        shutil.rmtree(out, ignore_errors=True)
+        env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", CGO_ENABLED="1")
+        # gopy runs goimports from PATH: build the version go.mod pins.
+        subprocess.check_call(["go", "build", "-o", str(bin_dir) + os.sep, "golang.org/x/tools/cmd/goimports"],
+                              cwd=ROOT, env=env)
+        subprocess.check_call(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={out}",
+                               "-name=ayacore", "-no-make", "./pybind"], cwd=ROOT, env=env)
+        built = glob.glob(str(out / f"_ayacore*{tag}"))
+        if len(built) != 1:
+            raise RuntimeError(f"gopy produced {built!r}, expected one _ayacore{tag}")
+        target = Path(self.get_ext_fullpath(ext.name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built[0], target)
+
+
+setup(ext_modules=[GoExtension("ayafileio._ayacore")], cmdclass={"build_ext": BuildGo})
