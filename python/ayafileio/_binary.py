@@ -158,6 +158,10 @@ class BufferedFile:
         except BaseException:
             self._wbuf[:0] = view[written:n]
             raise
+        if self.append and self.seekable and not self._wbuf:
+            # O_APPEND wrote at the end and left the descriptor's offset there; the
+            # built-in file reports that offset from here on, and so do we.
+            self.pos = os.lseek(self.fd, 0, os.SEEK_CUR)
 
     # --- buffering ----------------------------------------------------------------------
 
@@ -280,6 +284,9 @@ class BufferedFile:
         return got
 
     async def readline(self, size: int = -1) -> bytes:
+        if size == 0:  # io's readline answers a zero limit before asking to read
+            self.check_open()
+            return b""
         self.check_readable()
         await self.flush()
         limit = size if size is not None and size >= 0 else -1

@@ -216,7 +216,7 @@ class AsyncFile(Generic[AnyStr]):
     async def readline(self, size: int | None = -1) -> AnyStr:
         async with self._locked():
             if self._text is not None:
-                return await self._text.readline(size)  # type: ignore[return-value]
+                return await self._text.readline(size)  # type: ignore[arg-type,return-value]
             return await self._b.readline(_size(size))  # type: ignore[return-value]
 
     async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
@@ -226,22 +226,26 @@ class AsyncFile(Generic[AnyStr]):
             raise TypeError(f"argument should be integer or None, not '{type(hint).__name__}'")
         lines: list[AnyStr] = []
         total = 0
-        while True:
-            line = await self.readline()
-            if not line:
-                return lines
+        async for line in self:  # iterating, as io's readlines does (it turns tell() off)
             lines.append(line)
             total += len(line)
             if 0 < hint <= total:
-                return lines
+                break
+        return lines
 
     def __aiter__(self) -> AsyncIterator[AnyStr]:
         self._b.check_open()
         return self
 
     async def __anext__(self) -> AnyStr:
+        """The next line. Like the built-in text file, iterating turns tell() off until
+        the end of the file is reached."""
+        if self._text is not None:
+            self._text.disable_telling(True)
         line = await self.readline()
         if not line:
+            if self._text is not None:
+                self._text.disable_telling(False)
             raise StopAsyncIteration
         return line
 
@@ -262,16 +266,23 @@ class AsyncFile(Generic[AnyStr]):
         """Hands buffered data to the OS (durability needs fsync())."""
         async with self._locked():
             self._b.check_open()
-            await self._b.flush()
+            if self._text is not None:
+                await self._text.flush()
+            else:
+                await self._b.flush()
 
     async def fsync(self) -> None:
         """Flushes, then makes the file's data and metadata durable."""
         async with self._locked():
+            if self._text is not None:
+                await self._text.flush_pending()
             await self._b.sync(datasync=False)
 
     async def datasync(self) -> None:
         """Flushes, then makes the file's data durable (fdatasync)."""
         async with self._locked():
+            if self._text is not None:
+                await self._text.flush_pending()
             await self._b.sync(datasync=True)
 
     # --- position -----------------------------------------------------------------------
@@ -280,10 +291,6 @@ class AsyncFile(Generic[AnyStr]):
         async with self._locked():
             if self._text is not None:
                 return await self._text.seek(offset, whence)
-            if not isinstance(offset, int):
-                raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
-            if whence == os.SEEK_SET and offset < 0:
-                raise ValueError(f"negative seek position {offset}")
             return await self._b.seek(offset, whence)
 
     async def tell(self) -> int:
@@ -350,6 +357,12 @@ class AsyncFile(Generic[AnyStr]):
         if self._buf is None or self._buf.closed:
             return
         async with self._locked():
+            if self._text is not None:
+                try:
+                    await self._text.flush_pending()
+                except BaseException:
+                    await self._buf.close()  # close anyway, then report the write error
+                    raise
             await self._buf.close()
 
     def detach(self) -> Any:

@@ -48,6 +48,10 @@ class TextLayer:
         self._used = 0
         self._snapshot: tuple[int, bytes] | None = None
         self._b2c = 0.0
+        # Encoded text not yet given to the binary layer. Like io.TextIOWrapper, reads
+        # do not push it (a write then a read on "r+" lands where the read left off).
+        self._pending: list[bytes] = []
+        self._pending_count = 0
         info = codecs.lookup(encoding)
         self._seekable = buf.seekable
         self._telling = self._seekable
@@ -113,7 +117,6 @@ class TextLayer:
             n = -1
         if not isinstance(n, int):
             raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
-        await self._flush_writes()
         dec = self._get_decoder()
         if n < 0:
             data = await self.buf.read()
@@ -128,13 +131,10 @@ class TextLayer:
             result += self._take_decoded(n - len(result))
         return result
 
-    async def readline(self, size: int | None = -1) -> str:
+    async def readline(self, size: int = -1) -> str:
+        if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
+            raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
         self._check_readable()
-        if size is None:
-            size = -1
-        if not isinstance(size, int):
-            raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
-        await self._flush_writes()
         line = self._take_decoded()
         start = 0
         endpos = -1
@@ -193,8 +193,19 @@ class TextLayer:
 
     # --- writing ------------------------------------------------------------------------
 
-    async def _flush_writes(self) -> None:
-        """Nothing to do: encoded text goes straight into the binary write buffer."""
+    async def flush(self) -> None:
+        """Pushes pending text and the binary buffer to the OS; like io.TextIOWrapper's
+        flush it also turns tell() back on."""
+        self._telling = self._seekable
+        await self.flush_pending()
+        await self.buf.flush()
+
+    async def flush_pending(self) -> None:
+        """Gives pending encoded text to the binary layer."""
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending, self._pending_count = [], 0
+            await self.buf.write(data)
 
     async def write(self, s: str) -> int:
         self.buf.check_writable()
@@ -205,8 +216,14 @@ class TextLayer:
         if haslf and self._writetranslate and self._writenl != "\n":
             s = s.replace("\n", self._writenl)
         data = self._encoder.encode(s)
-        await self.buf.write(data)
-        if self.write_through or (self.line_buffering and (haslf or "\r" in s)):
+        needflush = self.line_buffering and (haslf or "\r" in s)
+        if self._pending_count + len(data) > _CHUNK:
+            await self.flush_pending()
+        self._pending.append(data)
+        self._pending_count += len(data)
+        if self._pending_count >= _CHUNK or needflush or self.write_through:
+            await self.flush_pending()
+        if needflush:
             await self.buf.flush()
         self._snapshot = None
         self._set_decoded("")
@@ -222,6 +239,7 @@ class TextLayer:
             raise io.UnsupportedOperation("underlying stream is not seekable")
         if not self._telling:
             raise OSError("telling position disabled by next() call")
+        await self.flush_pending()
         await self.buf.flush()
         position = self.buf.tell()
         dec = self._decoder
@@ -274,17 +292,20 @@ class TextLayer:
         elif whence == os.SEEK_END:
             if cookie != 0:
                 raise io.UnsupportedOperation("can't do nonzero end-relative seeks")
+            await self.flush_pending()
             position = await self.buf.seek(0, os.SEEK_END)
             self._set_decoded("")
             self._snapshot = None
             if self._decoder is not None:
                 self._decoder.reset()
             self._reset_encoder(position)
+            self._telling = self._seekable
             return position
         if whence != os.SEEK_SET:
             raise ValueError(f"invalid whence ({whence}, should be {os.SEEK_SET}, {os.SEEK_CUR} or {os.SEEK_END})")
         if cookie < 0:
             raise ValueError(f"negative seek position {cookie}")
+        await self.flush_pending()
         await self.buf.flush()
         start_pos, dec_flags, feed, need_eof, skip = _unpack_cookie(cookie)
         await self.buf.seek(start_pos)
@@ -303,6 +324,7 @@ class TextLayer:
                 raise OSError("can't restore logical file position")
             self._used = skip
         self._reset_encoder(cookie)
+        self._telling = self._seekable  # a seek ends what iteration turned off
         return cookie
 
     def _reset_encoder(self, position: int) -> None:
@@ -313,10 +335,13 @@ class TextLayer:
                 self._encoder.setstate(0)
 
     async def truncate(self, size: int | None = None) -> int:
+        await self.flush_pending()
         await self.buf.flush()
         if size is None:
             size = await self.tell()
         return await self.buf.truncate(size)
 
     def disable_telling(self, off: bool) -> None:
+        if not off:
+            self._snapshot = None
         self._telling = self._seekable and not off
