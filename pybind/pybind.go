@@ -159,8 +159,12 @@ func ConfigSet(pairs string) string {
 // ConfigGet returns the current options as JSON.
 func ConfigGet() string { return toJSON(core.CurrentConfig()) }
 
-// ConfigReset restores the defaults.
-func ConfigReset() { core.ResetConfig() }
+// ConfigReset restores the defaults. (It returns a value because gopy gives functions
+// without one an extra "run in a goroutine" argument.)
+func ConfigReset() int64 {
+	core.ResetConfig()
+	return 0
+}
 
 // ConfigEnvError reports an invalid AYAFILEIO_BACKEND, or "".
 func ConfigEnvError() string {

@@ -73,20 +73,29 @@ def configure(options: dict[str, Any] | None = None, /, **kwargs: Any) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-_buffer_size: int | None = None
+_cached: Config | None = None
 
 
 def get_config() -> Config:
     """The current options."""
-    global _buffer_size
+    global _cached
     cfg: Config = _native.call_json("ConfigGet")
-    _buffer_size = cfg["buffer_size"]
-    return cfg
+    _cached = cfg
+    return dict(cfg)  # type: ignore[return-value]
+
+
+def _current() -> Config:
+    """The options, read from the core once and after every change (hot paths use them)."""
+    return _cached if _cached is not None else get_config()
 
 
 def cached_buffer_size() -> int:
-    """buffer_size, read from the core once and after every change (open() needs it)."""
-    return _buffer_size if _buffer_size is not None else get_config()["buffer_size"]
+    return _current()["buffer_size"]
+
+
+def cached_close_timeout() -> float:
+    """close_timeout_ms, in seconds."""
+    return _current()["close_timeout_ms"] / 1000
 
 
 def reset_config() -> None:

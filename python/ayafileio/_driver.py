@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import errno
-import json
 import os
 import struct
 import threading
 from typing import Any
 
 from . import _native
-from ._config import debug
+from ._config import cached_close_timeout, debug
 
 # The 64-byte request record and the 16-byte completion record (core/record.go).
 _REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
@@ -182,7 +181,11 @@ class Driver:
 
     async def settle(self, req: Request) -> int:
         """Waits out a request whose awaiting task was cancelled: asks the engine to
-        cancel it, then waits (absorbing further cancellations) for its real result."""
+        cancel it, then waits (absorbing further cancellations) for its real result.
+
+        A request that neither finishes nor cancels within close_timeout_ms (a blocking
+        read of a pipe on the worker backend) is abandoned: CancelledError is raised and
+        its buffer stays referenced here until the request does finish."""
         fut = req.future
         if fut.done() and not fut.cancelled():
             return fut.result()
@@ -190,12 +193,15 @@ class Driver:
             req.future = fut = self.loop.create_future()
             if not self.closed:
                 self._lib.pybind_EngineCancel(self._id, req.user_data)
+        deadline = self.loop.time() + cached_close_timeout()
         while True:
             try:
-                return await asyncio.shield(fut)
+                return await asyncio.wait_for(asyncio.shield(fut), max(deadline - self.loop.time(), 0))
             except asyncio.CancelledError:
                 if fut.done():
                     return fut.result()
+            except asyncio.TimeoutError:
+                raise asyncio.CancelledError from None
 
     # --- shutdown -------------------------------------------------------------------
 
@@ -209,7 +215,7 @@ class Driver:
             self.loop.remove_reader(self._notify_fd)
         except Exception:  # the loop may already be closed
             pass
-        timeout = json.loads(self._lib.pybind_ConfigGet())["close_timeout_ms"]
+        timeout = int(cached_close_timeout() * 1000)
         if self._queued:
             self._submit(self._id, self._sq_addr, self._queued)
             self._queued = 0
@@ -253,7 +259,8 @@ def get_driver() -> Driver:
     loop = asyncio.get_running_loop()
     cached = getattr(_local, "pair", None)
     if cached is not None and cached[0] is loop and not cached[1].closed:
-        return cached[1]
+        found: Driver = cached[1]
+        return found
     with _drivers_lock:
         drv = _drivers.get(loop)
         if drv is not None and drv.closed:

@@ -90,7 +90,7 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
     info = codecs.lookup(encoding)  # LookupError for an unknown codec
     if not getattr(info, "_is_text_encoding", True):
         raise LookupError(f"{encoding!r} is not a text encoding; use codecs.open() to handle arbitrary codecs")
-    return encoding
+    return str(encoding)
 
 
 def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:

@@ -16,6 +16,7 @@ class OpenContext(Generic[AnyStr]):
     """What open() returns: await it for the file, or use it with ``async with``."""
 
     __slots__ = ("_file",)
+    _file: AsyncFile[AnyStr]
 
     def __init__(self, file: AsyncFile[AnyStr]) -> None:
         self._file = file

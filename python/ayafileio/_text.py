@@ -67,7 +67,7 @@ class TextLayer:
 
     def _get_decoder(self) -> Any:
         if self._decoder is None:
-            dec = codecs.getincrementaldecoder(self.encoding)(self.errors)
+            dec: Any = codecs.getincrementaldecoder(self.encoding)(self.errors)
             if self._readuniversal:
                 dec = io.IncrementalNewlineDecoder(dec, self._readtranslate)
             self._decoder = dec
@@ -123,7 +123,7 @@ class TextLayer:
             result = self._take_decoded() + dec.decode(data, final=True)
             self._set_decoded("")
             self._snapshot = None
-            return result
+            return str(result)
         result = self._take_decoded(n)
         eof = False
         while len(result) < n and not eof:

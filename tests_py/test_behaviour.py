@@ -1,0 +1,256 @@
+"""Errors, concurrency, cancellation, loops and configuration."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import pathlib
+import threading
+from typing import Any
+
+import pytest
+
+import ayafileio
+from conftest import open_fds
+
+
+def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
+    missing, d = tmp_path / "missing", tmp_path
+    existing = tmp_path / "f"
+    existing.write_bytes(b"x")
+    cases: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+        ((missing,), {}), ((d,), {}), ((d, "w"), {}), ((existing, "x"), {}), ((existing, "rw"), {}),
+        ((existing, "rbt"), {}), ((existing, "q"), {}), ((existing, "rb"), {"encoding": "utf-8"}),
+        ((existing,), {"encoding": "no-such-codec"}), ((existing,), {"newline": "x"}),
+        ((existing, "r", 0), {}), ((1.5,), {}), ((str(existing) + "\0",), {}),
+        ((existing,), {"closefd": False}), ((existing,), {"encoding": "base64"}), ((existing, 5), {}),
+    ]
+    for args, kwargs in cases:
+        try:
+            open(*args, **kwargs).close()
+            expected: Any = None
+        except Exception as e:
+            expected = type(e)
+
+        async def attempt() -> Any:
+            try:
+                f = await ayafileio.open(*args, **kwargs)
+                await f.close()
+            except Exception as e:
+                return type(e)
+            return None
+
+        assert run(attempt()) is expected, (args, kwargs)
+
+
+def test_closed_and_wrong_mode(tmp_path: pathlib.Path, run: Any) -> None:
+    p = tmp_path / "f"
+
+    async def main() -> None:
+        async with ayafileio.open(p, "wb") as f:
+            with pytest.raises(io.UnsupportedOperation):
+                await f.read()
+            with pytest.raises(TypeError):
+                await f.write("str")  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            await f.write(b"x")
+        with pytest.raises(ValueError):
+            await f.read()
+        await f.close()  # twice is fine
+        async with ayafileio.open(p, "r") as t:
+            with pytest.raises(io.UnsupportedOperation):
+                await t.write("x")
+        async with ayafileio.open(p, "w") as t:
+            with pytest.raises(TypeError):
+                await t.write(b"x")  # type: ignore[arg-type]
+
+    run(main())
+
+
+def test_forms_paths_fds_iteration(tmp_path: pathlib.Path, run: Any) -> None:
+    p = tmp_path / "lines.txt"
+    p.write_text("one\ntwo\nthree")
+
+    async def main() -> None:
+        f = await ayafileio.open(p)
+        assert [line async for line in f] == ["one\n", "two\n", "three"]
+        await f.close()
+        async with ayafileio.AsyncFile(str(p), "rb") as b:
+            assert await b.read() == b"one\ntwo\nthree"
+        fd = os.open(p, os.O_RDONLY)
+        async with ayafileio.open(fd, "rb", closefd=False) as b:
+            assert await b.readline() == b"one\n"
+        os.close(fd)
+        async with ayafileio.open(os.fsencode(p), "r") as t:
+            assert await t.readlines() == ["one\n", "two\n", "three"]
+
+    run(main())
+
+
+def test_proc_files_and_devices(run: Any) -> None:
+    async def main() -> None:
+        async with ayafileio.open("/proc/self/status") as f:
+            assert "Name:" in await f.read()
+        async with ayafileio.open("/dev/zero", "rb") as z:
+            assert await z.read(100000) == bytes(100000)
+            assert not z.seekable() or True
+
+    run(main())
+
+
+def test_many_concurrent_files(tmp_path: pathlib.Path, run: Any) -> None:
+    before = open_fds()
+
+    async def one(i: int) -> None:
+        path = tmp_path / f"{i:04d}.bin"
+        async with ayafileio.open(path, "wb") as f:
+            await f.write(bytes([i % 256]) * (i * 37 % 9000))
+        async with ayafileio.open(path, "rb") as f:
+            assert await f.read() == bytes([i % 256]) * (i * 37 % 9000)
+
+    async def main() -> None:
+        await asyncio.gather(*(one(i) for i in range(500)))
+
+    run(main())
+    assert open_fds() <= before + 2  # the engine's ring and eventfd are gone with the loop
+
+
+def test_calls_on_one_file_keep_call_order(tmp_path: pathlib.Path, run: Any) -> None:
+    p = tmp_path / "order"
+
+    async def main() -> None:
+        async with ayafileio.open(p, "wb", buffering=8) as f:
+            await asyncio.gather(*(f.write(b"%04d" % i) for i in range(300)))
+        assert p.read_bytes() == b"".join(b"%04d" % i for i in range(300))
+
+    run(main())
+
+
+def test_positional_io_runs_concurrently(tmp_path: pathlib.Path, run: Any) -> None:
+    p = tmp_path / "pos"
+
+    async def main() -> None:
+        async with ayafileio.open(p, "w+b") as f:
+            await asyncio.gather(*(f.write_at(i * 10, b"%010d" % i) for i in range(100)))
+            got = await asyncio.gather(*(f.read_at(i * 10, 10) for i in range(100)))
+            assert got == [b"%010d" % i for i in range(100)]
+            assert await f.tell() == 0
+
+    run(main())
+
+
+def test_cancelled_writes_lose_nothing(tmp_path: pathlib.Path, run: Any) -> None:
+    before = open_fds()
+
+    async def writer(i: int) -> None:
+        async with ayafileio.open(tmp_path / f"w{i}", "wb", buffering=4096) as f:
+            for k in range(50):
+                await f.write(b"%08d" % k * 100)
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(writer(i)) for i in range(200)]
+        await asyncio.sleep(0)
+        for _ in range(30):
+            await asyncio.sleep(0)
+            for t in tasks[::2]:
+                t.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for i, r in enumerate(results):
+            path = tmp_path / f"w{i}"
+            data = path.read_bytes() if path.exists() or r is None else b""
+            expected = b"".join(b"%08d" % k * 100 for k in range(50))
+            if r is None:
+                assert data == expected
+            else:
+                assert isinstance(r, asyncio.CancelledError)
+                assert expected.startswith(data)  # a prefix: nothing reordered or torn
+        # I/O still works after the storm.
+        async with ayafileio.open(tmp_path / "after", "wb") as f:
+            await f.write(b"ok")
+
+    run(main())
+    assert open_fds() <= before + 2
+
+
+def test_four_loops_in_four_threads(tmp_path: pathlib.Path) -> None:
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        async def main() -> None:
+            for i in range(50):
+                p = tmp_path / f"t{n}-{i}"
+                async with ayafileio.open(p, "w") as f:
+                    await f.write(f"{n}:{i}")
+                async with ayafileio.open(p) as f:
+                    assert await f.read() == f"{n}:{i}"
+
+        try:
+            asyncio.run(main())
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+
+
+def test_uvloop(tmp_path: pathlib.Path) -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> None:
+        async with ayafileio.open(tmp_path / "uv", "w") as f:
+            await f.write("uvloop")
+        async with ayafileio.open(tmp_path / "uv") as f:
+            assert await f.read() == "uvloop"
+
+    uvloop.run(main())
+
+
+def test_loop_closes_with_io_in_flight(tmp_path: pathlib.Path) -> None:
+    r, w = os.pipe()
+    ayafileio.configure(close_timeout_ms=200)  # the worker backend cannot interrupt a pipe read
+
+    async def main() -> None:
+        f = await ayafileio.open(r, "rb", closefd=False)
+        asyncio.get_running_loop().call_later(0.05, lambda: (_ for _ in ()).throw(RuntimeError))
+        await asyncio.wait_for(f.read(10), 0.1)
+
+    with pytest.raises((TimeoutError, asyncio.TimeoutError)):
+        asyncio.run(main())
+    ayafileio.reset_config()
+    os.write(w, b"x")  # let a worker's blocked read finish
+    os.close(w)
+    asyncio.run(_write_again(tmp_path))  # a new loop in the same process works
+
+
+async def _write_again(tmp_path: pathlib.Path) -> None:
+    async with ayafileio.open(tmp_path / "again", "w") as f:
+        await f.write("again")
+
+
+def test_config_validation_and_effect(run: Any) -> None:
+    ayafileio.reset_config()
+    with pytest.raises(ValueError, match="no_such_key"):
+        ayafileio.configure({"no_such_key": 1})
+    with pytest.raises(ValueError, match="buffer_size"):
+        ayafileio.configure(buffer_size=1000)
+    with pytest.raises(TypeError, match="io_uring_sqpoll"):
+        ayafileio.configure(io_uring_sqpoll="yes")
+    with pytest.raises(ValueError, match="backend"):
+        ayafileio.configure(backend="magic")
+    ayafileio.configure(backend="worker", io_worker_count=3)
+    try:
+        async def main() -> dict[str, Any]:
+            return ayafileio.get_backend_info()
+
+        info = run(main())
+        assert info["backend"] == "worker" and info["is_truly_async"] is False and info["workers"] == 3
+        ayafileio.set_handle_pool_limits(8, 100)
+        assert ayafileio.get_handle_pool_limits() == (8, 100)
+    finally:
+        ayafileio.reset_config()
+    assert ayafileio.get_config()["buffer_size"] == 65536
