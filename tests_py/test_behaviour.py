@@ -7,6 +7,7 @@ import io
 import os
 import pathlib
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -254,3 +255,33 @@ def test_config_validation_and_effect(run: Any) -> None:
     finally:
         ayafileio.reset_config()
     assert ayafileio.get_config()["buffer_size"] == 65536
+
+
+def test_fork_after_use_gives_a_clear_error_not_a_hang(tmp_path: pathlib.Path) -> None:
+    async def write(name: str) -> None:
+        async with ayafileio.open(tmp_path / name, "w") as f:
+            await f.write(name)
+
+    asyncio.run(write("parent"))  # the Go runtime now runs in this process
+    pid = os.fork()
+    if pid == 0:  # child: must fail fast with ForkedChildError
+        code = 3
+        try:
+            asyncio.run(write("child"))
+            code = 1
+        except ayafileio.ForkedChildError:
+            code = 0
+        finally:
+            os._exit(code)
+    deadline = 50
+    while deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+        deadline -= 1
+    else:
+        os.kill(pid, 9)
+        pytest.fail("the forked child hung")
+    assert os.waitstatus_to_exitcode(status) == 0
+    asyncio.run(write("parent-again"))
