@@ -45,19 +45,21 @@ class AsyncFile(Generic[AnyStr]):
         self._mode_arg = mode
         self._encoding = check_text_args(self._mode, encoding, errors, newline, buffering)
         self._path, self._fd_arg, self._name = check_file_arg(file, closefd)
-        self._buffering = buffering
+        self._filefering = buffering
         self._errors = errors
         self._newline = newline
         self._closefd = closefd
         self._opener = opener
-        self._buf: BufferedFile | None = None
+        # The binary layer; named as aiofiles names its inner file, whose tests look at it.
+        self._file: BufferedFile | None = None
         self._text: TextLayer | None = None
+        self._detached = False
         self._lock: asyncio.Lock | None = None
 
     # --- opening ------------------------------------------------------------------------
 
     async def _open(self) -> AsyncFile[AnyStr]:
-        if self._buf is not None:
+        if self._file is not None:
             return self
         m = self._mode
         if self._fd_arg is not None:
@@ -74,19 +76,19 @@ class AsyncFile(Generic[AnyStr]):
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(21, os.strerror(21), self._name)
-            bufsize = self._buffering if self._buffering > 1 else cached_buffer_size()
-            if self._buffering == 0:
+            bufsize = self._filefering if self._filefering > 1 else cached_buffer_size()
+            if self._filefering == 0:
                 bufsize = 0 if not m.text else bufsize
             buf = BufferedFile(fd, readable=m.readable, writable=m.writable, append=m.append,
                                closefd=self._closefd, bufsize=bufsize, st=st)
             if m.text:
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
-                                       line_buffering=self._buffering == 1, write_through=False)
+                                       line_buffering=self._filefering == 1, write_through=False)
         except BaseException:
             if self._closefd:
                 os.close(fd)
             raise
-        self._buf = buf
+        self._file = buf
         return self
 
     def __await__(self) -> Any:
@@ -99,8 +101,8 @@ class AsyncFile(Generic[AnyStr]):
         await self.close()
 
     def __del__(self) -> None:
-        buf = getattr(self, "_buf", None)
-        if buf is None or buf.closed:
+        buf = getattr(self, "_file", None)
+        if buf is None or buf.closed or getattr(self, "_detached", False):
             return
         warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
         try:  # last resort, as the built-in file does: flush and close synchronously
@@ -116,16 +118,18 @@ class AsyncFile(Generic[AnyStr]):
         buf.closed = True
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else ("unopened" if self._buf is None else "open")
+        state = "closed" if self.closed else ("unopened" if self._file is None else "open")
         return f"<ayafileio.AsyncFile name={self._name!r} mode={self._mode_arg!r} {state}>"
 
     # --- helpers ------------------------------------------------------------------------
 
     @property
     def _b(self) -> BufferedFile:
-        if self._buf is None:
+        if self._detached:
+            raise ValueError("raw stream has been detached")
+        if self._file is None:
             raise ValueError("I/O operation on a file that was not opened (await it first)")
-        return self._buf
+        return self._file
 
     def _locked(self) -> asyncio.Lock:
         if self._lock is None:
@@ -144,7 +148,7 @@ class AsyncFile(Generic[AnyStr]):
 
     @property
     def closed(self) -> bool:
-        return self._buf is not None and self._buf.closed
+        return self._file is not None and self._file.closed
 
     @property
     def encoding(self) -> str | None:
@@ -354,19 +358,42 @@ class AsyncFile(Generic[AnyStr]):
 
     async def close(self) -> None:
         """Flushes and closes; closing twice is allowed."""
-        if self._buf is None or self._buf.closed:
+        if self._detached:
+            raise ValueError("raw stream has been detached")
+        if self._file is None or self._file.closed:
             return
         async with self._locked():
             if self._text is not None:
                 try:
                     await self._text.flush_pending()
                 except BaseException:
-                    await self._buf.close()  # close anyway, then report the write error
+                    await self._file.close()  # close anyway, then report the write error
                     raise
-            await self._buf.close()
+            await self._file.close()
 
     def detach(self) -> Any:
-        raise io.UnsupportedOperation("detach")
+        """Separates the descriptor from this object and returns it as a synchronous
+        file at the same position (text files: the binary buffered file, binary files:
+        the raw io.FileIO), as io's detach() does. Pending writes are written first,
+        synchronously (detach is not a coroutine); this object is unusable afterwards."""
+        b = self._b
+        b.check_open()
+        if self._text is not None and self._text._pending:
+            b._wbuf += b"".join(self._text._pending)
+        if b._wbuf:
+            data, b._wbuf = bytes(b._wbuf), bytearray()
+            if b.append or not b.seekable:
+                os.write(b.fd, data)
+            else:
+                os.pwrite(b.fd, data, b._wpos)
+        if b.seekable:
+            os.lseek(b.fd, b.pos, os.SEEK_SET)
+        self._detached = True
+        raw = io.FileIO(b.fd, self._mode.raw_mode.replace("x", "w"), closefd=b.closefd)
+        if self._text is None:
+            return raw
+        return io.BufferedRandom(raw) if b.readable and b.writable else (
+            io.BufferedReader(raw) if b.readable else io.BufferedWriter(raw))
 
     def _binary_only(self, what: str) -> BufferedFile:
         if self._text is not None:

@@ -15,20 +15,20 @@ _BinaryMode = Literal["rb", "wb", "ab", "xb", "r+b", "w+b", "a+b", "x+b", "rb+",
 class OpenContext(Generic[AnyStr]):
     """What open() returns: await it for the file, or use it with ``async with``."""
 
-    __slots__ = ("_file",)
-    _file: AsyncFile[AnyStr]
+    __slots__ = ("_obj",)
+    _obj: AsyncFile[AnyStr]  # named as aiofiles names it, whose tests look at it
 
     def __init__(self, file: AsyncFile[AnyStr]) -> None:
-        self._file = file
+        self._obj = file
 
     def __await__(self) -> Generator[Any, None, AsyncFile[AnyStr]]:
-        return self._file._open().__await__()
+        return self._obj._open().__await__()
 
     async def __aenter__(self) -> AsyncFile[AnyStr]:
-        return await self._file._open()
+        return await self._obj._open()
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._file.close()
+        await self._obj.close()
 
 
 @overload
