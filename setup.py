@@ -34,8 +34,13 @@ class BuildGo(build_ext):
         # gopy runs goimports from PATH: build the version go.mod pins.
         subprocess.check_call(["go", "build", "-o", str(bin_dir) + os.sep, "golang.org/x/tools/cmd/goimports"],
                               cwd=ROOT, env=env)
+        # Python's symbols are resolved when the interpreter loads the extension, so it
+        # does not link libpython (manylinux forbids that). Windows DLLs cannot leave
+        # symbols unresolved and link the import library as usual.
+        dynamic = "false" if sys.platform == "win32" else "true"
         subprocess.check_call(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={out}",
-                               "-name=ayacore", "-no-make", "./pybind"], cwd=ROOT, env=env)
+                               "-name=ayacore", "-no-make", f"-dynamic-link={dynamic}", "./pybind"],
+                              cwd=ROOT, env=env)
         built = glob.glob(str(out / f"_ayacore*{tag}"))
         if len(built) != 1:
             raise RuntimeError(f"gopy produced {built!r}, expected one _ayacore{tag}")
