@@ -167,3 +167,20 @@ func TestInvalidRecords(t *testing.T) {
 		})
 	}
 }
+
+// SQPOLL is granted or refused, and the backend says which; the ring works either way.
+func TestSQPollRequest(t *testing.T) {
+	e := newEngine(t, "io_uring", func(c *core.Config) { c.IOUringSQPoll = true })
+	info := e.Info()
+	if !info.SQPollWanted {
+		t.Fatal("info does not record the SQPOLL request")
+	}
+	if !info.SQPollGranted && info.FallbackReason == "" {
+		t.Fatal("SQPOLL refused without a reason")
+	}
+	res := run(t, e, core.Request{Op: core.OpNop, UserData: 1})
+	if res[1] != 0 {
+		t.Fatalf("nop: %d", res[1])
+	}
+	t.Logf("SQPOLL granted: %v (%s)", info.SQPollGranted, info.SetupFlags)
+}

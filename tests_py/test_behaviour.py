@@ -285,3 +285,44 @@ def test_fork_after_use_gives_a_clear_error_not_a_hang(tmp_path: pathlib.Path) -
         pytest.fail("the forked child hung")
     assert os.waitstatus_to_exitcode(status) == 0
     asyncio.run(write("parent-again"))
+
+
+def test_text_buffer_shares_position(tmp_path: pathlib.Path, run: Any) -> None:
+    p = tmp_path / "b.txt"
+    p.write_bytes(b"line1\nline2\n")
+
+    async def main() -> None:
+        async with ayafileio.open(p, "r") as f:
+            assert await f.buffer.read(6) == b"line1\n"
+            assert await f.read() == "line2\n"
+            assert f.buffer.mode == "rb"
+
+    run(main())
+
+
+def test_loading_the_engine_never_changes_the_working_directory(tmp_path: pathlib.Path) -> None:
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, os, threading, ayafileio
+start = os.getcwd()
+seen = set()
+stop = False
+def watch():
+    while not stop:
+        seen.add(os.getcwd())
+        with open("rel.txt") as f:  # a relative path opened by another thread
+            assert f.read() == "here"
+t = threading.Thread(target=watch); t.start()
+async def main():
+    async with ayafileio.open("rel.txt") as f:
+        assert await f.read() == "here"
+asyncio.run(main())
+stop = True; t.join()
+assert seen == {start}, seen
+print("ok")
+"""
+    (tmp_path / "rel.txt").write_text("here")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -254,6 +254,13 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
         pass
 
 
+def _close_orphans() -> None:
+    """Closes the engines of loops that closed without telling us (loop types whose
+    close() cannot be wrapped, such as uvloop's). Called with _drivers_lock held."""
+    for loop in [lp for lp in _drivers if lp.is_closed()]:
+        _drivers.pop(loop).close()
+
+
 def get_driver() -> Driver:
     """The running loop's driver, created on first use."""
     loop = asyncio.get_running_loop()
@@ -271,6 +278,7 @@ def get_driver() -> Driver:
                 "an engine serves the thread that created it (run each loop in one thread)"
             )
         if drv is None:
+            _close_orphans()
             drv = Driver(loop)
             _drivers[loop] = drv
             _close_with_loop(loop, drv)

@@ -54,6 +54,7 @@ class AsyncFile(Generic[AnyStr]):
         self._file: BufferedFile | None = None
         self._text: TextLayer | None = None
         self._detached = False
+        self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
         self._lock: asyncio.Lock | None = None
 
     # --- opening ------------------------------------------------------------------------
@@ -102,7 +103,7 @@ class AsyncFile(Generic[AnyStr]):
 
     def __del__(self) -> None:
         buf = getattr(self, "_file", None)
-        if buf is None or buf.closed or getattr(self, "_detached", False):
+        if buf is None or buf.closed or getattr(self, "_detached", False) or getattr(self, "_shared", True):
             return
         warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
         try:  # last resort, as the built-in file does: flush and close synchronously
@@ -161,6 +162,22 @@ class AsyncFile(Generic[AnyStr]):
     @property
     def newlines(self) -> Any:
         return self._text.newlines if self._text is not None else None
+
+    @property
+    def buffer(self) -> AsyncFile[bytes]:
+        """A text file's binary layer, as an AsyncFile that shares this file's buffers,
+        position and call order (io.TextIOWrapper.buffer)."""
+        if self._text is None:
+            raise AttributeError("buffer: binary files have no text wrapper to unwrap")
+        view: AsyncFile[bytes] = AsyncFile.__new__(AsyncFile)
+        view.__dict__.update(self.__dict__)
+        view._text = None
+        view._mode = self._mode.binary()
+        view._mode_arg = self._mode.raw_mode
+        view._encoding = ""
+        view._lock = self._locked()
+        view._shared = True
+        return view
 
     @property
     def line_buffering(self) -> bool:

@@ -7,6 +7,7 @@ import locale
 import os
 import sys
 import warnings
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ class Mode:
     flags: int
     raw_mode: str  # what the built-in binary file's mode attribute says
     created: bool
+
+    def binary(self) -> Mode:
+        return dataclasses.replace(self, text=False)
 
 
 def parse_mode(mode: Any) -> Mode:
