@@ -62,6 +62,7 @@ class BufferedFile:
         closefd: bool,
         bufsize: int,
         st: os.stat_result,
+        fresh: bool = False,
     ) -> None:
         self.fd = fd
         self.readable = readable
@@ -70,9 +71,11 @@ class BufferedFile:
         self.closefd = closefd
         self.bufsize = bufsize
         self.regular = stat.S_ISREG(st.st_mode)
-        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or _lseek_ok(fd)
+        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.closed = False
-        self.pos = os.lseek(fd, 0, os.SEEK_END if append else os.SEEK_CUR) if self.seekable else 0
+        # A descriptor this module just opened without O_APPEND is at 0: no lseek needed.
+        fresh_at_zero = fresh and not append
+        self.pos = 0 if fresh_at_zero or not self.seekable else os.lseek(fd, 0, os.SEEK_END if append else os.SEEK_CUR)
         self._rbuf = b""  # read-ahead: file bytes from pos - _rstart on
         self._rstart = 0  # index of pos in _rbuf
         self._wbuf = bytearray()  # data written after _wpos and not yet handed to the OS
@@ -398,8 +401,8 @@ class BufferedFile:
             creq = drv.submit(OP_CLOSE, self.fd)
             self.closed = True
             try:
-                wres = await run(wreq, lambda r: r)
-                cres = await run(creq, lambda r: r)
+                wres = await wreq.future
+                cres = await creq.future
             except asyncio.CancelledError:
                 cres = await drv.settle(creq)
                 if cres == -errno.ECANCELED:

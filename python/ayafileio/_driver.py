@@ -36,9 +36,26 @@ AT_FDCWD = -100
 _graveyard: list[Any] = []
 
 
+def _bytes_data_offset() -> int | None:
+    """Where a bytes object's data starts relative to id() in this interpreter (CPython
+    keeps it inline at a fixed offset), checked against ctypes; None if not fixed."""
+    offsets = set()
+    for sample in (b"ayafileio", b"x" * 1000):
+        addr = ctypes.cast(ctypes.c_char_p(sample), ctypes.c_void_p).value or 0
+        offsets.add(addr - id(sample))
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+_BYTES_OFFSET = _bytes_data_offset()
+
+
 def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
     """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
-    if isinstance(buf, bytes) and not writable:
+    if type(buf) is bytearray and not writable and len(buf) <= 16384:
+        buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
+    if type(buf) is bytes and not writable:
+        if _BYTES_OFFSET is not None:
+            return id(buf) + _BYTES_OFFSET, buf  # the hot path: no ctypes objects
         p = ctypes.c_char_p(buf)
         return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
     view = memoryview(buf)

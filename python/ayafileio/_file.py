@@ -81,7 +81,8 @@ class AsyncFile(Generic[AnyStr]):
             if self._filefering == 0:
                 bufsize = 0 if not m.text else bufsize
             buf = BufferedFile(fd, readable=m.readable, writable=m.writable, append=m.append,
-                               closefd=self._closefd, bufsize=bufsize, st=st)
+                               closefd=self._closefd, bufsize=bufsize, st=st,
+                               fresh=self._fd_arg is None and self._opener is None)
             if m.text:
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
                                        line_buffering=self._filefering == 1, write_through=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import locale
 import os
 import sys
@@ -30,7 +31,22 @@ class Mode:
         return dataclasses.replace(self, text=False)
 
 
+_parsed: dict[str, Mode] = {}
+
+
 def parse_mode(mode: Any) -> Mode:
+    """Parses a mode string (results cached: a program uses a handful of modes)."""
+    if type(mode) is str:
+        cached = _parsed.get(mode)
+        if cached is not None:
+            return cached
+    parsed = _parse_mode(mode)
+    if len(_parsed) < 256:
+        _parsed[mode] = parsed
+    return parsed
+
+
+def _parse_mode(mode: Any) -> Mode:
     if not isinstance(mode, str):
         raise TypeError(f"open() argument 'mode' must be str, not {type(mode).__name__}")
     modes = set(mode)
@@ -91,10 +107,18 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
         raise ValueError(f"illegal newline value: {newline!r}")
     if encoding is None or encoding == "locale":
         encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
-    info = codecs.lookup(encoding)  # LookupError for an unknown codec
+    text_codec(encoding)
+    return str(encoding)
+
+
+@functools.lru_cache(maxsize=64)
+def text_codec(encoding: str) -> codecs.CodecInfo:
+    """The codec for a text encoding: LookupError for an unknown one or for a bytes
+    codec such as base64, as open() raises."""
+    info = codecs.lookup(encoding)
     if not getattr(info, "_is_text_encoding", True):
         raise LookupError(f"{encoding!r} is not a text encoding; use codecs.open() to handle arbitrary codecs")
-    return str(encoding)
+    return info
 
 
 def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:

@@ -6,12 +6,12 @@ agree with the built-in file's.
 
 from __future__ import annotations
 
-import codecs
 import io
 import os
 from typing import Any
 
 from ._binary import BufferedFile
+from ._modes import text_codec
 
 _CHUNK = 8192  # io.TextIOWrapper's _CHUNK_SIZE
 
@@ -52,13 +52,13 @@ class TextLayer:
         # do not push it (a write then a read on "r+" lands where the read left off).
         self._pending: list[bytes] = []
         self._pending_count = 0
-        info = codecs.lookup(encoding)
+        self._codec = text_codec(encoding)
         self._seekable = buf.seekable
         self._telling = self._seekable
         if buf.readable:
             self._get_decoder()
         if buf.writable:
-            self._encoder = info.incrementalencoder(errors)
+            self._encoder = self._codec.incrementalencoder(errors)
             if self._seekable and buf.pos != 0:
                 # Appending to a file that has data: no second BOM.
                 self._encoder.setstate(0)
@@ -67,7 +67,7 @@ class TextLayer:
 
     def _get_decoder(self) -> Any:
         if self._decoder is None:
-            dec: Any = codecs.getincrementaldecoder(self.encoding)(self.errors)
+            dec: Any = self._codec.incrementaldecoder(self.errors)
             if self._readuniversal:
                 dec = io.IncrementalNewlineDecoder(dec, self._readtranslate)
             self._decoder = dec
