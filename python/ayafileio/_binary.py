@@ -71,6 +71,7 @@ class BufferedFile:
         self.closefd = closefd
         self.bufsize = bufsize
         self.regular = stat.S_ISREG(st.st_mode)
+        self.nowait = self.regular and _driver.READ_FAST_PATH  # may try RWF_NOWAIT reads
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.closed = False
         # A descriptor this module just opened without O_APPEND is at 0: no lseek needed.
@@ -114,8 +115,6 @@ class BufferedFile:
         """One read into view at off. It advances the position, or with fill=True makes
         the bytes the read-ahead instead; either way inside the completion, so that a
         cancelled task loses no bytes."""
-        addr, keep = _driver.address_of(view, writable=True)
-        req = _driver.get_driver().submit(OP_READ, self.fd, addr, len(view), off, keep)
 
         def done(res: int) -> int:
             if res < 0:
@@ -126,7 +125,21 @@ class BufferedFile:
                 self.pos = off + res
             return res
 
-        return await run(req, done)
+        return await self.read_at_into(view, off, done)
+
+    async def read_at_into(self, view: memoryview, off: int, apply: Callable[[int], int]) -> int:
+        """Reads into view at off and returns apply(result), applied inside the
+        completion. Data already in the page cache is taken at once (preadv2 with
+        RWF_NOWAIT), skipping the round trip through the loop."""
+        drv = _driver.get_driver()
+        if self.nowait and off != OFF_CURRENT:
+            res = drv.read_cached(self.fd, view, off)
+            if res == -errno.EOPNOTSUPP:
+                self.nowait = False  # this file system cannot say; use the ring
+            elif res is not None:
+                return apply(res)
+        addr, keep = _driver.address_of(view, writable=True)
+        return await run(drv.submit(OP_READ, self.fd, addr, len(view), off, keep), apply)
 
     async def _raw_read(self, n: int) -> bytes:
         """One read of up to n bytes at the position; advances it."""
@@ -226,15 +239,16 @@ class BufferedFile:
         await self.flush()
         parts = [self._take_readahead(-1)]
         while True:
-            size = self.bufsize
-            if self.regular:
-                size = max(os.fstat(self.fd).st_size - self.pos, 0) + 1
+            size, end = self.bufsize, -1
+            if self.regular:  # ask for one byte more than fstat says is left
+                end = os.fstat(self.fd).st_size
+                size = max(end - self.pos, 0) + 1
             chunk = await self._raw_read(max(size, 1))
             if not chunk:
                 break
             parts.append(chunk)
-            if self.regular and len(chunk) < size:
-                break
+            if self.pos >= end >= 0 and len(chunk) < size:
+                break  # stopped where fstat said the file ends (not a partial read)
         return b"".join(parts)
 
     async def read1(self, n: int = -1) -> bytes:

@@ -18,8 +18,8 @@ from typing import Any, AnyStr, Generic
 from . import _driver
 from ._binary import BufferedFile, os_error, run
 from ._config import cached_buffer_size
-from ._driver import OP_OPENAT, OP_READ, OP_WRITE
-from ._modes import Mode, check_file_arg, check_text_args, parse_mode
+from ._driver import OP_OPENAT, OP_WRITE
+from ._modes import check_file_arg, check_text_args, parse_mode
 from ._text import TextLayer
 
 
@@ -68,7 +68,7 @@ class AsyncFile(Generic[AnyStr]):
         elif self._opener is not None:
             fd = self._opener(self._name, m.flags)
             if not isinstance(fd, int):
-                raise TypeError(f"expected an integer from opener")
+                raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
         else:
@@ -342,9 +342,7 @@ class AsyncFile(Generic[AnyStr]):
             async with self._locked():
                 await b.flush()
         out = bytearray(size)
-        addr, keep = _driver.address_of(out, writable=True)
-        req = _driver.get_driver().submit(OP_READ, b.fd, addr, size, offset, keep)
-        got = await run(req, _ok)
+        got = await b.read_at_into(memoryview(out), offset, _ok)
         del out[got:]
         return bytes(out)
 
