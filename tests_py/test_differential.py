@@ -4,7 +4,6 @@ files: every result, position, exception type and final file content must agree.
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import tempfile
 from typing import Any

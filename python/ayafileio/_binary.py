@@ -165,7 +165,8 @@ class BufferedFile:
 
         try:
             while written < n:
-                chunk = view[written:n]
+                # Whole bytes objects are addressed directly; a view of them would be copied.
+                chunk = data if written == 0 and type(data) is bytes and n == len(data) else view[written:n]
                 addr, keep = _driver.address_of(chunk, writable=False)
                 off = OFF_CURRENT if self.append or not self.seekable else self._wpos
                 req = _driver.get_driver().submit(OP_WRITE, self.fd, addr, len(chunk), off, keep)

@@ -1,0 +1,805 @@
+"""ayafileio against its peers, side by side in one run.
+
+Libraries run interleaved (A B A B ...) for every round; each workload verifies what it
+wrote or read (mismatches must be 0) and records per-operation latency. The table gives
+medians over the rounds, the min-max spread, the ratio to aiofiles, p50/p99 latency.
+
+    python benchmarks/bench.py                       # every workload, every library found
+    python benchmarks/bench.py --quick               # small sizes: proves the suite works
+    python benchmarks/bench.py --workloads dataset --libs ayafileio,aiofiles --dir /dev/shm
+    python benchmarks/bench.py --plot bench.png
+
+Peers come from PyPI (pip install ".[bench]"); a missing one is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ayafileio
+
+BLOCK = 4096
+MiB = 1 << 20
+
+
+# --- sizes ------------------------------------------------------------------------------
+
+
+@dataclass
+class Sizes:
+    items: int = 5000  # dataset, looplag
+    concurrency: int = 50
+    jsonl_batches: int = 10
+    jsonl_batch: int = 500
+    rand_file: int = 256 * MiB
+    rand_reads: int = 100_000
+    rand_tasks: int = 64
+    seq_file: int = 512 * MiB
+    small_files: int = 5000
+
+
+QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
+              seq_file=16 * MiB, small_files=300)
+
+
+# --- data that can be checked -------------------------------------------------------------
+
+
+def make_item(i: int) -> dict[str, Any]:
+    return {"id": i, "url": f"https://example.com/item/{i}", "title": f"Item número {i} ✓",
+            "tags": ["alpha", "beta", "gamma"], "price": i * 1.25,
+            "description": "lorem ipsum dolor sit amet " * 25}
+
+
+def block_pattern(index: int) -> bytes:
+    """Block index as 8 bytes, repeated over a 4 KiB block: any read can be checked."""
+    return index.to_bytes(8, "little") * (BLOCK // 8)
+
+
+def write_pattern_file(path: str, size: int) -> None:
+    with open(path, "wb") as f:
+        chunk = bytearray()
+        for i in range(size // BLOCK):
+            chunk += block_pattern(i)
+            if len(chunk) >= MiB:
+                f.write(chunk)
+                chunk.clear()
+        f.write(chunk)
+
+
+def check_blocks(data: bytes | bytearray | memoryview, first_block: int) -> int:
+    """Mismatching blocks in data read from a pattern file at first_block."""
+    bad = 0
+    for k in range(len(data) // BLOCK):
+        want = (first_block + k).to_bytes(8, "little")
+        start = k * BLOCK
+        if data[start : start + 8] != want or data[start + BLOCK - 8 : start + BLOCK] != want:
+            bad += 1
+    return bad
+
+
+# --- the libraries -------------------------------------------------------------------------
+
+
+class Lib:
+    """One library's way of doing each workload's operations."""
+
+    name = ""
+
+    def enter(self) -> None:
+        """Before each run (a fresh event loop is created per run)."""
+
+    def leave(self) -> None:
+        """After each run."""
+
+    async def write_text(self, path: str, text: str) -> None:
+        raise NotImplementedError
+
+    async def open_append(self, path: str) -> Any:
+        raise NotImplementedError
+
+    async def append(self, f: Any, line: str) -> None:
+        await f.write(line)
+
+    async def close(self, f: Any) -> None:
+        await f.close()
+
+    async def open_reader(self, path: str) -> Any:
+        raise NotImplementedError
+
+    async def pread(self, f: Any, off: int, n: int) -> bytes:
+        await f.seek(off)  # one handle per task: seek then read
+        data: bytes = await f.read(n)
+        return data
+
+    async def readinto(self, f: Any, buf: bytearray) -> int:
+        n: int = await f.readinto(buf)
+        return n
+
+    async def open_writer(self, path: str) -> Any:
+        raise NotImplementedError
+
+    async def write(self, f: Any, data: bytes) -> None:
+        await f.write(data)
+
+    async def read_bytes(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    shared_reader = False  # one handle serves every task (positional reads)
+
+
+class Ayafileio(Lib):
+    name = "ayafileio"
+    shared_reader = True
+
+    async def write_text(self, path: str, text: str) -> None:
+        async with ayafileio.open(path, "w", encoding="utf-8") as f:
+            await f.write(text)
+
+    async def open_append(self, path: str) -> Any:
+        return await ayafileio.open(path, "a", encoding="utf-8")
+
+    async def open_reader(self, path: str) -> Any:
+        return await ayafileio.open(path, "rb")
+
+    async def pread(self, f: Any, off: int, n: int) -> bytes:
+        data: bytes = await f.read_at(off, n)
+        return data
+
+    async def open_writer(self, path: str) -> Any:
+        return await ayafileio.open(path, "wb")
+
+    async def read_bytes(self, path: str) -> bytes:
+        async with ayafileio.open(path, "rb") as f:
+            data: bytes = await f.read()
+            return data
+
+
+class AyafileioWorker(Ayafileio):
+    name = "ayafileio (worker)"
+
+    def enter(self) -> None:
+        ayafileio.configure(backend="worker")
+
+    def leave(self) -> None:
+        ayafileio.configure(backend="auto")
+
+
+class Aiofiles(Lib):
+    name = "aiofiles"
+
+    def __init__(self) -> None:
+        import aiofiles
+
+        self.m = aiofiles
+
+    async def write_text(self, path: str, text: str) -> None:
+        async with self.m.open(path, "w", encoding="utf-8") as f:
+            await f.write(text)
+
+    async def open_append(self, path: str) -> Any:
+        return await self.m.open(path, "a", encoding="utf-8")
+
+    async def open_reader(self, path: str) -> Any:
+        return await self.m.open(path, "rb")
+
+    async def open_writer(self, path: str) -> Any:
+        return await self.m.open(path, "wb")
+
+    async def read_bytes(self, path: str) -> bytes:
+        async with self.m.open(path, "rb") as f:
+            data: bytes = await f.read()
+            return data
+
+
+class Aiofile(Lib):
+    """aiofile on caio (its io_uring backend where the kernel has it)."""
+
+    name = "aiofile"
+    shared_reader = True
+
+    def __init__(self) -> None:
+        import aiofile
+
+        self.m = aiofile
+
+    async def write_text(self, path: str, text: str) -> None:
+        async with self.m.async_open(path, "w", encoding="utf-8") as f:
+            await f.write(text)
+
+    async def open_append(self, path: str) -> Any:
+        f = self.m.async_open(path, "a", encoding="utf-8")
+        await f.file.open()
+        return f
+
+    async def open_reader(self, path: str) -> Any:
+        f = self.m.AIOFile(path, "rb")
+        await f.open()
+        return f
+
+    async def pread(self, f: Any, off: int, n: int) -> bytes:
+        data: bytes = await f.read_bytes(n, off)
+        return data
+
+    async def read_bytes(self, path: str) -> bytes:
+        async with self.m.async_open(path, "rb") as f:
+            data: bytes = await f.read()
+            return data
+
+
+class Anyio(Lib):
+    name = "anyio"
+
+    def __init__(self) -> None:
+        import anyio
+
+        self.m = anyio
+
+    async def write_text(self, path: str, text: str) -> None:
+        async with await self.m.open_file(path, "w", encoding="utf-8") as f:
+            await f.write(text)
+
+    async def open_append(self, path: str) -> Any:
+        return await self.m.open_file(path, "a", encoding="utf-8")
+
+    async def close(self, f: Any) -> None:
+        await f.aclose()
+
+    async def open_reader(self, path: str) -> Any:
+        return await self.m.open_file(path, "rb")
+
+    async def open_writer(self, path: str) -> Any:
+        return await self.m.open_file(path, "wb")
+
+    async def read_bytes(self, path: str) -> bytes:
+        async with await self.m.open_file(path, "rb") as f:
+            data: bytes = await f.read()
+            return data
+
+
+class ToThread(Lib):
+    """Plain blocking calls, each handed to a thread with asyncio.to_thread."""
+
+    name = "asyncio.to_thread"
+    shared_reader = True
+
+    async def write_text(self, path: str, text: str) -> None:
+        await asyncio.to_thread(_write_text, path, text)
+
+    async def open_append(self, path: str) -> Any:
+        return await asyncio.to_thread(open, path, "a", encoding="utf-8")
+
+    async def append(self, f: Any, line: str) -> None:
+        await asyncio.to_thread(f.write, line)
+
+    async def close(self, f: Any) -> None:
+        await asyncio.to_thread(f.close)
+
+    async def open_reader(self, path: str) -> Any:
+        return await asyncio.to_thread(os.open, path, os.O_RDONLY)
+
+    async def pread(self, f: Any, off: int, n: int) -> bytes:
+        return await asyncio.to_thread(os.pread, f, n, off)
+
+    async def readinto(self, f: Any, buf: bytearray) -> int:
+        n: int = await asyncio.to_thread(f.readinto, buf)
+        return n
+
+    async def open_writer(self, path: str) -> Any:
+        return await asyncio.to_thread(open, path, "wb")
+
+    async def write(self, f: Any, data: bytes) -> None:
+        await asyncio.to_thread(f.write, data)
+
+    async def read_bytes(self, path: str) -> bytes:
+        return await asyncio.to_thread(_read_bytes, path)
+
+
+class Blocking(ToThread):
+    """The same calls made right inside the coroutine: the per-operation floor, which
+    also freezes the event loop while it runs."""
+
+    name = "blocking loop"
+
+    async def write_text(self, path: str, text: str) -> None:
+        _write_text(path, text)
+
+    async def open_append(self, path: str) -> Any:
+        return open(path, "a", encoding="utf-8")
+
+    async def append(self, f: Any, line: str) -> None:
+        f.write(line)
+
+    async def close(self, f: Any) -> None:
+        if isinstance(f, int):
+            os.close(f)
+        else:
+            f.close()
+
+    async def open_reader(self, path: str) -> Any:
+        return os.open(path, os.O_RDONLY)
+
+    async def pread(self, f: Any, off: int, n: int) -> bytes:
+        return os.pread(f, n, off)
+
+    async def readinto(self, f: Any, buf: bytearray) -> int:
+        n: int = f.readinto(buf)
+        return n
+
+    async def open_writer(self, path: str) -> Any:
+        return open(path, "wb")
+
+    async def write(self, f: Any, data: bytes) -> None:
+        f.write(data)
+
+    async def read_bytes(self, path: str) -> bytes:
+        return _read_bytes(path)
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+async def _close_fd_or_file(lib: Lib, f: Any) -> None:
+    if isinstance(f, int):
+        os.close(f)
+    else:
+        await lib.close(f)
+
+
+LIBS: dict[str, Callable[[], Lib]] = {
+    "ayafileio": Ayafileio, "ayafileio-worker": AyafileioWorker, "aiofiles": Aiofiles,
+    "aiofile": Aiofile, "anyio": Anyio, "to_thread": ToThread, "blocking": Blocking,
+}
+
+
+# --- workloads -------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    rate: float
+    unit: str
+    latencies: list[float] = field(default_factory=list)  # seconds per operation
+    mismatches: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class Workload:
+    name = ""
+    unit = ""
+
+    def __init__(self, sizes: Sizes, base: str) -> None:
+        self.s = sizes
+        self.base = base
+
+    def prepare(self) -> None:
+        """Shared input files, made once for every library and round."""
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        raise NotImplementedError
+
+
+class Dataset(Workload):
+    """Crawlee's dataset: each item its own pretty-printed JSON file."""
+
+    name, unit = "dataset", "items/s"
+
+    def prepare(self) -> None:
+        self.texts = [json.dumps(make_item(i), indent=2, ensure_ascii=False) for i in range(self.s.items)]
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        sem = asyncio.Semaphore(self.s.concurrency)
+        lat: list[float] = []
+
+        async def one(i: int) -> None:
+            async with sem:
+                t = time.perf_counter()
+                await lib.write_text(os.path.join(out, f"{i:09d}.json"), self.texts[i])
+                lat.append(time.perf_counter() - t)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(len(self.texts))))
+        rate = len(self.texts) / (time.perf_counter() - t0)
+        bad = 0
+        for i, text in enumerate(self.texts):
+            with open(os.path.join(out, f"{i:09d}.json"), encoding="utf-8") as f:
+                bad += f.read() != text
+        return Result(rate, self.unit, lat, bad)
+
+
+class LoopLag(Dataset):
+    """Dataset while a 1 ms sleeper measures how late the event loop wakes it."""
+
+    name, unit = "looplag", "items/s"
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        lateness: list[float] = []
+        stop = False
+
+        async def heartbeat() -> None:
+            while not stop:
+                t = time.perf_counter()
+                await asyncio.sleep(0.001)
+                lateness.append(time.perf_counter() - t - 0.001)
+
+        hb = asyncio.create_task(heartbeat())
+        res = await Dataset.run(self, lib, out)
+        stop = True
+        await hb
+        lateness.sort()
+        res.extra = {"lag_p99_ms": lateness[int(len(lateness) * 0.99)] * 1e3 if lateness else 0.0,
+                     "lag_max_ms": lateness[-1] * 1e3 if lateness else 0.0}
+        return res
+
+
+class Jsonl(Workload):
+    """Batches of awaited one-line appends to one shared file opened in "a" text mode."""
+
+    name, unit = "jsonl", "items/s"
+
+    def prepare(self) -> None:
+        n = self.s.jsonl_batches * self.s.jsonl_batch
+        self.lines = [json.dumps(make_item(i)) + "\n" for i in range(n)]
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        path = os.path.join(out, "dataset.jsonl")
+        f = await lib.open_append(path)
+        sem = asyncio.Semaphore(self.s.concurrency)
+        lat: list[float] = []
+
+        async def one(line: str) -> None:
+            async with sem:
+                t = time.perf_counter()
+                await lib.append(f, line)
+                lat.append(time.perf_counter() - t)
+
+        t0 = time.perf_counter()
+        b = self.s.jsonl_batch
+        for k in range(self.s.jsonl_batches):
+            await asyncio.gather(*(one(line) for line in self.lines[k * b : (k + 1) * b]))
+        await lib.close(f)
+        rate = len(self.lines) / (time.perf_counter() - t0)
+        with open(path, encoding="utf-8", errors="replace") as g:  # a torn write is a mismatch, not a crash
+            got = g.readlines()
+        bad = abs(len(got) - len(self.lines)) + len(set(self.lines) - set(got))
+        return Result(rate, self.unit, lat, bad)
+
+
+class RandRead(Workload):
+    """Random aligned 4 KiB reads of a warm file by many tasks."""
+
+    name, unit = "randread", "ops/s"
+
+    def prepare(self) -> None:
+        self.path = os.path.join(self.base, "rand.dat")
+        write_pattern_file(self.path, self.s.rand_file)
+        _warm(self.path)
+        rng = random.Random(7)
+        blocks = self.s.rand_file // BLOCK
+        self.offsets = [rng.randrange(blocks) for _ in range(self.s.rand_reads)]
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        tasks = self.s.rand_tasks
+        lat: list[float] = []
+        bad = 0
+        shared = await lib.open_reader(self.path) if lib.shared_reader else None
+
+        async def worker(k: int) -> None:
+            nonlocal bad
+            f = shared if shared is not None else await lib.open_reader(self.path)
+            for blk in self.offsets[k::tasks]:
+                t = time.perf_counter()
+                data = await lib.pread(f, blk * BLOCK, BLOCK)
+                lat.append(time.perf_counter() - t)
+                bad += check_blocks(data, blk) if len(data) == BLOCK else 1
+            if shared is None:
+                await _close_fd_or_file(lib, f)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in range(tasks)))
+        rate = len(self.offsets) / (time.perf_counter() - t0)
+        if shared is not None:
+            await _close_fd_or_file(lib, shared)
+        return Result(rate, self.unit, lat, bad)
+
+
+class SeqRead(Workload):
+    """A large file read front to back in 1 MiB chunks into one reused buffer."""
+
+    name, unit = "seqread", "MiB/s"
+
+    def prepare(self) -> None:
+        self.path = os.path.join(self.base, "seq.dat")
+        write_pattern_file(self.path, self.s.seq_file)
+        _warm(self.path)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        if isinstance(lib, Aiofile):
+            return await self._run_aiofile(lib)
+        buf = bytearray(MiB)
+        lat: list[float] = []
+        bad = total = 0
+        f = await lib.open_reader(self.path) if not isinstance(lib, ToThread) else open(self.path, "rb", buffering=0)
+        t0 = time.perf_counter()
+        while True:
+            t = time.perf_counter()
+            n = await lib.readinto(f, buf)
+            lat.append(time.perf_counter() - t)
+            if not n:
+                break
+            bad += check_blocks(memoryview(buf)[:n], total // BLOCK)
+            total += n
+        rate = total / MiB / (time.perf_counter() - t0)
+        if isinstance(lib, ToThread):
+            f.close()
+        else:
+            await lib.close(f)
+        return Result(rate, self.unit, lat, bad + (total != self.s.seq_file))
+
+    async def _run_aiofile(self, lib: Aiofile) -> Result:
+        f = await lib.open_reader(self.path)
+        lat: list[float] = []
+        bad = total = 0
+        t0 = time.perf_counter()
+        while True:
+            t = time.perf_counter()
+            data = await f.read_bytes(MiB, total)
+            lat.append(time.perf_counter() - t)
+            if not data:
+                break
+            bad += check_blocks(data, total // BLOCK)
+            total += len(data)
+        rate = total / MiB / (time.perf_counter() - t0)
+        await f.close()
+        return Result(rate, self.unit, lat, bad + (total != self.s.seq_file))
+
+
+class SeqWrite(Workload):
+    """A large file written front to back in 1 MiB chunks."""
+
+    name, unit = "seqwrite", "MiB/s"
+
+    def prepare(self) -> None:
+        per = MiB // BLOCK
+        self.chunks = [b"".join(block_pattern(c * per + k) for k in range(per)) for c in range(self.s.seq_file // MiB)]
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        path = os.path.join(out, "seqwrite.dat")
+        lat: list[float] = []
+        t0 = time.perf_counter()
+        if isinstance(lib, Aiofile):
+            async with lib.m.async_open(path, "wb") as f:
+                for c, chunk in enumerate(self.chunks):
+                    t = time.perf_counter()
+                    await f.file.write_bytes(chunk, c * MiB)
+                    lat.append(time.perf_counter() - t)
+        else:
+            f = await lib.open_writer(path)
+            for chunk in self.chunks:
+                t = time.perf_counter()
+                await lib.write(f, chunk)
+                lat.append(time.perf_counter() - t)
+            await lib.close(f)
+        rate = len(self.chunks) / (time.perf_counter() - t0)
+        bad = 0
+        with open(path, "rb") as g:
+            for c in range(len(self.chunks)):
+                bad += check_blocks(g.read(MiB), c * (MiB // BLOCK))
+        os.unlink(path)  # large and few: freeing them does not slow later creates
+        return Result(rate, self.unit, lat, bad)
+
+
+class SmallRead(Workload):
+    """Many small files read whole (the static-file server pattern)."""
+
+    name, unit = "smallread", "files/s"
+
+    def prepare(self) -> None:
+        self.dir = os.path.join(self.base, "small")
+        os.mkdir(self.dir)
+        rng = random.Random(3)
+        self.files = []
+        for i in range(self.s.small_files):
+            data = os.urandom(rng.randrange(1024, 8192))
+            path = os.path.join(self.dir, f"{i:06d}.bin")
+            with open(path, "wb") as f:
+                f.write(data)
+            self.files.append((path, data))
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        sem = asyncio.Semaphore(self.s.concurrency)
+        lat: list[float] = []
+        bad = 0
+
+        async def one(path: str, want: bytes) -> None:
+            nonlocal bad
+            async with sem:
+                t = time.perf_counter()
+                got = await lib.read_bytes(path)
+                lat.append(time.perf_counter() - t)
+                bad += got != want
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(p, d) for p, d in self.files))
+        return Result(len(self.files) / (time.perf_counter() - t0), self.unit, lat, bad)
+
+
+WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqWrite, SmallRead, LoopLag)}
+
+
+def _warm(path: str) -> None:
+    with open(path, "rb") as f:
+        while f.read(8 * MiB):
+            pass
+
+
+# --- running and reporting ------------------------------------------------------------------
+
+
+def fio_randread(path: str, sizes: Sizes) -> float | None:
+    """fio's io_uring random read IOPS on the same file: the kernel's ceiling."""
+    if shutil.which("fio") is None:
+        return None
+    cmd = ["fio", "--name=ceiling", f"--filename={path}", "--ioengine=io_uring", "--rw=randread",
+           "--bs=4k", "--iodepth=64", f"--size={sizes.rand_file}", "--time_based", "--runtime=3",
+           "--output-format=json"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True).stdout
+        return float(json.loads(out)["jobs"][0]["read"]["iops"])
+    except (subprocess.SubprocessError, KeyError, ValueError):
+        return None
+
+
+def percentile(xs: list[float], q: float) -> float:
+    if not xs:
+        return 0.0
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * q))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default=None, help="directory to work in (default: the system temp dir)")
+    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: " + ",".join(WORKLOADS))
+    ap.add_argument("--libs", default=",".join(LIBS), help="comma-separated: " + ",".join(LIBS))
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported")
+    ap.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    ap.add_argument("--items", type=int, default=None, help="dataset/looplag items (default 5000)")
+    ap.add_argument("--plot", default=None, help="write a grouped bar chart (PNG) here")
+    args = ap.parse_args()
+    sizes = QUICK if args.quick else Sizes()
+    if args.items:
+        sizes.items = args.items
+    libs: list[Lib] = []
+    for name in args.libs.split(","):
+        if name not in LIBS:
+            raise SystemExit(f"unknown library {name!r}; known: {', '.join(LIBS)}")
+        try:
+            libs.append(LIBS[name]())
+        except ImportError:
+            print(f"note: {name} is not installed (pip install '.[bench]'); skipped", file=sys.stderr)
+    names = args.workloads.split(",")
+    for n in names:
+        if n not in WORKLOADS:
+            raise SystemExit(f"unknown workload {n!r}; known: {', '.join(WORKLOADS)}")
+
+    results: dict[str, dict[str, list[Result]]] = {}
+    ceiling: float | None = None
+    with tempfile.TemporaryDirectory(prefix="ayafileio-bench-", dir=args.dir) as base:
+        for wname in names:
+            wl = WORKLOADS[wname](sizes, base)
+            print(f"[{wname}] preparing", file=sys.stderr, flush=True)
+            wl.prepare()
+            if isinstance(wl, RandRead) and "ayafileio" in args.libs:
+                ceiling = fio_randread(wl.path, sizes)
+            for r in range(args.rounds):
+                for lib in libs:
+                    out = os.path.join(base, f"{wname}-{r}-{lib.name.replace(' ', '_')}")
+                    os.mkdir(out)  # fresh directories; outputs stay until the run ends
+                    lib.enter()
+                    try:
+                        res = asyncio.run(wl.run(lib, out))
+                    finally:
+                        lib.leave()
+                    results.setdefault(wname, {}).setdefault(lib.name, []).append(res)
+                    print(f"[{wname}] round {r + 1}/{args.rounds} {lib.name}: {res.rate:,.0f} {res.unit}"
+                          + (f", {res.mismatches} MISMATCHES" if res.mismatches else ""), file=sys.stderr, flush=True)
+    print(report(results, ceiling, sizes, args))
+    if args.plot:
+        plot(results, args.plot)
+        print(f"\nplot written to {args.plot}")
+    broken = sorted({lname for per in results.values() for lname, rs in per.items() if any(r.mismatches for r in rs)})
+    if broken:
+        print(f"\nverification found wrong data from: {', '.join(broken)}", file=sys.stderr)
+        if any(n.startswith("ayafileio") for n in broken):
+            raise SystemExit("verification failed for ayafileio")
+
+
+def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, sizes: Sizes, args: Any) -> str:
+    lines = [f"ayafileio {ayafileio.__version__}, backend {asyncio.run(_backend())}; "
+             f"{os.cpu_count()} CPUs; dir {args.dir or tempfile.gettempdir()}; median of {args.rounds} "
+             "interleaved rounds; latency per operation", ""]
+    for wname, per in results.items():
+        unit = next(iter(per.values()))[0].unit
+        base = statistics.median(r.rate for r in per["aiofiles"]) if "aiofiles" in per else None
+        lag = wname == "looplag"
+        head = f"| {wname} | {unit} | min–max | vs aiofiles | p50 | p99 | mismatches |"
+        if lag:
+            head = f"| {wname} | {unit} | loop lag p99 | loop lag max | vs aiofiles | mismatches |"
+        lines += [head, "|---|---:|---:|---:|---:|---:|---:|" if not lag else "|---|---:|---:|---:|---:|---:|"]
+        for lname, rs in per.items():
+            med = statistics.median(r.rate for r in rs)
+            ratio = f"{med / base:.2f}×" if base else "n/a"
+            bad = sum(r.mismatches for r in rs)
+            if lag:
+                p99 = statistics.median(r.extra["lag_p99_ms"] for r in rs)
+                mx = statistics.median(r.extra["lag_max_ms"] for r in rs)
+                lines.append(f"| {lname} | {med:,.0f} | {p99:.2f} ms | {mx:.2f} ms | {ratio} | {bad} |")
+                continue
+            lat = [x for r in rs for x in r.latencies]
+            lines.append(f"| {lname} | {med:,.0f} | {min(r.rate for r in rs):,.0f}–{max(r.rate for r in rs):,.0f} | "
+                         f"{ratio} | {_us(percentile(lat, 0.5))} | {_us(percentile(lat, 0.99))} | {bad} |")
+        if wname == "randread" and ceiling:
+            lines.append(f"| fio io_uring iodepth=64 (kernel ceiling) | {ceiling:,.0f} | | | | | |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _us(seconds: float) -> str:
+    us = seconds * 1e6
+    return f"{us / 1000:.1f} ms" if us >= 1000 else f"{us:.0f} µs"
+
+
+def plot(results: dict[str, dict[str, list[Result]]], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    wnames = list(results)
+    lnames = [n for n in dict.fromkeys(n for per in results.values() for n in per)]
+    fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(wnames)), 5))
+    width = 0.8 / max(len(lnames), 1)
+    for i, lname in enumerate(lnames):
+        ratios = []
+        for w in wnames:
+            per = results[w]
+            base = statistics.median(r.rate for r in per["aiofiles"]) if "aiofiles" in per else 1.0
+            ratios.append(statistics.median(r.rate for r in per[lname]) / base if lname in per else 0)
+        ax.bar([x + i * width for x in range(len(wnames))], ratios, width, label=lname)
+    ax.set_xticks([x + width * (len(lnames) - 1) / 2 for x in range(len(wnames))], wnames)
+    ax.axhline(1.0, color="grey", linewidth=0.8)
+    ax.set_yscale("log")
+    ax.set_ylabel("throughput relative to aiofiles (log scale, higher is better)")
+    ax.set_title("ayafileio and peers: median throughput per workload, relative to aiofiles")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+async def _backend() -> str:
+    return str(ayafileio.get_backend_info()["backend"])
+
+
+if __name__ == "__main__":
+    main()
