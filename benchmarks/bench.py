@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -710,6 +711,8 @@ def main() -> None:
             wl = WORKLOADS[wname](sizes, base)
             print(f"[{wname}] preparing", file=sys.stderr, flush=True)
             wl.prepare()
+            gc.collect()
+            gc.freeze()  # the prepared data is not garbage: keep GC pauses out of the measurement
             if isinstance(wl, RandRead) and "ayafileio" in args.libs:
                 ceiling = fio_randread(wl.path, sizes)
             for r in range(args.rounds):

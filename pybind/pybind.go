@@ -7,6 +7,7 @@ package pybind
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -129,6 +130,14 @@ func Probe() string {
 	return toJSON(e.Info())
 }
 
+// IsMemoryFS returns 1 when fd is on a RAM-backed file system (tmpfs, ramfs), else 0.
+func IsMemoryFS(fd int64) int64 {
+	if core.IsMemoryFS(int(fd)) {
+		return 1
+	}
+	return 0
+}
+
 // BufferGet lends a page-aligned buffer of config buffer_size; returns its address or 0.
 func BufferGet() int64 {
 	addr, _ := core.Buffers.Get()
@@ -175,7 +184,8 @@ func ConfigEnvError() string {
 }
 
 // Stats returns the process-wide counters as JSON: live engines, requests in flight,
-// and the buffer pool.
+// the buffer pool, and the Go heap in use (bytes; it reads runtime.MemStats, so it is
+// for tests and monitoring, not for hot paths).
 func Stats() string {
 	mu.RLock()
 	inflight := 0
@@ -183,6 +193,8 @@ func Stats() string {
 		inflight += e.Inflight()
 	}
 	mu.RUnlock()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
-		"buffers": core.Buffers.Stats()})
+		"buffers": core.Buffers.Stats(), "go_heap_alloc": ms.HeapAlloc})
 }

@@ -257,72 +257,39 @@ def test_config_validation_and_effect(run: Any) -> None:
     assert ayafileio.get_config()["buffer_size"] == 65536
 
 
-def test_fork_after_use_gives_a_clear_error_not_a_hang(tmp_path: pathlib.Path) -> None:
-    async def write(name: str) -> None:
+def test_fork_after_use_still_does_file_io(tmp_path: pathlib.Path) -> None:
+    """Go does not survive fork(): a child forked after the engine started does its file
+    I/O on the pure-Python fallback, says so, and never hangs."""
+
+    async def write(name: str) -> str:
         async with ayafileio.open(tmp_path / name, "w") as f:
             await f.write(name)
+        async with ayafileio.open(tmp_path / name) as f:
+            assert await f.read() == name
+        return str(ayafileio.get_backend_info()["backend"])
 
-    asyncio.run(write("parent"))  # the Go runtime now runs in this process
+    assert asyncio.run(write("parent")) in ("io_uring", "worker")  # the Go runtime now runs here
     pid = os.fork()
-    if pid == 0:  # child: must fail fast with ForkedChildError
+    if pid == 0:
         code = 3
         try:
-            asyncio.run(write("child"))
-            code = 1
-        except ayafileio.ForkedChildError:
-            code = 0
+            backend = asyncio.run(write("child"))
+            code = 0 if backend == "python-threads" and ayafileio.get_backend_info()["backend"] == "python-threads" else 1
+            try:
+                ayafileio.configure(buffer_size=8192)
+                code = 2
+            except ayafileio.ForkedChildError:
+                pass
         finally:
             os._exit(code)
-    deadline = 50
-    while deadline:
+    for _ in range(100):
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
         time.sleep(0.1)
-        deadline -= 1
     else:
         os.kill(pid, 9)
         pytest.fail("the forked child hung")
     assert os.waitstatus_to_exitcode(status) == 0
-    asyncio.run(write("parent-again"))
-
-
-def test_text_buffer_shares_position(tmp_path: pathlib.Path, run: Any) -> None:
-    p = tmp_path / "b.txt"
-    p.write_bytes(b"line1\nline2\n")
-
-    async def main() -> None:
-        async with ayafileio.open(p, "r") as f:
-            assert await f.buffer.read(6) == b"line1\n"
-            assert await f.read() == "line2\n"
-            assert f.buffer.mode == "rb"
-
-    run(main())
-
-
-def test_loading_the_engine_never_changes_the_working_directory(tmp_path: pathlib.Path) -> None:
-    import subprocess
-    import sys
-
-    code = """
-import asyncio, os, threading, ayafileio
-start = os.getcwd()
-seen = set()
-stop = False
-def watch():
-    while not stop:
-        seen.add(os.getcwd())
-        with open("rel.txt") as f:  # a relative path opened by another thread
-            assert f.read() == "here"
-t = threading.Thread(target=watch); t.start()
-async def main():
-    async with ayafileio.open("rel.txt") as f:
-        assert await f.read() == "here"
-asyncio.run(main())
-stop = True; t.join()
-assert seen == {start}, seen
-print("ok")
-"""
-    (tmp_path / "rel.txt").write_text("here")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "ok", out.stderr
+    assert (tmp_path / "child").read_text() == "child"
+    assert asyncio.run(write("parent-again")) in ("io_uring", "worker")

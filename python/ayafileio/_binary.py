@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import _driver
+from ._config import debug
 from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Request
 
 T = TypeVar("T")
@@ -33,16 +34,17 @@ def closed_error() -> ValueError:
     return ValueError("I/O operation on closed file.")
 
 
-async def run(req: Request, apply: Callable[[int], T]) -> T:
+async def run(req: Request, apply: Callable[[int], T], on_cancel: Callable[[int], object] | None = None) -> T:
     """Awaits req and returns apply(result). If the awaiting task is cancelled, the
-    request is cancelled too but its real result is still applied (bytes that were read
-    or written are accounted for) before CancelledError propagates."""
+    request is cancelled too but its real result is still given to on_cancel (default:
+    apply), so bytes that were read or written are accounted for before CancelledError
+    propagates."""
     try:
         res = await req.future
     except asyncio.CancelledError:
         res = await _driver.get_driver().settle(req)
         try:
-            apply(res)
+            (on_cancel or apply)(res)
         except OSError:
             pass  # the task was cancelled: the error is not what it will see
         raise
@@ -71,7 +73,11 @@ class BufferedFile:
         self.closefd = closefd
         self.bufsize = bufsize
         self.regular = stat.S_ISREG(st.st_mode)
-        self.nowait = self.regular and _driver.READ_FAST_PATH  # may try RWF_NOWAIT reads
+        # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
+        # "memory" reads a RAM-backed file system directly (it never waits for a device).
+        self.fast_read = ""
+        if self.regular and readable and _driver.READ_FAST_PATH:
+            self.fast_read = "memory" if _driver.get_driver().is_memory_fs(fd) else "nowait"
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.closed = False
         # A descriptor this module just opened without O_APPEND is at 0: no lseek needed.
@@ -113,37 +119,44 @@ class BufferedFile:
 
     async def _raw_read_into(self, view: memoryview, off: int, fill: bool = False) -> int:
         """One read into view at off. It advances the position, or with fill=True makes
-        the bytes the read-ahead instead; either way inside the completion, so that a
-        cancelled task loses no bytes."""
+        the bytes the read-ahead instead. If the task is cancelled after the kernel read
+        the bytes, they become the read-ahead: the next read returns them."""
 
-        def done(res: int) -> int:
+        def stash(res: int) -> int:
             if res < 0:
                 raise os_error(res)
-            if fill:
-                self._rbuf, self._rstart = bytes(view[:res]), 0
-            elif self.seekable:
+            self._rbuf, self._rstart = bytes(view[:res]), 0
+            return res
+
+        def advance(res: int) -> int:
+            if res < 0:
+                raise os_error(res)
+            if self.seekable:
                 self.pos = off + res
             return res
 
-        return await self.read_at_into(view, off, done)
+        return await self.read_at_into(view, off, stash if fill else advance, stash)
 
-    async def read_at_into(self, view: memoryview, off: int, apply: Callable[[int], int]) -> int:
+    async def read_at_into(self, view: memoryview, off: int, apply: Callable[[int], int],
+                           on_cancel: Callable[[int], object] | None = None) -> int:
         """Reads into view at off and returns apply(result), applied inside the
-        completion. Data already in the page cache is taken at once (preadv2 with
-        RWF_NOWAIT), skipping the round trip through the loop."""
+        completion (on_cancel instead, if the task was cancelled). Data already in the
+        page cache is taken at once (preadv2 with RWF_NOWAIT), skipping the round trip
+        through the loop."""
         drv = _driver.get_driver()
-        if self.nowait and off != OFF_CURRENT:
-            res = drv.read_cached(self.fd, view, off)
+        if self.fast_read and off != OFF_CURRENT:
+            res = drv.read_cached(self.fd, view, off, self.fast_read == "memory")
             if res == -errno.EOPNOTSUPP:
-                self.nowait = False  # this file system cannot say; use the ring
+                self.fast_read = ""  # this file system cannot say; use the ring
             elif res is not None:
                 return apply(res)
         addr, keep = _driver.address_of(view, writable=True)
-        return await run(drv.submit(OP_READ, self.fd, addr, len(view), off, keep), apply)
+        return await run(drv.submit(OP_READ, self.fd, addr, len(view), off, keep), apply, on_cancel)
 
     async def _raw_read(self, n: int) -> bytes:
-        """One read of up to n bytes at the position; advances it."""
-        buf = bytearray(n)
+        """One read of up to n bytes at the position (at most _MAX_READ: a huge size
+        asks for what is there, not for that much memory); advances it."""
+        buf = bytearray(min(n, _MAX_READ))
         got = await self._raw_read_into(memoryview(buf), self._offset())
         del buf[got:]
         return bytes(buf)
@@ -195,6 +208,15 @@ class BufferedFile:
             self.pos += len(chunk)
         return chunk
 
+    def _unread(self, data: bytes) -> None:
+        """Puts back bytes a cancelled read had gathered, in front of the read-ahead:
+        the next read returns them and the position is where the read started."""
+        if data:
+            self._rbuf = data + self._rbuf[self._rstart :]
+            self._rstart = 0
+            if self.seekable:
+                self.pos -= len(data)
+
     @property
     def readahead(self) -> int:
         return len(self._rbuf) - self._rstart
@@ -216,40 +238,50 @@ class BufferedFile:
     async def read(self, n: int = -1) -> bytes:
         self.check_readable()
         await self.flush()
-        if n is None or n < 0:
+        if n is None or n == -1:
             return await self.readall()
+        if n < 0:
+            raise ValueError("read length must be non-negative or -1")
         parts = [self._take_readahead(n)]
         want = n - len(parts[0])
-        while want > 0:
-            if want >= self.bufsize:
-                chunk = await self._raw_read(want)
-            elif await self._fill():
-                chunk = self._take_readahead(want)
-            else:
-                chunk = b""
-            if not chunk:
-                break
-            parts.append(chunk)
-            want -= len(chunk)
-            if not self.regular:
-                break  # interactive streams: return what one read gave
+        try:
+            while want > 0:
+                if want >= self.bufsize:
+                    chunk = await self._raw_read(want)
+                elif await self._fill():
+                    chunk = self._take_readahead(want)
+                else:
+                    chunk = b""
+                if not chunk:
+                    break
+                parts.append(chunk)
+                want -= len(chunk)
+                if not self.regular:
+                    break  # interactive streams: return what one read gave
+        except asyncio.CancelledError:
+            self._unread(b"".join(parts))
+            raise
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def readall(self) -> bytes:
         self.check_readable()
         await self.flush()
         parts = [self._take_readahead(-1)]
-        while True:
-            size, end = self.bufsize, -1
-            if self.regular:  # ask for one byte more than fstat says is left
-                end = os.fstat(self.fd).st_size
-                size = max(end - self.pos, 0) + 1
-            chunk = await self._raw_read(max(size, 1))
-            if not chunk:
-                break
-            parts.append(chunk)
-            if self.pos >= end >= 0 and len(chunk) < size:
-                break  # stopped where fstat said the file ends (not a partial read)
+        try:
+            while True:
+                size, end = self.bufsize, -1
+                if self.regular:  # ask for one byte more than fstat says is left
+                    end = os.fstat(self.fd).st_size
+                    size = max(end - self.pos, 0) + 1
+                chunk = await self._raw_read(max(size, 1))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                if self.pos >= end >= 0 and len(chunk) < size:
+                    break  # stopped where fstat said the file ends (not a partial read)
+        except asyncio.CancelledError:
+            self._unread(b"".join(parts))
+            raise
         return b"".join(parts)
 
     async def read1(self, n: int = -1) -> bytes:
@@ -285,20 +317,24 @@ class BufferedFile:
             chunk = self._take_readahead(n)
             view[: len(chunk)] = chunk
             got = len(chunk)
-        while got < n and not (one_read and got):
-            if n - got >= self.bufsize:
-                k = await self._raw_read_into(view[got:], self._offset())
-            else:
-                if not await self._fill():
+        try:
+            while got < n and not (one_read and got):
+                if n - got >= self.bufsize:
+                    k = await self._raw_read_into(view[got:], self._offset())
+                else:
+                    if not await self._fill():
+                        break
+                    chunk = self._take_readahead(n - got)
+                    view[got : got + len(chunk)] = chunk
+                    k = len(chunk)
+                if k == 0:
                     break
-                chunk = self._take_readahead(n - got)
-                view[got : got + len(chunk)] = chunk
-                k = len(chunk)
-            if k == 0:
-                break
-            got += k
-            if not self.regular:
-                break
+                got += k
+                if not self.regular:
+                    break
+        except asyncio.CancelledError:
+            self._unread(bytes(view[:got]))
+            raise
         return got
 
     async def readline(self, size: int = -1) -> bytes:
@@ -311,8 +347,12 @@ class BufferedFile:
         parts: list[bytes] = []
         total = 0
         while limit < 0 or total < limit:
-            if not self.readahead and not await self._fill():
-                break
+            try:
+                if not self.readahead and not await self._fill():
+                    break
+            except asyncio.CancelledError:
+                self._unread(b"".join(parts))
+                raise
             buf, start = self._rbuf, self._rstart
             end = buf.find(b"\n", start)
             take = (end + 1 - start) if end >= 0 else len(buf) - start
@@ -325,6 +365,21 @@ class BufferedFile:
         return b"".join(parts)
 
     # --- writing ------------------------------------------------------------------------
+
+    def write_now(self, data: Any) -> int | None:
+        """write() when it fits in the write buffer (no I/O): the count, else None."""
+        if type(data) is not bytes or not self.writable or self.closed:
+            return None
+        n = len(data)
+        if len(self._wbuf) + n >= self.bufsize or (not self._wbuf and n >= self.bufsize):
+            return None
+        if self._rbuf:
+            self._drop_readahead()
+        if not self._wbuf:
+            self._wpos = self.pos
+        self.pos += n
+        self._wbuf += data
+        return n
 
     async def write(self, data: Any) -> int:
         self.check_writable()
@@ -419,9 +474,14 @@ class BufferedFile:
                 wres = await wreq.future
                 cres = await creq.future
             except asyncio.CancelledError:
-                cres = await drv.settle(creq)
+                # Closing is not abandoned half-way: the data goes out and the
+                # descriptor is closed, then the task sees its cancellation.
+                wres = await drv.settle(wreq, cancel=False)
+                cres = await drv.settle(creq, cancel=False)
                 if cres == -errno.ECANCELED:
-                    await drv.settle(drv.submit(OP_CLOSE, self.fd))
+                    if 0 <= wres < len(data):
+                        await _write_all_now(drv, self.fd, data, wres, off)
+                    await drv.settle(drv.submit(OP_CLOSE, self.fd), cancel=False)
                 raise
             if cres != -errno.ECANCELED:
                 if cres < 0:
@@ -444,7 +504,7 @@ class BufferedFile:
             try:
                 cres = await req.future
             except asyncio.CancelledError:
-                await drv.settle(req)
+                await drv.settle(req, cancel=False)
                 raise
             if cres < 0 and error is None:
                 error = os_error(cres)
@@ -452,7 +512,23 @@ class BufferedFile:
             raise error
 
 
+_MAX_READ = 64 << 20
+
 _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
+
+
+async def _write_all_now(drv: _driver.Driver, fd: int, data: bytes | bytearray, done: int, off: int) -> None:
+    """Writes data[done:] at off + done (or appends), uninterruptibly: the rest of a
+    close whose task was cancelled. An error here has nobody to go to but the log."""
+    while done < len(data):
+        chunk = bytes(data[done:])
+        addr, keep = _driver.address_of(chunk, writable=False)
+        req = drv.submit(OP_WRITE, fd, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep)
+        res = await drv.settle(req, cancel=False)
+        if res <= 0:
+            debug("write at close of fd %d failed after cancellation: %d", fd, res)
+            return
+        done += res
 
 
 def _check(res: int) -> int:

@@ -79,6 +79,8 @@ _cached: Config | None = None
 def get_config() -> Config:
     """The current options."""
     global _cached
+    if _native.forked_after_load() and _cached is not None:
+        return dict(_cached)  # type: ignore[return-value]  # the parent's, as inherited
     cfg: Config = _native.call_json("ConfigGet")
     _cached = cfg
     return dict(cfg)  # type: ignore[return-value]
@@ -126,6 +128,9 @@ def get_backend_info() -> dict[str, Any]:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        if _native.forked_after_load():
+            return {"platform": "linux", "backend": "python-threads", "is_truly_async": False,
+                    "fallback_reason": "forked after the native engine started; Go does not survive fork()"}
         info: dict[str, Any] = _native.call_json("Probe")
         if "error" in info:
             raise OSError(info["error"])

@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from . import _native
-from ._config import cached_close_timeout, debug
+from ._config import cached_close_timeout, debug, get_config
 
 # The 64-byte request record and the 16-byte completion record (core/record.go).
 _REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
@@ -78,12 +78,14 @@ def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
 
 
 class Request:
-    """One submitted operation: its future, its keep-alive objects and its user data."""
+    """One submitted operation: its future, its keep-alive objects, its user data, and
+    its result once reaped (kept for settle() when the future was already cancelled)."""
 
-    __slots__ = ("future", "keep", "user_data")
+    __slots__ = ("future", "keep", "user_data", "result")
 
     def __init__(self, future: asyncio.Future[int], keep: Any, user_data: int) -> None:
         self.future, self.keep, self.user_data = future, keep, user_data
+        self.result: int | None = None
 
 
 class Driver:
@@ -96,6 +98,7 @@ class Driver:
         self.loop = loop
         self.thread = threading.get_ident()
         self.info: dict[str, Any] = ans["info"]
+        get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
         self._notify_fd: int = ans["notify_fd"]
@@ -151,10 +154,15 @@ class Driver:
             self.loop.call_soon(self._flush)
         return req
 
-    def read_cached(self, fd: int, view: memoryview, off: int) -> int | None:
-        """Reads at once what the page cache holds (preadv2 RWF_NOWAIT, which never waits
-        for the disk). Returns the byte count or -errno, or None when the ring must do it:
-        data not cached (EAGAIN), too large, or this tick's budget spent."""
+    def is_memory_fs(self, fd: int) -> bool:
+        """Whether fd is on tmpfs or ramfs, whose reads never wait for a device."""
+        return bool(self._lib.pybind_IsMemoryFS(fd))
+
+    def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
+        """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT
+        (which never waits for the disk), or anything on a RAM-backed file system
+        (memory=True). Returns the byte count or -errno, or None when the ring must do
+        it: data not cached (EAGAIN), too large, or this tick's budget spent."""
         if self._fast_reads >= _FAST_READS_PER_TICK or len(view) > _FAST_READ_MAX:
             return None
         if self._fast_reads == 0 and not self._flush_scheduled:
@@ -162,7 +170,7 @@ class Driver:
             self.loop.call_soon(self._flush)  # the next tick resets the budget
         self._fast_reads += 1
         try:
-            return os.preadv(fd, [view], off, os.RWF_NOWAIT)
+            return os.preadv(fd, [view], off, 0 if memory else os.RWF_NOWAIT)
         except BlockingIOError:
             return None
         except OSError as e:
@@ -214,26 +222,28 @@ class Driver:
         if req is None:
             return
         req.keep = None
+        req.result = res
         fut = req.future
         if not fut.done():
             fut.set_result(res)
 
     # --- cancellation ---------------------------------------------------------------
 
-    async def settle(self, req: Request) -> int:
+    async def settle(self, req: Request, cancel: bool = True) -> int:
         """Waits out a request whose awaiting task was cancelled: asks the engine to
-        cancel it, then waits (absorbing further cancellations) for its real result.
+        cancel it (unless cancel is False: a close must happen whatever the task
+        wants), then waits (absorbing further cancellations) for its real result.
 
         A request that neither finishes nor cancels within close_timeout_ms (a blocking
         read of a pipe on the worker backend) is abandoned: CancelledError is raised and
         its buffer stays referenced here until the request does finish."""
+        if req.result is not None:
+            return req.result  # reaped already, perhaps just after the future was cancelled
         fut = req.future
-        if fut.done() and not fut.cancelled():
-            return fut.result()
         if req.user_data in self._inflight:
             req.future = fut = self.loop.create_future()
-            if not self.closed:
-                self._lib.pybind_EngineCancel(self._id, req.user_data)
+            if cancel and not self.closed:
+                self._cancel(req.user_data)
         deadline = self.loop.time() + cached_close_timeout()
         while True:
             try:
@@ -243,6 +253,9 @@ class Driver:
                     return fut.result()
             except asyncio.TimeoutError:
                 raise asyncio.CancelledError from None
+
+    def _cancel(self, user_data: int) -> None:
+        self._lib.pybind_EngineCancel(self._id, user_data)
 
     # --- shutdown -------------------------------------------------------------------
 
@@ -284,15 +297,27 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
     original = loop.close
 
     def close() -> None:
-        drv.close()
-        with _drivers_lock:
-            _drivers.pop(loop, None)
-        original()
+        try:
+            drv.close()
+        finally:
+            with _drivers_lock:
+                _drivers.pop(loop, None)
+            original()
 
     try:
         loop.close = close  # type: ignore[method-assign]
     except (AttributeError, TypeError):
         pass
+
+
+def _new_driver(loop: asyncio.AbstractEventLoop) -> Driver:
+    """The native driver, or in a child forked after the Go runtime started, the
+    pure-Python one (Go cannot run there)."""
+    if _native.forked_after_load():
+        from ._fallback import ThreadDriver
+
+        return ThreadDriver(loop, "forked after the native engine started; Go does not survive fork()")
+    return Driver(loop)
 
 
 def _close_orphans() -> None:
@@ -320,7 +345,7 @@ def get_driver() -> Driver:
             )
         if drv is None:
             _close_orphans()
-            drv = Driver(loop)
+            drv = _new_driver(loop)
             _drivers[loop] = drv
             _close_with_loop(loop, drv)
     _local.pair = (loop, drv)

@@ -12,6 +12,7 @@ import io
 import os
 import stat
 import warnings
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, AnyStr, Generic
 
@@ -19,8 +20,50 @@ from . import _driver
 from ._binary import BufferedFile, os_error, run
 from ._config import cached_buffer_size
 from ._driver import OP_OPENAT, OP_WRITE
-from ._modes import check_file_arg, check_text_args, parse_mode
+from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
 from ._text import TextLayer
+
+
+class Turns:
+    """First-come, first-served turns for the calls on one file. Unlike asyncio.Lock,
+    a release hands the turn straight to the next waiter, so `idle` is exact: it is
+    False from a call's start until the last queued call has finished."""
+
+    __slots__ = ("_held", "_waiters")
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def idle(self) -> bool:
+        return not self._held
+
+    async def __aenter__(self) -> None:
+        if not self._held:
+            self._held = True
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._release()  # the turn was handed over just as we were cancelled
+            else:
+                self._waiters.remove(fut)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)  # the turn passes on; _held stays True
+                return
+        self._held = False
 
 
 class AsyncFile(Generic[AnyStr]):
@@ -41,7 +84,15 @@ class AsyncFile(Generic[AnyStr]):
         closefd: bool = True,
         opener: Any = None,
     ) -> None:
-        self._mode = parse_mode(mode)
+        # The built-in open()'s order of checks: the file argument's type, the mode,
+        # the text arguments, then what the raw file checks (mode direction, the name).
+        check_arg_types(mode, buffering, encoding, errors, newline)
+        check_file_type(file)
+        try:
+            self._mode = parse_mode(mode)
+        except NoDirection as e:
+            check_file_arg(file, closefd)
+            raise ValueError(str(e)) from None
         self._mode_arg = mode
         self._encoding = check_text_args(self._mode, encoding, errors, newline, buffering)
         self._path, self._fd_arg, self._name = check_file_arg(file, closefd)
@@ -55,7 +106,7 @@ class AsyncFile(Generic[AnyStr]):
         self._text: TextLayer | None = None
         self._detached = False
         self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
-        self._lock: asyncio.Lock | None = None
+        self._turns = Turns()
 
     # --- opening ------------------------------------------------------------------------
 
@@ -84,6 +135,7 @@ class AsyncFile(Generic[AnyStr]):
                                closefd=self._closefd, bufsize=bufsize, st=st,
                                fresh=self._fd_arg is None and self._opener is None)
             if m.text:
+                text_codec(self._encoding)  # LookupError now, with the file open, as open() does
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
                                        line_buffering=self._filefering == 1, write_through=False)
         except BaseException:
@@ -106,8 +158,13 @@ class AsyncFile(Generic[AnyStr]):
         buf = getattr(self, "_file", None)
         if buf is None or buf.closed or getattr(self, "_detached", False) or getattr(self, "_shared", True):
             return
-        warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
+        if buf.closefd:  # as the built-in file: a borrowed descriptor is not ours to warn about
+            warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
         try:  # last resort, as the built-in file does: flush and close synchronously
+            text = getattr(self, "_text", None)
+            if text is not None and text._pending:
+                buf._wbuf += b"".join(text._pending)
+                text._pending = []
             if buf._wbuf:
                 if buf.append or not buf.seekable:
                     os.write(buf.fd, buf._wbuf)
@@ -133,10 +190,6 @@ class AsyncFile(Generic[AnyStr]):
             raise ValueError("I/O operation on a file that was not opened (await it first)")
         return self._file
 
-    def _locked(self) -> asyncio.Lock:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        return self._lock
 
     # --- attributes ---------------------------------------------------------------------
 
@@ -176,7 +229,7 @@ class AsyncFile(Generic[AnyStr]):
         view._mode = self._mode.binary()
         view._mode_arg = self._mode.raw_mode
         view._encoding = ""
-        view._lock = self._locked()
+        view._turns = self._turns
         view._shared = True
         return view
 
@@ -208,7 +261,7 @@ class AsyncFile(Generic[AnyStr]):
 
     async def read(self, size: int | None = -1) -> AnyStr:
         """Up to size bytes or characters; all that is left when size is negative."""
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
             return await self._b.read(_size(size))  # type: ignore[return-value]
@@ -218,25 +271,25 @@ class AsyncFile(Generic[AnyStr]):
 
     async def read1(self, size: int = -1) -> bytes:
         """At most one read from the OS (binary files only)."""
-        async with self._locked():
+        async with self._turns:
             return await self._binary_only("read1").read1(_size(size))
 
     async def peek(self, size: int = 0) -> bytes:
         """Buffered bytes ahead of the position, reading once if there are none."""
-        async with self._locked():
+        async with self._turns:
             return await self._binary_only("peek").peek(size)
 
     async def readinto(self, buffer: Any) -> int:
         """Reads into a writable buffer; large reads go straight from the kernel into it."""
-        async with self._locked():
+        async with self._turns:
             return await self._binary_only("readinto").readinto(buffer)
 
     async def readinto1(self, buffer: Any) -> int:
-        async with self._locked():
+        async with self._turns:
             return await self._binary_only("readinto1").readinto(buffer, one_read=True)
 
     async def readline(self, size: int | None = -1) -> AnyStr:
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 return await self._text.readline(size)  # type: ignore[arg-type,return-value]
             return await self._b.readline(_size(size))  # type: ignore[return-value]
@@ -275,7 +328,19 @@ class AsyncFile(Generic[AnyStr]):
 
     async def write(self, data: AnyStr) -> int:
         """Buffers data (written to the OS when the buffer fills, on flush or close)."""
-        async with self._locked():
+        if self._turns.idle:
+            # Nothing else is running on this file: a write that only fills the buffer
+            # is done here, with no lock and no I/O.
+            if self._text is not None:
+                length, encoded, needflush = self._text.encode(data)  # type: ignore[arg-type]
+                if not self._text.append_now(encoded, needflush):
+                    async with self._turns:
+                        await self._text.append(encoded, needflush)
+                return length
+            n = self._b.write_now(data)
+            if n is not None:
+                return n
+        async with self._turns:
             if self._text is not None:
                 return await self._text.write(data)  # type: ignore[arg-type]
             return await self._b.write(data)
@@ -286,7 +351,7 @@ class AsyncFile(Generic[AnyStr]):
 
     async def flush(self) -> None:
         """Hands buffered data to the OS (durability needs fsync())."""
-        async with self._locked():
+        async with self._turns:
             self._b.check_open()
             if self._text is not None:
                 await self._text.flush()
@@ -295,14 +360,14 @@ class AsyncFile(Generic[AnyStr]):
 
     async def fsync(self) -> None:
         """Flushes, then makes the file's data and metadata durable."""
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 await self._text.flush_pending()
             await self._b.sync(datasync=False)
 
     async def datasync(self) -> None:
         """Flushes, then makes the file's data durable (fdatasync)."""
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 await self._text.flush_pending()
             await self._b.sync(datasync=True)
@@ -310,20 +375,20 @@ class AsyncFile(Generic[AnyStr]):
     # --- position -----------------------------------------------------------------------
 
     async def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 return await self._text.seek(offset, whence)
             return await self._b.seek(offset, whence)
 
     async def tell(self) -> int:
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 return await self._text.tell()
             return self._b.tell()
 
     async def truncate(self, size: int | None = None) -> int:
         """Resizes the file (to the position by default); the position does not move."""
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 self._b.check_writable()
                 return await self._text.truncate(size)
@@ -339,7 +404,7 @@ class AsyncFile(Generic[AnyStr]):
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
         if b._wbuf:
-            async with self._locked():
+            async with self._turns:
                 await b.flush()
         out = bytearray(size)
         got = await b.read_at_into(memoryview(out), offset, _ok)
@@ -356,7 +421,7 @@ class AsyncFile(Generic[AnyStr]):
         if b.append:
             raise io.UnsupportedOperation("write_at on a file opened for appending")
         if b._wbuf:
-            async with self._locked():
+            async with self._turns:
                 await b.flush()
         b._drop_readahead()
         view = memoryview(data).cast("B")
@@ -378,7 +443,7 @@ class AsyncFile(Generic[AnyStr]):
             raise ValueError("raw stream has been detached")
         if self._file is None or self._file.closed:
             return
-        async with self._locked():
+        async with self._turns:
             if self._text is not None:
                 try:
                     await self._text.flush_pending()

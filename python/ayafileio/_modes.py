@@ -31,6 +31,11 @@ class Mode:
         return dataclasses.replace(self, text=False)
 
 
+class NoDirection(ValueError):
+    """A mode without r, w, a or x: the built-in open() reports it only after it has
+    looked at the file argument (the raw file object checks it)."""
+
+
 _parsed: dict[str, Mode] = {}
 
 
@@ -59,7 +64,7 @@ def _parse_mode(mode: Any) -> Mode:
     if creating + reading + writing + appending > 1:
         raise ValueError("must have exactly one of create/read/write/append mode")
     if not (creating or reading or writing or appending):
-        raise ValueError("Must have exactly one of create/read/write/append mode and at most one plus")
+        raise NoDirection("Must have exactly one of create/read/write/append mode and at most one plus")
     flags = os.O_CLOEXEC
     if creating:
         flags |= os.O_EXCL | os.O_CREAT
@@ -85,11 +90,6 @@ def _parse_mode(mode: Any) -> Mode:
 
 def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffering: Any) -> str:
     """Validates the text arguments and returns the resolved encoding ("" for binary)."""
-    if not isinstance(buffering, int):
-        raise TypeError(f"'{type(buffering).__name__}' object cannot be interpreted as an integer")
-    for name, value in (("encoding", encoding), ("errors", errors), ("newline", newline)):
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"open() argument '{name}' must be str or None, not {type(value).__name__}")
     if not mode.text:
         if encoding is not None:
             raise ValueError("binary mode doesn't take an encoding argument")
@@ -107,8 +107,7 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
         raise ValueError(f"illegal newline value: {newline!r}")
     if encoding is None or encoding == "locale":
         encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
-    text_codec(encoding)
-    return str(encoding)
+    return str(encoding)  # looked up once the file is open, as open() does (text_codec)
 
 
 @functools.lru_cache(maxsize=64)
@@ -121,6 +120,23 @@ def text_codec(encoding: str) -> codecs.CodecInfo:
     return info
 
 
+def check_arg_types(mode: Any, buffering: Any, encoding: Any, errors: Any, newline: Any) -> None:
+    """open()'s argument types, checked before anything else as the built-in does."""
+    if not isinstance(mode, str):
+        raise TypeError(f"open() argument 'mode' must be str, not {type(mode).__name__}")
+    if not isinstance(buffering, int):
+        raise TypeError(f"'{type(buffering).__name__}' object cannot be interpreted as an integer")
+    for name, value in (("encoding", encoding), ("errors", errors), ("newline", newline)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"open() argument '{name}' must be str or None, not {type(value).__name__}")
+
+
+def check_file_type(file: Any) -> None:
+    """open()'s first check: a path-like, a str or bytes, or a number (fd)."""
+    if not isinstance(file, (str, bytes, int, float, os.PathLike)):
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
+
+
 def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:
     """Returns (path as bytes, None, name) or (None, fd, name)."""
     if isinstance(file, bool):
@@ -130,6 +146,8 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
         if file < 0:
             raise ValueError("negative file descriptor")
         return None, file, file
+    if isinstance(file, float):
+        raise TypeError("'float' object cannot be interpreted as an integer")
     if not isinstance(file, (str, bytes, os.PathLike)):
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
     name = os.fspath(file)

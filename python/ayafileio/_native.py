@@ -30,17 +30,21 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def forked_after_load() -> bool:
+    """True in a child forked after this process's parent had started the Go runtime."""
+    return _loaded_in_pid is not None and _loaded_in_pid != os.getpid()
+
+
 def lib() -> Any:
     """The extension module, loaded on first use in this process."""
     global _module, _loaded_in_pid
     if _module is not None:
         return _module
-    if _loaded_in_pid is not None and _loaded_in_pid != os.getpid():
+    if forked_after_load():
         raise ForkedChildError(
             "ayafileio's native engine was started before this process was forked; "
-            "Go's runtime does not survive fork(), so the native engine cannot be used "
-            "in the child (start child processes with the 'spawn' or 'forkserver' method, "
-            "or fork before the first file operation)"
+            "Go's runtime does not survive fork(), so this call cannot be made in the "
+            "child (file I/O still works there, on threads; configuration does not)"
         )
     _module = importlib.import_module("ayafileio._ayacore")
     _loaded_in_pid = os.getpid()

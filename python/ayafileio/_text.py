@@ -6,6 +6,7 @@ agree with the built-in file's.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 from typing import Any
@@ -86,6 +87,17 @@ class TextLayer:
         self._used += len(chars)
         return chars
 
+    def _unread(self, chars: str, chunks: int) -> None:
+        """Puts back the characters a cancelled read had gathered: the next read returns
+        them. If it had read new chunks, tell() cannot describe the position any more:
+        it raises OSError until the next seek(), as after next()."""
+        if chunks == 0:
+            self._used -= len(chars)  # they all came from the current decoded chunk
+            return
+        self._decoded = chars + self._decoded[self._used :]
+        self._used = 0
+        self._telling = False
+
     def _rewind_decoded(self, n: int) -> None:
         if self._used < n:
             raise AssertionError("rewind_decoded_chars out of bounds")
@@ -126,9 +138,15 @@ class TextLayer:
             return str(result)
         result = self._take_decoded(n)
         eof = False
-        while len(result) < n and not eof:
-            eof = not await self._read_chunk(n - len(result))
-            result += self._take_decoded(n - len(result))
+        chunks = 0
+        try:
+            while len(result) < n and not eof:
+                eof = not await self._read_chunk(n - len(result))
+                chunks += 1
+                result += self._take_decoded(n - len(result))
+        except asyncio.CancelledError:
+            self._unread(result, chunks)
+            raise
         return result
 
     async def readline(self, size: int = -1) -> str:
@@ -138,6 +156,7 @@ class TextLayer:
         line = self._take_decoded()
         start = 0
         endpos = -1
+        chunks = 0
         while True:
             if self._readtranslate:
                 pos = line.find("\n", start)
@@ -177,9 +196,15 @@ class TextLayer:
             if size >= 0 and len(line) >= size:
                 endpos = size
                 break
-            while await self._read_chunk():
-                if self._decoded:
-                    break
+            try:
+                while await self._read_chunk():
+                    chunks += 1
+                    if self._decoded:
+                        break
+            except asyncio.CancelledError:
+                self._unread(line, chunks)
+                raise
+            chunks += 1
             if self._decoded:
                 line += self._take_decoded()
             else:
@@ -207,7 +232,9 @@ class TextLayer:
             self._pending, self._pending_count = [], 0
             await self.buf.write(data)
 
-    async def write(self, s: str) -> int:
+    def encode(self, s: str) -> tuple[int, bytes, bool]:
+        """The synchronous half of write(): checks, newline translation, encoding.
+        Returns (characters written, bytes, whether line buffering asks for a flush)."""
         self.buf.check_writable()
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
@@ -215,8 +242,24 @@ class TextLayer:
         haslf = (self._writetranslate or self.line_buffering) and "\n" in s
         if haslf and self._writetranslate and self._writenl != "\n":
             s = s.replace("\n", self._writenl)
-        data = self._encoder.encode(s)
         needflush = self.line_buffering and (haslf or "\r" in s)
+        self._snapshot = None
+        self._set_decoded("")
+        if self._decoder is not None:
+            self._decoder.reset()
+        return length, self._encoder.encode(s), needflush
+
+    def append_now(self, data: bytes, needflush: bool) -> bool:
+        """Adds encoded text to the pending bytes if that needs no I/O; False otherwise."""
+        if needflush or self.write_through or self._pending_count + len(data) >= _CHUNK:
+            return False
+        self._pending.append(data)
+        self._pending_count += len(data)
+        return True
+
+    async def append(self, data: bytes, needflush: bool) -> None:
+        """Adds encoded text, handing pending bytes to the binary layer as
+        io.TextIOWrapper does (past its chunk size, or for line buffering)."""
         if self._pending_count + len(data) > _CHUNK:
             await self.flush_pending()
         self._pending.append(data)
@@ -225,10 +268,10 @@ class TextLayer:
             await self.flush_pending()
         if needflush:
             await self.buf.flush()
-        self._snapshot = None
-        self._set_decoded("")
-        if self._decoder is not None:
-            self._decoder.reset()
+
+    async def write(self, s: str) -> int:
+        length, data, needflush = self.encode(s)
+        await self.append(data, needflush)
         return length
 
     # --- position -----------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The driver used where the native engine cannot run: in a child forked after the Go
+runtime started (Go's threads do not survive fork()). It takes the same requests as the
+native driver and performs them with plain system calls on a few threads, completing
+futures through call_soon_threadsafe. Honest about it: get_backend_info() says
+"python-threads", not truly asynchronous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import errno
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ._driver import (
+    AT_FDCWD,
+    FLAG_LINK,
+    FSYNC_DATASYNC,
+    OFF_CURRENT,
+    OP_CLOSE,
+    OP_FSYNC,
+    OP_FTRUNCATE,
+    OP_NOP,
+    OP_OPENAT,
+    OP_READ,
+    OP_WRITE,
+    Driver,
+    Request,
+)
+
+_WORKERS = 4
+
+
+def _memory(addr: int, length: int) -> Any:
+    return (ctypes.c_char * length).from_address(addr) if length else b""
+
+
+def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, mode: int, dirfd: int) -> int:
+    """One request as one system call: its result, or -errno."""
+    try:
+        if op == OP_NOP:
+            return 0
+        if op == OP_READ:
+            buf = _memory(addr, length)
+            return os.readv(fd, [buf]) if off == OFF_CURRENT else os.preadv(fd, [buf], off)
+        if op == OP_WRITE:
+            buf = _memory(addr, length)
+            return os.write(fd, buf) if off == OFF_CURRENT else os.pwrite(fd, buf, off)
+        if op == OP_OPENAT:
+            path = ctypes.string_at(addr)
+            return os.open(path, op_flags, mode, dir_fd=None if dirfd == AT_FDCWD else dirfd)
+        if op == OP_CLOSE:
+            os.close(fd)
+            return 0
+        if op == OP_FSYNC:
+            (os.fdatasync if op_flags & FSYNC_DATASYNC else os.fsync)(fd)
+            return 0
+        if op == OP_FTRUNCATE:
+            os.ftruncate(fd, off)
+            return 0
+        return -errno.ENOSYS
+    except OSError as e:
+        return -(e.errno or errno.EIO)
+
+
+class ThreadDriver(Driver):
+    """_driver.Driver's interface, backed by a thread pool instead of the engine."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, reason: str) -> None:  # no engine: Driver.__init__ is not run
+        self.loop = loop
+        self.thread = threading.get_ident()
+        self.closed = False
+        self.info: dict[str, Any] = {"platform": os.uname().sysname.lower(), "backend": "python-threads",
+                                     "is_truly_async": False, "fallback_reason": reason}
+        self._pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ayafileio-fallback")
+        self._inflight: dict[int, Request] = {}
+        self._chain: list[tuple[int, ...]] = []
+        self._next_ud = 1
+
+    def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None,
+               *, flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD) -> Request:
+        if self.closed:
+            raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
+        ud = self._next_ud
+        self._next_ud += 1
+        req = Request(self.loop.create_future(), keep, ud)
+        self._inflight[ud] = req
+        self._chain.append((ud, op, fd, addr, length, off & OFF_CURRENT, op_flags, mode, dirfd))
+        if not flags & FLAG_LINK:
+            chain, self._chain = self._chain, []
+            self._pool.submit(self._run_chain, chain)
+        return req
+
+    def _run_chain(self, chain: list[tuple[int, ...]]) -> None:
+        failed = False
+        for ud, op, fd, addr, length, off, op_flags, mode, dirfd in chain:
+            res = -errno.ECANCELED if failed else _perform(op, fd, addr, length, off, op_flags, mode, dirfd)
+            failed = failed or res < 0 or (op in (OP_READ, OP_WRITE) and res != length)
+            try:
+                self.loop.call_soon_threadsafe(self._complete, ud, res)
+            except RuntimeError:
+                return  # the loop closed; nobody waits any more
+
+    def _complete(self, ud: int, res: int) -> None:
+        req = self._inflight.pop(ud, None)
+        if req is not None:
+            req.keep = None
+            req.result = res
+            if not req.future.done():
+                req.future.set_result(res)
+
+    def room_for_chain(self, n: int) -> None:
+        """Chains are collected until their last request; nothing to make room for."""
+
+    def is_memory_fs(self, fd: int) -> bool:
+        return False
+
+    def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
+        return None
+
+    def _cancel(self, user_data: int) -> None:
+        """A system call on a thread cannot be interrupted; settle() waits it out."""
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._pool.shutdown(wait=False)  # a thread blocked on a pipe must not hang the loop's close
+            self._inflight.clear()
+
+    def stats(self) -> dict[str, int]:
+        return {"inflight": len(self._inflight), "queued": len(self._chain)}
