@@ -8,10 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/ayafileio/ayafileio/core"
-	"golang.org/x/sys/unix"
 )
-
-var backends = []string{"io_uring", "worker"}
 
 // arena is memory outside the Go heap, as Python's buffers are: the kernel and the
 // workers may use it after a request was handed over without Go moving or freeing it.
@@ -20,14 +17,7 @@ type arena struct {
 	off int
 }
 
-func newArena(t testing.TB, size int) *arena {
-	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = unix.Munmap(mem) })
-	return &arena{mem: mem}
-}
+func newArena(t testing.TB, size int) *arena { return &arena{mem: arenaMem(t, size)} }
 
 func (a *arena) buf(n int) ([]byte, uint64) {
 	a.off = (a.off + 63) &^ 63
@@ -56,7 +46,7 @@ func newEngine(t testing.TB, backend string, tweak ...func(*core.Config)) *core.
 	if err != nil {
 		t.Fatalf("NewEngine(%s): %v", backend, err)
 	}
-	if got := e.Info().Backend; got != backend {
+	if got := e.Info().Backend; backend != "auto" && got != backend {
 		t.Fatalf("asked for %s, got %s", backend, got)
 	}
 	t.Cleanup(func() {
@@ -97,21 +87,6 @@ func collect(t testing.TB, e *core.Engine, want int) map[uint64]int64 {
 		}
 	}
 	return got
-}
-
-func openReq(ud uint64, path uint64, flags int, mode uint32) core.Request {
-	return core.Request{Op: core.OpOpenat, UserData: ud, DirFD: core.ATFDCWD, Addr: path,
-		OpFlags: uint32(flags | unix.O_CLOEXEC), Mode: mode}
-}
-
-func mustOpen(t testing.TB, e *core.Engine, a *arena, path string, flags int) int32 {
-	t.Helper()
-	res := run(t, e, openReq(1, a.cstr(path), flags, 0o644))[1]
-	if res < 0 {
-		t.Fatalf("open %s: %v", path, unix.Errno(-res))
-	}
-	t.Cleanup(func() { unix.Close(int(res)) })
-	return int32(res)
 }
 
 func readFile(t testing.TB, path string) string {

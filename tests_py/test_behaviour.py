@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import ayafileio
-from conftest import open_fds
+from conftest import linux_only, open_fds
 
 
 def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
@@ -89,6 +89,7 @@ def test_forms_paths_fds_iteration(tmp_path: pathlib.Path, run: Any) -> None:
     run(main())
 
 
+@linux_only
 def test_proc_files_and_devices(run: Any) -> None:
     async def main() -> None:
         async with ayafileio.open("/proc/self/status") as f:

@@ -8,7 +8,6 @@ import gc
 import os
 import pathlib
 import random
-import resource
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 import ayafileio
 from ayafileio import _driver
-from conftest import open_fds
+from conftest import linux_only, open_fds
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -385,6 +384,7 @@ def test_open_close_cycles_keep_descriptors_flat(tmp_path: pathlib.Path) -> None
     asyncio.run(main())
 
 
+@linux_only
 def test_many_small_writes_bounded_memory(tmp_path: pathlib.Path) -> None:
     code = f"""
 import asyncio, json, resource, os, ayafileio

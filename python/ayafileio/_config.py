@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import logging
 from typing import Any, TypedDict
 
@@ -129,7 +130,7 @@ def get_backend_info() -> dict[str, Any]:
         asyncio.get_running_loop()
     except RuntimeError:
         if _native.forked_after_load():
-            return {"platform": "linux", "backend": "python-threads", "is_truly_async": False,
+            return {"platform": sys.platform, "backend": "python-threads", "is_truly_async": False,
                     "fallback_reason": "forked after the native engine started; Go does not survive fork()"}
         info: dict[str, Any] = _native.call_json("Probe")
         if "error" in info:

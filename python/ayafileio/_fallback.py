@@ -11,6 +11,7 @@ import asyncio
 import ctypes
 import errno
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -73,7 +74,7 @@ class ThreadDriver(Driver):
         self.loop = loop
         self.thread = threading.get_ident()
         self.closed = False
-        self.info: dict[str, Any] = {"platform": os.uname().sysname.lower(), "backend": "python-threads",
+        self.info: dict[str, Any] = {"platform": sys.platform, "backend": "python-threads",
                                      "is_truly_async": False, "fallback_reason": reason}
         self._pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ayafileio-fallback")
         self._inflight: dict[int, Request] = {}

@@ -31,6 +31,11 @@ class Mode:
         return dataclasses.replace(self, text=False)
 
 
+# Descriptors are never inherited by child processes (O_CLOEXEC; on Windows O_NOINHERIT,
+# and O_BINARY: no newline translation below us).
+_NOINHERIT = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0) | getattr(os, "O_BINARY", 0)
+
+
 class NoDirection(ValueError):
     """A mode without r, w, a or x: the built-in open() reports it only after it has
     looked at the file argument (the raw file object checks it)."""
@@ -65,7 +70,7 @@ def _parse_mode(mode: Any) -> Mode:
         raise ValueError("must have exactly one of create/read/write/append mode")
     if not (creating or reading or writing or appending):
         raise NoDirection("Must have exactly one of create/read/write/append mode and at most one plus")
-    flags = os.O_CLOEXEC
+    flags = _NOINHERIT
     if creating:
         flags |= os.O_EXCL | os.O_CREAT
         raw = "xb"
