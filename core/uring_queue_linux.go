@@ -92,15 +92,5 @@ func (r *ring) peek_cqes(out []io_uring_cqe) int {
 	return n
 }
 
-// wait_cqe blocks in the kernel until a CQE is ready (for callers without an event loop).
-func (r *ring) wait_cqe() error {
-	if atomic.LoadUint32(r.cq_ktail) != *r.cq_khead {
-		return nil
-	}
-	r.flush_sq()
-	_, err := r.io_uring_enter(r.sqe_tail-atomic.LoadUint32(r.sq_khead), 1, IORING_ENTER_GETEVENTS)
-	return err
-}
-
 // cq_ready reports whether a CQE is waiting in the CQ ring.
 func (r *ring) cq_ready() bool { return atomic.LoadUint32(r.cq_ktail) != *r.cq_khead }

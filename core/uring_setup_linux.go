@@ -16,15 +16,15 @@ type ring struct {
 
 	sqRingMem, cqRingMem, sqesMem []byte
 
-	sq_khead, sq_ktail, sq_kflags, sq_kdropped *uint32
-	sq_array                                   unsafe.Pointer
-	sq_ring_mask, sq_ring_entries              uint32
-	sqes                                       unsafe.Pointer
-	sqe_head, sqe_tail                         uint32 // sqe_tail: next free SQE; sqe_head: published up to
+	sq_khead, sq_ktail, sq_kflags *uint32
+	sq_array                      unsafe.Pointer
+	sq_ring_mask, sq_ring_entries uint32
+	sqes                          unsafe.Pointer
+	sqe_head, sqe_tail            uint32 // sqe_tail: next free SQE; sqe_head: published up to
 
-	cq_khead, cq_ktail, cq_koverflow *uint32
-	cqes                             unsafe.Pointer
-	cq_ring_mask, cq_ring_entries    uint32
+	cq_khead, cq_ktail            *uint32
+	cqes                          unsafe.Pointer
+	cq_ring_mask, cq_ring_entries uint32
 }
 
 // setupAttempt is one set of io_uring_setup flags, best first.
@@ -115,14 +115,12 @@ func (r *ring) mmap(p *io_uring_params) error {
 	r.sq_khead = (*uint32)(unsafe.Add(sq, p.sq_off.head))
 	r.sq_ktail = (*uint32)(unsafe.Add(sq, p.sq_off.tail))
 	r.sq_kflags = (*uint32)(unsafe.Add(sq, p.sq_off.flags))
-	r.sq_kdropped = (*uint32)(unsafe.Add(sq, p.sq_off.dropped))
 	r.sq_array = unsafe.Add(sq, p.sq_off.array)
 	r.sq_ring_mask = *(*uint32)(unsafe.Add(sq, p.sq_off.ring_mask))
 	r.sq_ring_entries = *(*uint32)(unsafe.Add(sq, p.sq_off.ring_entries))
 	r.sqes = unsafe.Pointer(&r.sqesMem[0])
 	r.cq_khead = (*uint32)(unsafe.Add(cq, p.cq_off.head))
 	r.cq_ktail = (*uint32)(unsafe.Add(cq, p.cq_off.tail))
-	r.cq_koverflow = (*uint32)(unsafe.Add(cq, p.cq_off.overflow))
 	r.cqes = unsafe.Add(cq, p.cq_off.cqes)
 	r.cq_ring_mask = *(*uint32)(unsafe.Add(cq, p.cq_off.ring_mask))
 	r.cq_ring_entries = *(*uint32)(unsafe.Add(cq, p.cq_off.ring_entries))

@@ -97,15 +97,6 @@ func EngineCancel(id int64, userData int64) (res int64) {
 	return 0
 }
 
-// EngineInflight counts the engine's requests not yet reaped.
-func EngineInflight(id int64) int64 {
-	e := engine(id)
-	if e == nil {
-		return errEBADF
-	}
-	return int64(e.Inflight())
-}
-
 // EngineClose closes the engine, giving in-flight requests timeoutMs to finish, and
 // returns how many were still in flight (their buffers must stay alive for good).
 func EngineClose(id int64, timeoutMs int64) (res int64) {

@@ -92,6 +92,9 @@ class Driver:
     """The engine of one event loop, driven from that loop's thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        env_error = _native.lib().pybind_ConfigEnvError()
+        if env_error:
+            raise ValueError(env_error)  # a typo in AYAFILEIO_BACKEND is not silently ignored
         ans = _native.call_json("EngineNew")
         if "error" in ans:
             raise OSError(errno.EIO, "ayafileio: cannot create an I/O engine: " + ans["error"])
@@ -350,11 +353,6 @@ def get_driver() -> Driver:
             _close_with_loop(loop, drv)
     _local.pair = (loop, drv)
     return drv
-
-
-def live_drivers() -> int:
-    with _drivers_lock:
-        return sum(1 for d in _drivers.values() if not d.closed)
 
 
 def _forget_after_fork() -> None:
