@@ -163,9 +163,7 @@ func (b *iocpBackend) runChain(c []Request, ws []*winReq) {
 			res = b.runSync(r)
 		}
 		b.post(ws[i], res)
-		if res < 0 || ((r.Op == OpRead || r.Op == OpWrite) && res != int64(r.Len)) {
-			failed = true
-		}
+		failed = failed || breaksChain(r, res)
 	}
 }
 

@@ -36,9 +36,7 @@ func (x *executor) runChain(chain []Request, cancelled func(uint64) bool, done f
 			res = x.run(r)
 		}
 		done(Completion{r.UserData, res})
-		if res < 0 || ((r.Op == OpRead || r.Op == OpWrite) && res != int64(r.Len)) {
-			failed = true
-		}
+		failed = failed || breaksChain(r, res)
 	}
 }
 

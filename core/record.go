@@ -157,3 +157,9 @@ func (r *Request) Validate() bool {
 }
 
 func validOff(off uint64) bool { return off == OffCurrent || int64(off) >= 0 }
+
+// breaksChain reports whether a result ends its link chain, as io_uring decides: an
+// error, or a read or write shorter than asked. The rest of the chain is then cancelled.
+func breaksChain(r *Request, res int64) bool {
+	return res < 0 || ((r.Op == OpRead || r.Op == OpWrite) && res != int64(r.Len))
+}
