@@ -8,6 +8,7 @@ too (aiofiles' convention); ``fsync``/``datasync``/``read_at``/``write_at`` are 
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import os
 import stat
@@ -96,7 +97,7 @@ class AsyncFile(Generic[AnyStr]):
         self._mode_arg = mode
         self._encoding = check_text_args(self._mode, encoding, errors, newline, buffering)
         self._path, self._fd_arg, self._name = check_file_arg(file, closefd)
-        self._filefering = buffering
+        self._buffering = buffering
         self._errors = errors
         self._newline = newline
         self._closefd = closefd
@@ -127,17 +128,16 @@ class AsyncFile(Generic[AnyStr]):
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(21, os.strerror(21), self._name)
-            bufsize = self._filefering if self._filefering > 1 else cached_buffer_size()
-            if self._filefering == 0:
-                bufsize = 0 if not m.text else bufsize
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self._name)
+            # buffering=0 (binary only: text refused it above) means every call is one I/O.
+            bufsize = 0 if self._buffering == 0 else self._buffering if self._buffering > 1 else cached_buffer_size()
             buf = BufferedFile(fd, readable=m.readable, writable=m.writable, append=m.append,
                                closefd=self._closefd, bufsize=bufsize, st=st,
                                fresh=self._fd_arg is None and self._opener is None)
             if m.text:
                 text_codec(self._encoding)  # LookupError now, with the file open, as open() does
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
-                                       line_buffering=self._filefering == 1, write_through=False)
+                                       line_buffering=self._buffering == 1, write_through=False)
         except BaseException:
             if self._closefd:
                 os.close(fd)
