@@ -143,15 +143,25 @@ class BufferedFile:
         completion (on_cancel instead, if the task was cancelled). Data already in the
         page cache is taken at once (preadv2 with RWF_NOWAIT), skipping the round trip
         through the loop."""
-        drv = _driver.get_driver()
-        if self.fast_read and off != OFF_CURRENT:
-            res = drv.read_cached(self.fd, view, off, self.fast_read == "memory")
-            if res == -errno.EOPNOTSUPP:
-                self.fast_read = ""  # this file system cannot say; use the ring
-            elif res is not None:
-                return apply(res)
+        res = self.read_now(view, off)
+        if res is not None:
+            return apply(res)
         addr, keep = _driver.address_of(view, writable=True)
-        return await run(drv.submit(OP_READ, self.fd, addr, len(view), off, keep), apply, on_cancel)
+        return await run(_driver.get_driver().submit(OP_READ, self.fd, addr, len(view), off, keep), apply, on_cancel)
+
+    def read_now(self, view: memoryview, off: int) -> int | None:
+        """Reads at off into view at once if the data is in memory (see
+        Driver.read_cached): the byte count, or None when the ring must do it. Errors
+        raise OSError."""
+        if not self.fast_read or off == OFF_CURRENT:
+            return None
+        res = _driver.get_driver().read_cached(self.fd, view, off, self.fast_read == "memory")
+        if res == -errno.EOPNOTSUPP:
+            self.fast_read = ""  # this file system cannot say; use the ring
+            return None
+        if res is not None and res < 0:
+            raise os_error(res)
+        return res
 
     async def _raw_read(self, n: int) -> bytes:
         """One read of up to n bytes at the position (at most _MAX_READ: a huge size

@@ -14,6 +14,7 @@ import errno
 import os
 import struct
 import threading
+import time
 from typing import Any
 
 from . import _native
@@ -23,9 +24,10 @@ from ._config import cached_close_timeout, debug, get_config
 _REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
 _RECORD, _COMPLETION = 64, 16
 _BATCH = 256  # records per submit/reap call
-# Cached reads taken without the ring per loop tick: bounds how long a run of page-cache
-# hits can keep a task from yielding (64 x 4 KiB reads is ~0.1 ms).
-_FAST_READS_PER_TICK = 64
+# Loop time one tick may spend on reads served straight from memory. It bounds how long a
+# run of page-cache hits keeps the loop from other work; measured on randread (64 tasks):
+# 64 reads per tick gave 211k ops/s on ext4 (aiofile 269k), 0.1 ms 174k, 1 ms 237k.
+_FAST_READ_SECONDS_PER_TICK = 0.001
 _FAST_READ_MAX = 1 << 20
 READ_FAST_PATH = hasattr(os, "preadv") and hasattr(os, "RWF_NOWAIT")
 
@@ -115,7 +117,7 @@ class Driver:
         self._cq_addr = ctypes.addressof(self._cq_c)
         self._cq_view = memoryview(self._cq).cast("q")
         self._queued = 0
-        self._fast_reads = 0
+        self._fast_until = 0.0  # end of this tick's budget for reads served from memory
         self._flush_scheduled = False
         self._inflight: dict[int, Request] = {}
         self._next_ud = 1
@@ -166,12 +168,16 @@ class Driver:
         (which never waits for the disk), or anything on a RAM-backed file system
         (memory=True). Returns the byte count or -errno, or None when the ring must do
         it: data not cached (EAGAIN), too large, or this tick's budget spent."""
-        if self._fast_reads >= _FAST_READS_PER_TICK or len(view) > _FAST_READ_MAX:
+        if len(view) > _FAST_READ_MAX:
             return None
-        if self._fast_reads == 0 and not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.loop.call_soon(self._flush)  # the next tick resets the budget
-        self._fast_reads += 1
+        now = time.perf_counter()
+        if self._fast_until == 0.0:
+            self._fast_until = now + _FAST_READ_SECONDS_PER_TICK
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self.loop.call_soon(self._flush)  # the next tick resets the budget
+        elif now > self._fast_until:
+            return None
         try:
             return os.preadv(fd, [view], off, 0 if memory else os.RWF_NOWAIT)
         except BlockingIOError:
@@ -186,7 +192,7 @@ class Driver:
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        self._fast_reads = 0
+        self._fast_until = 0.0
         n = self._queued
         if n:
             self._queued = 0

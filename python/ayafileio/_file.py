@@ -407,7 +407,11 @@ class AsyncFile(Generic[AnyStr]):
             async with self._turns:
                 await b.flush()
         out = bytearray(size)
-        got = await b.read_at_into(memoryview(out), offset, _ok)
+        view = memoryview(out)
+        got = b.read_now(view, offset)  # page-cache hit: no coroutine layers, no round trip
+        if got is None:
+            got = await b.read_at_into(view, offset, _ok)
+        del view
         del out[got:]
         return bytes(out)
 
