@@ -376,18 +376,23 @@ class BufferedFile:
 
     # --- writing ------------------------------------------------------------------------
 
-    def write_now(self, data: Any) -> int | None:
-        """write() when it fits in the write buffer (no I/O): the count, else None."""
-        if type(data) is not bytes or not self.writable or self.closed:
-            return None
-        n = len(data)
-        if len(self._wbuf) + n >= self.bufsize or (not self._wbuf and n >= self.bufsize):
-            return None
+    def _start_write(self, n: int) -> None:
+        """Accounts for n bytes written at the position: the read-ahead is stale, and
+        the write buffer starts here if it was empty."""
         if self._rbuf:
             self._drop_readahead()
         if not self._wbuf:
             self._wpos = self.pos
         self.pos += n
+
+    def write_now(self, data: Any) -> int | None:
+        """write() when it fits in the write buffer (no I/O): the count, else None."""
+        if type(data) is not bytes or not self.writable or self.closed:
+            return None
+        n = len(data)
+        if len(self._wbuf) + n >= self.bufsize:
+            return None
+        self._start_write(n)
         self._wbuf += data
         return n
 
@@ -397,11 +402,7 @@ class BufferedFile:
             raise TypeError("a bytes-like object is required, not 'str'")
         view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
         n = len(view)
-        if self.readahead or self._rbuf:
-            self._drop_readahead()
-        if not self._wbuf:
-            self._wpos = self.pos
-        self.pos += n
+        self._start_write(n)
         if not self._wbuf and n >= self.bufsize:
             await self._raw_write_all(view, n)
             return n
