@@ -146,6 +146,11 @@ class BufferedFile:
         res = self.read_now(view, off)
         if res is not None:
             return apply(res)
+        return await self.read_ring(view, off, apply, on_cancel)
+
+    async def read_ring(self, view: memoryview, off: int, apply: Callable[[int], int],
+                        on_cancel: Callable[[int], object] | None = None) -> int:
+        """read_at_into() without the in-memory attempt: for callers that made it."""
         addr, keep = _driver.address_of(view, writable=True)
         return await run(_driver.get_driver().submit(OP_READ, self.fd, addr, len(view), off, keep), apply, on_cancel)
 
@@ -454,14 +459,14 @@ class BufferedFile:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
         self._drop_readahead()
         req = _driver.get_driver().submit(OP_FTRUNCATE, self.fd, 0, 0, size)
-        await run(req, _check)
+        await run(req, check_result)
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
         await self.flush()
         req = _driver.get_driver().submit(OP_FSYNC, self.fd, op_flags=int(datasync))
-        await run(req, _check)
+        await run(req, check_result)
 
     # --- closing ------------------------------------------------------------------------
 
@@ -542,7 +547,8 @@ async def _write_all_now(drv: _driver.Driver, fd: int, data: bytes | bytearray, 
         done += res
 
 
-def _check(res: int) -> int:
+def check_result(res: int) -> int:
+    """A request's result as a value: -errno raises the matching OSError."""
     if res < 0:
         raise os_error(res)
     return res

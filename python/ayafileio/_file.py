@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any, AnyStr, Generic
 
 from . import _driver
-from ._binary import BufferedFile, os_error, run
+from ._binary import BufferedFile, check_result, os_error, run
 from ._config import cached_buffer_size
 from ._driver import OP_OPENAT, OP_WRITE
 from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
@@ -410,7 +410,7 @@ class AsyncFile(Generic[AnyStr]):
         view = memoryview(out)
         got = b.read_now(view, offset)  # page-cache hit: no coroutine layers, no round trip
         if got is None:
-            got = await b.read_at_into(view, offset, _ok)
+            got = await b.read_ring(view, offset, check_result)
         del view
         del out[got:]
         return bytes(out)
@@ -433,7 +433,7 @@ class AsyncFile(Generic[AnyStr]):
         while done < len(view):
             addr, keep = _driver.address_of(view[done:], writable=False)
             req = _driver.get_driver().submit(OP_WRITE, b.fd, addr, len(view) - done, offset + done, keep)
-            n = await run(req, _ok)
+            n = await run(req, check_result)
             if n == 0:
                 raise OSError(5, "write returned 0 bytes")
             done += n
@@ -492,12 +492,6 @@ def _size(size: int | None) -> int:
     if not isinstance(size, int):
         raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
     return size
-
-
-def _ok(res: int) -> int:
-    if res < 0:
-        raise os_error(res)
-    return res
 
 
 async def _openat(path: bytes, flags: int, name: Any) -> int:
