@@ -64,15 +64,13 @@ func newUringBackend(cfg Config) (*uringBackend, error) {
 // queue turns the chain into SQEs, or hands it to a goroutine when an operation in it is
 // not native (a chain must run in one place to keep its order).
 func (b *uringBackend) queue(chain []Request) bool {
-	for i := range chain {
-		if !b.native[chain[i].Op] {
-			b.runOffRing(chain)
-			return true
-		}
-		if !b.direct && (chain[i].Flags&FlagFixedFile != 0 || chain[i].Slot > 0) {
-			b.failChain(chain, -errENOSYS)
-			return true
-		}
+	if !b.allNative(chain) {
+		b.runOffRing(chain)
+		return true
+	}
+	if !b.direct && hasDirect(chain) {
+		b.failChain(chain, -errENOSYS) // the kernel gave no direct-descriptor table
+		return true
 	}
 	n := uint32(len(chain))
 	if b.inKernel > 0 && b.inKernel+len(chain) > int(b.r.sq_ring_entries) {
@@ -92,7 +90,7 @@ func (b *uringBackend) queue(chain []Request) bool {
 }
 
 func (b *uringBackend) runOffRing(chain []Request) {
-	if b.hasDirect(chain) {
+	if hasDirect(chain) {
 		b.failChain(chain, -errENOSYS) // direct descriptors live in the ring
 		return
 	}
@@ -101,7 +99,17 @@ func (b *uringBackend) runOffRing(chain []Request) {
 	go b.x.runChain(c, b.side.cancelled, b.side.push)
 }
 
-func (b *uringBackend) hasDirect(chain []Request) bool {
+func (b *uringBackend) allNative(chain []Request) bool {
+	for i := range chain {
+		if !b.native[chain[i].Op] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasDirect reports whether a chain opens into or uses a direct-descriptor slot.
+func hasDirect(chain []Request) bool {
 	for i := range chain {
 		if chain[i].Flags&FlagFixedFile != 0 || chain[i].Slot > 0 {
 			return true
