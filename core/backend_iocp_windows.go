@@ -114,6 +114,15 @@ func (b *iocpBackend) startIO(r *Request, w *winReq) {
 		b.post(w, -errno)
 		return
 	}
+	b.mu.Lock()
+	_, ours := b.opened[h]
+	b.mu.Unlock()
+	if !ours {
+		// A handle the caller opened (a descriptor given to open()) may be synchronous or
+		// tied to another port: no completion would reach ours, so wait for it here.
+		go func() { b.post(w, b.syncIO(r)) }()
+		return
+	}
 	w.handle = h
 	if r.Off == OffCurrent {
 		if r.Op == OpRead {
@@ -171,6 +180,15 @@ func (b *iocpBackend) syncIO(r *Request) int64 {
 	h, errno := b.handleOf(r)
 	if errno != 0 {
 		return -errno
+	}
+	if r.Off == OffCurrent && r.Op == OpRead {
+		// Only a caller's synchronous handle (a pipe, a console) reads at its position.
+		var n uint32
+		err := windows.ReadFile(h, unsafe.Slice((*byte)(unsafe.Add(nil, uintptr(r.Addr))), r.Len), &n, nil)
+		if err != nil && err != windows.ERROR_HANDLE_EOF && err != windows.ERROR_BROKEN_PIPE {
+			return -winErrno(err)
+		}
+		return int64(n)
 	}
 	ev, err := windows.CreateEvent(nil, 1, 0, nil)
 	if err != nil {

@@ -51,6 +51,7 @@ type Engine struct {
 	local    []Completion // finished without reaching the backend (invalid, cancelled early)
 	inflight int          // requests handed to the backend and not yet reaped
 	closed   bool
+	wake     *wakeSocket // set by WakeSocket
 }
 
 var liveEngines atomic.Int64
@@ -174,6 +175,9 @@ func (e *Engine) reapLocked(out []Completion) int {
 	if got > 0 && len(e.pending) > 0 {
 		_ = e.pump()
 	}
+	if e.wake != nil && n+got < len(out) {
+		e.wake.arm()
+	}
 	return n + got
 }
 
@@ -234,6 +238,7 @@ func (e *Engine) Cancel(userData uint64) {
 // It returns how many requests were still in flight at the end: the memory those point
 // at must stay valid for good, because the kernel or a worker may still use it.
 func (e *Engine) Close(timeout time.Duration) int {
+	e.stopWakeSocket()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {

@@ -189,3 +189,17 @@ func Stats() string {
 	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
 		"buffers": core.Buffers.Stats(), "go_heap_alloc": ms.HeapAlloc})
 }
+
+// EngineWakeSocket makes the engine write a byte to the connected socket sock whenever
+// completions wait (for loops without add_reader); returns 0 or -errno.
+func EngineWakeSocket(id int64, sock int64) (res int64) {
+	defer guard(&res, -22)
+	e := engine(id)
+	if e == nil {
+		return errEBADF
+	}
+	if err := e.WakeSocket(uintptr(sock)); err != nil {
+		return -16 // EBUSY: closed, or already set
+	}
+	return 0
+}

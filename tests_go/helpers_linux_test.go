@@ -23,3 +23,5 @@ func mustOpen(t testing.TB, e *core.Engine, a *arena, path string, flags int) in
 	t.Cleanup(func() { unix.Close(int(res)) })
 	return int32(res)
 }
+
+var wakeBackends = backends

@@ -20,6 +20,8 @@ const (
 	oEXCL   = 0x0400
 )
 
+var wakeBackends = []string{"auto"} // IOCP
+
 const (
 	eENOENT    = 2
 	eEEXIST    = 17
@@ -253,5 +255,32 @@ func TestIOCPBackPressureAndCancel(t *testing.T) {
 	e.Cancel(12345) // cancelling what is not in flight is harmless
 	if e.Inflight() != 0 {
 		t.Fatalf("%d still in flight", e.Inflight())
+	}
+}
+
+// A handle the caller opened (synchronous, as the C runtime's and Go's are) is not on
+// the engine's port: its reads and writes still complete, at the offsets asked for.
+func TestIOCPCallersSynchronousHandle(t *testing.T) {
+	dir := winTempDir(t)
+	e, a := newEngine(t, "auto"), newArena(t, 1<<16)
+	path := filepath.Join(dir, "theirs")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := int32(f.Fd())
+	w, waddr := a.buf(5)
+	copy(w, "hello")
+	res := run(t, e,
+		core.Request{Op: core.OpWrite, UserData: 1, FD: h, Addr: waddr, Len: 5, Off: 3},
+		core.Request{Op: core.OpWrite, UserData: 2, FD: h, Addr: waddr, Len: 5, Off: core.OffCurrent})
+	if res[1] != 5 || res[2] != 5 {
+		t.Fatalf("writes: %v", res)
+	}
+	r, raddr := a.buf(16)
+	res = run(t, e, core.Request{Op: core.OpRead, UserData: 3, FD: h, Addr: raddr, Len: 16, Off: 3})
+	if res[3] != 10 || string(r[:10]) != "hellohello" {
+		t.Fatalf("read: res %d data %q", res[3], r[:max(res[3], 0)])
 	}
 }
