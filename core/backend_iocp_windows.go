@@ -49,7 +49,6 @@ type iocpBackend struct {
 	entries  []overlappedEntry
 	slots    [directSlots]windows.Handle
 	pool     *handlePool
-	opened   map[windows.Handle]poolKey // handles this engine opened, for the pool
 }
 
 func newBackend(cfg Config) (backend, error) {
@@ -61,7 +60,7 @@ func newBackend(cfg Config) (backend, error) {
 		return nil, err
 	}
 	b := &iocpBackend{cfg: cfg, port: port, inflight: map[*winReq]struct{}{},
-		entries: make([]overlappedEntry, 128), pool: newHandlePool(), opened: map[windows.Handle]poolKey{}}
+		entries: make([]overlappedEntry, 128), pool: newHandlePool()}
 	for i := range b.slots {
 		b.slots[i] = windows.InvalidHandle
 	}
@@ -114,10 +113,7 @@ func (b *iocpBackend) startIO(r *Request, w *winReq) {
 		b.post(w, -errno)
 		return
 	}
-	b.mu.Lock()
-	_, ours := b.opened[h]
-	b.mu.Unlock()
-	if !ours {
+	if o, ours := ownerOf(h); !ours || o.b != b {
 		// A handle the caller opened (a descriptor given to open()) may be synchronous or
 		// tied to another port: no completion would reach ours, so wait for it here.
 		go func() { b.post(w, b.syncIO(r)) }()
@@ -181,14 +177,21 @@ func (b *iocpBackend) syncIO(r *Request) int64 {
 	if errno != 0 {
 		return -errno
 	}
-	if r.Off == OffCurrent && r.Op == OpRead {
+	return syncIO(h, r.Op, r.Addr, r.Len, r.Off)
+}
+
+// syncIO reads or writes at off (OffCurrent: a write appends, a read uses the handle's
+// position) and waits for the result, with an event whose low bit keeps the completion
+// off any port the handle is associated with.
+func syncIO(h windows.Handle, op Op, addr uint64, n uint32, off uint64) int64 {
+	if off == OffCurrent && op == OpRead {
 		// Only a caller's synchronous handle (a pipe, a console) reads at its position.
-		var n uint32
-		err := windows.ReadFile(h, unsafe.Slice((*byte)(unsafe.Add(nil, uintptr(r.Addr))), r.Len), &n, nil)
+		var got uint32
+		err := windows.ReadFile(h, unsafe.Slice((*byte)(unsafe.Add(nil, uintptr(addr))), n), &got, nil)
 		if err != nil && err != windows.ERROR_HANDLE_EOF && err != windows.ERROR_BROKEN_PIPE {
 			return -winErrno(err)
 		}
-		return int64(n)
+		return int64(got)
 	}
 	ev, err := windows.CreateEvent(nil, 1, 0, nil)
 	if err != nil {
@@ -196,31 +199,31 @@ func (b *iocpBackend) syncIO(r *Request) int64 {
 	}
 	defer windows.CloseHandle(ev)
 	ov := new(windows.Overlapped)
-	ov.HEvent = ev | 1 // low bit set: this completion is not queued to the port
-	if r.Off == OffCurrent {
+	ov.HEvent = ev | 1
+	if off == OffCurrent {
 		ov.Offset, ov.OffsetHigh = 0xFFFFFFFF, 0xFFFFFFFF
 	} else {
-		ov.Offset, ov.OffsetHigh = uint32(r.Off), uint32(r.Off>>32)
+		ov.Offset, ov.OffsetHigh = uint32(off), uint32(off>>32)
 	}
 	proc := procReadFile
-	if r.Op == OpWrite {
+	if op == OpWrite {
 		proc = procWriteFile
 	}
-	ok, _, err := proc.Call(uintptr(h), uintptr(r.Addr), uintptr(r.Len), 0, uintptr(unsafe.Pointer(ov)))
+	ok, _, err := proc.Call(uintptr(h), uintptr(addr), uintptr(n), 0, uintptr(unsafe.Pointer(ov)))
 	if ok == 0 && err != windows.ERROR_IO_PENDING {
 		if err == windows.ERROR_HANDLE_EOF {
 			return 0
 		}
 		return -winErrno(err)
 	}
-	var n uint32
-	if err := windows.GetOverlappedResult(h, ov, &n, true); err != nil {
+	var got uint32
+	if err := windows.GetOverlappedResult(h, ov, &got, true); err != nil {
 		if err == windows.ERROR_HANDLE_EOF {
 			return 0
 		}
 		return -winErrno(err)
 	}
-	return int64(n)
+	return int64(got)
 }
 
 // handleOf resolves a request's descriptor: a handle, or a direct slot.
@@ -334,8 +337,8 @@ func (b *iocpBackend) cancelAll() {
 	}
 }
 
-// notifyFD: Windows has no descriptor to watch; callers wait with Engine.Wait on a
-// thread of their own (asyncio's Proactor loop has no add_reader either).
+// notifyFD: Windows has no descriptor to watch; event loops use WakeSocket (asyncio's
+// Proactor loop has no add_reader either).
 func (b *iocpBackend) notifyFD() int { return -1 }
 
 func (b *iocpBackend) signal() { _ = windows.PostQueuedCompletionStatus(b.port, 0, keyWake, nil) }
@@ -345,6 +348,7 @@ func (b *iocpBackend) release() {
 	defer b.mu.Unlock()
 	for i, h := range b.slots {
 		if h != windows.InvalidHandle {
+			disown(h)
 			windows.CloseHandle(h)
 			b.slots[i] = windows.InvalidHandle
 		}

@@ -134,11 +134,12 @@ func (b *iocpBackend) open(r *Request) int64 {
 			return -winErrno(err)
 		}
 	}
+	own(h, b, key)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.opened[h] = key
 	if r.Slot > 0 {
 		if old := b.slots[r.Slot-1]; old != windows.InvalidHandle {
+			disown(old)
 			windows.CloseHandle(old)
 		}
 		b.slots[r.Slot-1] = h
@@ -156,14 +157,14 @@ func (b *iocpBackend) close(r *Request) int64 {
 		h = b.slots[r.FD]
 		b.slots[r.FD] = windows.InvalidHandle
 	}
-	key, ours := b.opened[h]
-	delete(b.opened, h)
 	b.mu.Unlock()
+	o, ours := disown(h)
+	ours = ours && o.b == b
 	if h == windows.InvalidHandle {
 		return -errEBADF
 	}
 	cfg := CurrentConfig()
-	if ours && b.pool.put(key, h, int(cfg.HandlePoolMaxPerKey), int(cfg.HandlePoolMaxTotal)) {
+	if ours && b.pool.put(o.key, h, int(cfg.HandlePoolMaxPerKey), int(cfg.HandlePoolMaxTotal)) {
 		return 0
 	}
 	return result(windows.CloseHandle(h))

@@ -284,3 +284,29 @@ func TestIOCPCallersSynchronousHandle(t *testing.T) {
 		t.Fatalf("read: res %d data %q", res[3], r[:max(res[3], 0)])
 	}
 }
+
+// WriteNow and CloseNow serve a file collected unclosed: a blocking write at an offset
+// (or at the end) on the engine's overlapped handle, then a close outside the engine.
+func TestIOCPWriteNowCloseNow(t *testing.T) {
+	dir := winTempDir(t)
+	e, a := newEngine(t, "auto"), newArena(t, 1<<16)
+	path := filepath.Join(dir, "late")
+	res := run(t, e, core.Request{Op: core.OpOpenat, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(path), OpFlags: oRDWR | oCREAT})[1]
+	if res < 0 {
+		t.Fatalf("open: errno %d", -res)
+	}
+	w, waddr := a.buf(3)
+	copy(w, "abc")
+	if n := core.WriteNow(uintptr(res), waddr, 3, 2); n != 3 {
+		t.Fatalf("WriteNow at 2: %d", n)
+	}
+	if n := core.WriteNow(uintptr(res), waddr, 1, core.OffCurrent); n != 1 {
+		t.Fatalf("WriteNow at the end: %d", n)
+	}
+	if r := core.CloseNow(uintptr(res)); r != 0 {
+		t.Fatalf("CloseNow: %d", r)
+	}
+	if got := readFile(t, path); got != "\x00\x00abca" {
+		t.Fatalf("file holds %q", got)
+	}
+}
