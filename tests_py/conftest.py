@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+
+from proactor_like import ProactorLikePolicy
+
+if os.environ.get("AYAFILEIO_TEST_LOOP") == "proactor-like":
+    asyncio.set_event_loop_policy(ProactorLikePolicy())
 
 
 @pytest.fixture
@@ -15,10 +21,20 @@ def run() -> Callable[[Coroutine[Any, Any, Any]], Any]:
 
 
 def open_fds() -> int:
-    """Descriptors that a leak would show: files, pipes and io_uring instances. The Go
-    runtime opens a few of its own once per process (its netpoller's epoll and eventfd,
-    cgroup files when GOMAXPROCS changes); those are left out, and engines are counted
-    by get_stats()["live_engines"] instead."""
+    """Descriptors that a leak would show: files, pipes and io_uring instances (on
+    Windows, every handle of the process). The Go runtime opens a few of its own once
+    per process (its netpoller's epoll and eventfd, cgroup files when GOMAXPROCS
+    changes); those are left out, and engines are counted by get_stats()["live_engines"]."""
+    if sys.platform == "win32":
+        import ctypes
+
+        count = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetProcessHandleCount(ctypes.windll.kernel32.GetCurrentProcess(), ctypes.byref(count))
+        return count.value
+    return _open_posix_fds()
+
+
+def _open_posix_fds() -> int:
     count = 0
     fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
     for fd in os.listdir(fd_dir):
@@ -33,3 +49,4 @@ def open_fds() -> int:
 
 
 linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc (Linux)")
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX: fork(), pipes as files, or rlimits")

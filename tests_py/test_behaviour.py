@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import ayafileio
-from conftest import linux_only, open_fds
+from conftest import linux_only, open_fds, posix_only
 
 
 def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
@@ -212,6 +212,7 @@ def test_uvloop(tmp_path: pathlib.Path) -> None:
     uvloop.run(main())
 
 
+@posix_only
 def test_loop_closes_with_io_in_flight(tmp_path: pathlib.Path) -> None:
     r, w = os.pipe()
     ayafileio.configure(close_timeout_ms=200)  # the worker backend cannot interrupt a pipe read
@@ -258,6 +259,7 @@ def test_config_validation_and_effect(run: Any) -> None:
     assert ayafileio.get_config()["buffer_size"] == 65536
 
 
+@posix_only
 def test_fork_after_use_still_does_file_io(tmp_path: pathlib.Path) -> None:
     """Go does not survive fork(): a child forked after the engine started does its file
     I/O on the pure-Python fallback, says so, and never hangs."""

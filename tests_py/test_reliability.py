@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import ayafileio
 from ayafileio import _driver
-from conftest import linux_only, open_fds
+from conftest import linux_only, open_fds, posix_only
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -189,6 +189,7 @@ print(info["backend"], info["is_truly_async"], "io_uring unavailable" in info.ge
 # --- 5. resource limits -----------------------------------------------------------------------
 
 
+@posix_only
 def test_emfile_then_recovery(tmp_path: pathlib.Path) -> None:
     code = f"""
 import asyncio, errno, os, resource, ayafileio

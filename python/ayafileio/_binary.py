@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from . import _driver
+from . import _driver, _handles
 from ._config import debug
 from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Request
 
@@ -58,15 +58,18 @@ class BufferedFile:
         self,
         fd: int,
         *,
+        ref: int,
+        owned: bool,
         readable: bool,
         writable: bool,
         append: bool,
         closefd: bool,
         bufsize: int,
         st: os.stat_result,
-        fresh: bool = False,
     ) -> None:
-        self.fd = fd
+        self.fd = fd  # what os functions and fileno() take
+        self.ref = ref  # what request records name (_handles: the same number on POSIX)
+        self.owned = owned  # the engine opened it
         self.readable = readable
         self.writable = writable
         self.append = append
@@ -81,7 +84,7 @@ class BufferedFile:
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.closed = False
         # A descriptor this module just opened without O_APPEND is at 0: no lseek needed.
-        fresh_at_zero = fresh and not append
+        fresh_at_zero = owned and not append
         self.pos = 0 if fresh_at_zero or not self.seekable else os.lseek(fd, 0, os.SEEK_END if append else os.SEEK_CUR)
         self._rbuf = b""  # read-ahead: file bytes from pos - _rstart on
         self._rstart = 0  # index of pos in _rbuf
@@ -152,7 +155,7 @@ class BufferedFile:
                         on_cancel: Callable[[int], object] | None = None) -> int:
         """read_at_into() without the in-memory attempt: for callers that made it."""
         addr, keep = _driver.address_of(view, writable=True)
-        return await run(_driver.get_driver().submit(OP_READ, self.fd, addr, len(view), off, keep), apply, on_cancel)
+        return await run(_driver.get_driver().submit(OP_READ, self.ref, addr, len(view), off, keep), apply, on_cancel)
 
     def read_now(self, view: memoryview, off: int) -> int | None:
         """Reads at off into view at once if the data is in memory (see
@@ -197,7 +200,7 @@ class BufferedFile:
                 chunk = data if written == 0 and type(data) is bytes and n == len(data) else view[written:n]
                 addr, keep = _driver.address_of(chunk, writable=False)
                 off = OFF_CURRENT if self.append or not self.seekable else self._wpos
-                req = _driver.get_driver().submit(OP_WRITE, self.fd, addr, len(chunk), off, keep)
+                req = _driver.get_driver().submit(OP_WRITE, self.ref, addr, len(chunk), off, keep)
                 if await run(req, done) == 0:
                     raise OSError(errno.EIO, "write returned 0 bytes")
         except BaseException:
@@ -206,7 +209,7 @@ class BufferedFile:
         if self.append and self.seekable and not self._wbuf:
             # O_APPEND wrote at the end and left the descriptor's offset there; the
             # built-in file reports that offset from here on, and so do we.
-            self.pos = os.lseek(self.fd, 0, os.SEEK_CUR)
+            self.pos = _handles.append_position(self.fd)
 
     # --- buffering ----------------------------------------------------------------------
 
@@ -458,14 +461,14 @@ class BufferedFile:
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
         self._drop_readahead()
-        req = _driver.get_driver().submit(OP_FTRUNCATE, self.fd, 0, 0, size)
+        req = _driver.get_driver().submit(OP_FTRUNCATE, self.ref, 0, 0, size)
         await run(req, check_result)
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
         await self.flush()
-        req = _driver.get_driver().submit(OP_FSYNC, self.fd, op_flags=int(datasync))
+        req = _driver.get_driver().submit(OP_FSYNC, self.ref, op_flags=int(datasync))
         await run(req, check_result)
 
     # --- closing ------------------------------------------------------------------------
@@ -478,14 +481,18 @@ class BufferedFile:
             return
         drv = _driver.get_driver()
         error: BaseException | None = None
-        if self._wbuf and self.closefd:
+        closes_ref = _handles.engine_closes(self.closefd)
+        fd_open = True
+        if self._wbuf and closes_ref:
             data, self._wbuf = self._wbuf, bytearray()
             addr, keep = _driver.address_of(data, writable=False)
             off = OFF_CURRENT if self.append or not self.seekable else self._wpos
             drv.room_for_chain(2)
-            wreq = drv.submit(OP_WRITE, self.fd, addr, len(data), off, keep, flags=FLAG_LINK)
-            creq = drv.submit(OP_CLOSE, self.fd)
+            wreq = drv.submit(OP_WRITE, self.ref, addr, len(data), off, keep, flags=FLAG_LINK)
+            creq = drv.submit(OP_CLOSE, self.ref)
             self.closed = True
+            _handles.close_fd(self.fd, self.closefd)  # Windows: the descriptor's own handle, at once
+            fd_open = False
             try:
                 wres = await wreq.future
                 cres = await creq.future
@@ -496,8 +503,8 @@ class BufferedFile:
                 cres = await drv.settle(creq, cancel=False)
                 if cres == -errno.ECANCELED:
                     if 0 <= wres < len(data):
-                        await _write_all_now(drv, self.fd, data, wres, off)
-                    await drv.settle(drv.submit(OP_CLOSE, self.fd), cancel=False)
+                        await _write_all_now(drv, self.ref, data, wres, off)
+                    await drv.settle(drv.submit(OP_CLOSE, self.ref), cancel=False)
                 raise
             if cres != -errno.ECANCELED:
                 if cres < 0:
@@ -515,8 +522,10 @@ class BufferedFile:
         except BaseException as e:  # close anyway, then report
             error = e
         self.closed = True
-        if self.closefd:
-            req = drv.submit(OP_CLOSE, self.fd)
+        if closes_ref:
+            req = drv.submit(OP_CLOSE, self.ref)
+            if fd_open:
+                _handles.close_fd(self.fd, self.closefd)
             try:
                 cres = await req.future
             except asyncio.CancelledError:

@@ -1,6 +1,7 @@
 """One native engine per event loop: requests are packed into a record array, submitted
-once per loop tick, and completions are reaped in batches when the engine's notify fd
-turns readable.
+once per loop tick, and completions are reaped in batches when the engine signals: its
+notify fd turns readable, or (loops without add_reader, such as asyncio's Proactor loop
+on Windows) a byte arrives on a socket the engine writes to.
 
 Every request keeps the Python objects its record points into (buffers, paths) alive
 until its completion is reaped, also when the task that awaited it was cancelled.
@@ -12,7 +13,9 @@ import asyncio
 import ctypes
 import errno
 import os
+import socket
 import struct
+import sys
 import threading
 import time
 from typing import Any
@@ -29,7 +32,20 @@ _BATCH = 256  # records per submit/reap call
 # 64 reads per tick gave 211k ops/s on ext4 (aiofile 269k), 0.1 ms 174k, 1 ms 237k.
 _FAST_READ_SECONDS_PER_TICK = 0.001
 _FAST_READ_MAX = 1 << 20
-READ_FAST_PATH = hasattr(os, "preadv") and hasattr(os, "RWF_NOWAIT")
+
+if sys.platform == "win32":
+    READ_FAST_PATH = False
+
+    def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
+        raise NotImplementedError("no preadv on Windows")
+
+    _RWF_NOWAIT = 0
+else:
+    READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")  # Linux: page-cache hits without the ring
+    _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
+
+    def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
+        return os.preadv(fd, [view], off, flags)
 
 OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
 OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
@@ -122,7 +138,9 @@ class Driver:
         self._inflight: dict[int, Request] = {}
         self._next_ud = 1
         self.closed = False
-        loop.add_reader(self._notify_fd, self._on_notify)
+        self._wake_socks: tuple[socket.socket, socket.socket] | None = None
+        self._wake_future: asyncio.Future[bytes] | None = None
+        self._listen()
         debug("engine %d for loop %r: %s", self._id, loop, self.info.get("backend"))
 
     # --- submission ---------------------------------------------------------------
@@ -179,7 +197,7 @@ class Driver:
         elif now > self._fast_until:
             return None
         try:
-            return os.preadv(fd, [view], off, 0 if memory else os.RWF_NOWAIT)
+            return _preadv2(fd, view, off, 0 if memory else _RWF_NOWAIT)
         except BlockingIOError:
             return None
         except OSError as e:
@@ -207,6 +225,49 @@ class Driver:
             self._complete(ud, -err)
 
     # --- completion ---------------------------------------------------------------
+
+    def _listen(self) -> None:
+        """Reaps when the engine signals: on its notify fd where the loop can watch one,
+        else on a socket pair, the engine writing to one end and the loop's proactor
+        reading the other (how asyncio's Proactor loop wakes itself, too)."""
+        if self._notify_fd >= 0:
+            try:
+                self.loop.add_reader(self._notify_fd, self._on_notify)
+                return
+            except NotImplementedError:
+                pass
+        if getattr(self.loop, "_proactor", None) is None:
+            raise RuntimeError(f"ayafileio: {type(self.loop).__name__} has neither add_reader() nor a proactor")
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        res = self._lib.pybind_EngineWakeSocket(self._id, writer.fileno())
+        if res < 0:
+            reader.close()
+            writer.close()
+            raise OSError(-res, "ayafileio: cannot attach the wake socket: " + os.strerror(-res))
+        self._wake_socks = (reader, writer)
+        self._recv_wake()
+
+    def _recv_wake(self) -> None:
+        assert self._wake_socks is not None
+        proactor: Any = getattr(self.loop, "_proactor")
+        self._wake_future = proactor.recv(self._wake_socks[0], 4096)
+        self._wake_future.add_done_callback(self._on_wake)
+
+    def _on_wake(self, fut: asyncio.Future[bytes]) -> None:
+        if self.closed or fut.cancelled() or fut.exception() is not None:
+            return
+        self._on_notify()
+        self._recv_wake()
+
+    def _stop_listening(self) -> None:
+        try:
+            if self._wake_future is not None:
+                self._wake_future.cancel()
+            else:
+                self.loop.remove_reader(self._notify_fd)
+        except Exception:  # the loop may already be closed
+            pass
 
     def _on_notify(self) -> None:
         if self._queued:
@@ -274,15 +335,14 @@ class Driver:
         if self.closed:
             return
         self.closed = True
-        try:
-            self.loop.remove_reader(self._notify_fd)
-        except Exception:  # the loop may already be closed
-            pass
+        self._stop_listening()
         timeout = int(cached_close_timeout() * 1000)
         if self._queued:
             self._submit(self._id, self._sq_addr, self._queued)
             self._queued = 0
         left = self._lib.pybind_EngineClose(self._id, timeout)
+        for sock in self._wake_socks or ():
+            sock.close()  # after EngineClose: its wake goroutine has stopped writing
         if left > 0:
             _graveyard.extend(r.keep for r in self._inflight.values())
         for req in self._inflight.values():
@@ -322,7 +382,7 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
 def _new_driver(loop: asyncio.AbstractEventLoop) -> Driver:
     """The native driver, or in a child forked after the Go runtime started, the
     pure-Python one (Go cannot run there)."""
-    if _native.forked_after_load():
+    if sys.platform != "win32" and _native.forked_after_load():  # (Windows has no fork())
         from ._fallback import ThreadDriver
 
         return ThreadDriver(loop, "forked after the native engine started; Go does not survive fork()")

@@ -16,6 +16,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+assert sys.platform != "win32", "only a forked child needs this driver, and Windows has no fork()"
+
 from ._driver import (
     AT_FDCWD,
     FLAG_LINK,
@@ -57,7 +59,7 @@ def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, 
             os.close(fd)
             return 0
         if op == OP_FSYNC:
-            (os.fdatasync if op_flags & FSYNC_DATASYNC else os.fsync)(fd)
+            (getattr(os, "fdatasync", os.fsync) if op_flags & FSYNC_DATASYNC else os.fsync)(fd)  # macOS: no fdatasync
             return 0
         if op == OP_FTRUNCATE:
             os.ftruncate(fd, off)

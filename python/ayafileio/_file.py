@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, AnyStr, Generic
 
-from . import _driver
+from . import _driver, _handles
 from ._binary import BufferedFile, check_result, os_error, run
 from ._config import cached_buffer_size
 from ._driver import OP_OPENAT, OP_WRITE
@@ -115,6 +115,7 @@ class AsyncFile(Generic[AnyStr]):
         if self._file is not None:
             return self
         m = self._mode
+        owned = self._fd_arg is None and self._opener is None
         if self._fd_arg is not None:
             fd = self._fd_arg
         elif self._opener is not None:
@@ -123,24 +124,29 @@ class AsyncFile(Generic[AnyStr]):
                 raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
+        if owned:
+            fd, ref = _handles.adopt(await _openat(self._path or b"", m.flags, self._name), m.flags)
         else:
-            fd = await _openat(self._path or b"", m.flags, self._name)
+            try:
+                ref = _handles.borrow(fd)
+            except BaseException:
+                if self._closefd:
+                    os.close(fd)
+                raise
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self._name)
             # buffering=0 (binary only: text refused it above) means every call is one I/O.
             bufsize = 0 if self._buffering == 0 else self._buffering if self._buffering > 1 else cached_buffer_size()
-            buf = BufferedFile(fd, readable=m.readable, writable=m.writable, append=m.append,
-                               closefd=self._closefd, bufsize=bufsize, st=st,
-                               fresh=self._fd_arg is None and self._opener is None)
+            buf = BufferedFile(fd, ref=ref, owned=owned, readable=m.readable, writable=m.writable,
+                               append=m.append, closefd=self._closefd, bufsize=bufsize, st=st)
             if m.text:
                 text_codec(self._encoding)  # LookupError now, with the file open, as open() does
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
                                        line_buffering=self._buffering == 1, write_through=False)
         except BaseException:
-            if self._closefd:
-                os.close(fd)
+            _handles.close_now(fd, ref, self._closefd)
             raise
         self._file = buf
         return self
@@ -166,12 +172,8 @@ class AsyncFile(Generic[AnyStr]):
                 buf._wbuf += b"".join(text._pending)
                 text._pending = []
             if buf._wbuf:
-                if buf.append or not buf.seekable:
-                    os.write(buf.fd, buf._wbuf)
-                else:
-                    os.pwrite(buf.fd, buf._wbuf, buf._wpos)
-            if buf.closefd:
-                os.close(buf.fd)
+                _handles.write_now(buf.fd, buf.ref, bytes(buf._wbuf), -1 if buf.append or not buf.seekable else buf._wpos)
+            _handles.close_now(buf.fd, buf.ref, buf.closefd)
         except OSError:
             pass
         buf.closed = True
@@ -432,7 +434,7 @@ class AsyncFile(Generic[AnyStr]):
         done = 0
         while done < len(view):
             addr, keep = _driver.address_of(view[done:], writable=False)
-            req = _driver.get_driver().submit(OP_WRITE, b.fd, addr, len(view) - done, offset + done, keep)
+            req = _driver.get_driver().submit(OP_WRITE, b.ref, addr, len(view) - done, offset + done, keep)
             n = await run(req, check_result)
             if n == 0:
                 raise OSError(5, "write returned 0 bytes")
@@ -465,16 +467,16 @@ class AsyncFile(Generic[AnyStr]):
         b.check_open()
         if self._text is not None and self._text._pending:
             b._wbuf += b"".join(self._text._pending)
+        if b.owned:
+            _handles.check_detachable()
         if b._wbuf:
             data, b._wbuf = bytes(b._wbuf), bytearray()
-            if b.append or not b.seekable:
-                os.write(b.fd, data)
-            else:
-                os.pwrite(b.fd, data, b._wpos)
+            _handles.write_now(b.fd, b.ref, data, -1 if b.append or not b.seekable else b._wpos)
+        fd = _handles.detach_fd(b.fd, b.ref)
         if b.seekable:
-            os.lseek(b.fd, b.pos, os.SEEK_SET)
+            os.lseek(fd, b.pos, os.SEEK_SET)
         self._detached = True
-        raw = io.FileIO(b.fd, self._mode.raw_mode.replace("x", "w"), closefd=b.closefd)
+        raw = io.FileIO(fd, self._mode.raw_mode.replace("x", "w"), closefd=b.closefd)
         if self._text is None:
             return raw
         return io.BufferedRandom(raw) if b.readable and b.writable else (
@@ -503,7 +505,7 @@ async def _openat(path: bytes, flags: int, name: Any) -> int:
     except asyncio.CancelledError:
         res = await _driver.get_driver().settle(req)
         if res >= 0:
-            os.close(res)  # the task is gone: nobody will use the descriptor
+            _handles.discard(res)  # the task is gone: nobody will use the descriptor
         raise
     if res < 0:
         raise os_error(res, name)

@@ -1,0 +1,82 @@
+"""The notify path for loops without add_reader (asyncio's Proactor loop on Windows): the
+engine writes a byte to a socket pair, the loop's proactor reads it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pathlib
+
+import pytest
+
+import ayafileio
+from ayafileio import _driver
+from conftest import open_fds
+from proactor_like import ProactorLikeLoop
+
+
+def test_wake_socket_serves_a_loop_without_add_reader(tmp_path: pathlib.Path) -> None:
+    before = open_fds()
+    engines = ayafileio.get_stats()["live_engines"]
+
+    async def one(i: int) -> bytes:
+        async with ayafileio.open(tmp_path / f"f{i}", "w+b") as f:
+            await f.write(b"%d" % i * 1000)
+            await f.seek(0)
+            return await f.read()
+
+    async def main() -> None:
+        results = await asyncio.gather(*(one(i) for i in range(200)))
+        assert results == [b"%d" % i * 1000 for i in range(200)]
+        drv = _driver.get_driver()
+        assert drv._wake_socks is not None, "the driver should not have found add_reader"
+        # Quiet between bursts, then woken again.
+        await asyncio.sleep(0.05)
+        async with ayafileio.open(tmp_path / "late", "a") as f:
+            await f.write("late")
+
+    with asyncio.Runner(loop_factory=ProactorLikeLoop) as runner:
+        runner.run(main())
+    assert (tmp_path / "late").read_text() == "late"
+    assert ayafileio.get_stats()["live_engines"] == engines
+    assert open_fds() <= before, "the wake sockets are closed with the loop"
+
+
+def test_wake_socket_through_cancellation_and_shutdown(tmp_path: pathlib.Path) -> None:
+    """asyncio.run cancels every task at exit; tasks closing files in finally blocks still
+    get their completions (the wake path is a future chain, not a task to cancel)."""
+
+    async def writer(i: int, started: asyncio.Event) -> None:
+        f = await ayafileio.open(tmp_path / f"w{i}", "wb")
+        try:
+            started.set()
+            while True:
+                await f.write(b"x" * 4096)
+        finally:
+            await f.close()
+
+    async def main() -> None:
+        events = [asyncio.Event() for _ in range(20)]
+        for i, ev in enumerate(events):
+            asyncio.create_task(writer(i, ev))
+        for ev in events:
+            await ev.wait()
+        # Return with the writers running: the runner cancels them.
+
+    with asyncio.Runner(loop_factory=ProactorLikeLoop) as runner:
+        runner.run(main())
+    for i in range(20):
+        assert (tmp_path / f"w{i}").stat().st_size % 4096 == 0
+
+
+@pytest.mark.skipif(os.environ.get("AYAFILEIO_TEST_LOOP") != "proactor-like", reason="AYAFILEIO_TEST_LOOP=proactor-like only")
+def test_the_suite_runs_on_the_wake_socket(tmp_path: pathlib.Path) -> None:
+    """Guards the suite's proactor-like pass: its loops really take the wake-socket path."""
+
+    async def main() -> None:
+        assert isinstance(asyncio.get_running_loop(), ProactorLikeLoop)
+        async with ayafileio.open(tmp_path / "f", "w") as f:
+            await f.write("x")
+        assert _driver.get_driver()._wake_socks is not None
+
+    asyncio.run(main())
