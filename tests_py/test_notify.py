@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import pathlib
+from typing import Any
 
 import pytest
 
 import ayafileio
-from ayafileio import _driver
+from ayafileio import _driver, _native
 from conftest import open_fds
 from proactor_like import ProactorLikeLoop
 
@@ -80,3 +81,32 @@ def test_the_suite_runs_on_the_wake_socket(tmp_path: pathlib.Path) -> None:
         assert _driver.get_driver()._wake_socks is not None
 
     asyncio.run(main())
+
+
+def test_wake_socket_on_a_selector_loop_without_notify_fd(tmp_path: pathlib.Path, monkeypatch: Any) -> None:
+    """A selector loop on Windows (IOCP has no notify fd): the loop watches the wake
+    socket with add_reader. Simulated by hiding the engine's notify fd."""
+    real = _native.call_json
+
+    def no_notify_fd(name: str, *args: Any) -> Any:
+        ans = real(name, *args)
+        if name == "EngineNew" and "notify_fd" in ans:
+            ans["notify_fd"] = -1
+        return ans
+
+    monkeypatch.setattr(_native, "call_json", no_notify_fd)
+
+    async def main() -> list[bytes]:
+        async def one(i: int) -> bytes:
+            async with ayafileio.open(tmp_path / f"s{i}", "w+b") as f:
+                await f.write(b"%d" % i * 100)
+                await f.seek(0)
+                return await f.read()
+
+        out = await asyncio.gather(*(one(i) for i in range(100)))
+        drv = _driver.get_driver()
+        assert drv._wake_socks is not None and drv._wake_future is None
+        return out
+
+    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+        assert runner.run(main()) == [b"%d" % i * 100 for i in range(100)]

@@ -227,17 +227,17 @@ class Driver:
     # --- completion ---------------------------------------------------------------
 
     def _listen(self) -> None:
-        """Reaps when the engine signals: on its notify fd where the loop can watch one,
-        else on a socket pair, the engine writing to one end and the loop's proactor
-        reading the other (how asyncio's Proactor loop wakes itself, too)."""
+        """Reaps when the engine signals: on its notify fd where the loop can watch one;
+        else on a socket pair, the engine writing to one end and the loop reading the
+        other: through the loop's proactor (asyncio's Proactor loop has no add_reader,
+        and wakes itself the same way), or with add_reader (a selector loop on Windows,
+        where IOCP has no descriptor to watch)."""
         if self._notify_fd >= 0:
             try:
                 self.loop.add_reader(self._notify_fd, self._on_notify)
                 return
             except NotImplementedError:
                 pass
-        if getattr(self.loop, "_proactor", None) is None:
-            raise RuntimeError(f"ayafileio: {type(self.loop).__name__} has neither add_reader() nor a proactor")
         reader, writer = socket.socketpair()
         reader.setblocking(False)
         res = self._lib.pybind_EngineWakeSocket(self._id, writer.fileno())
@@ -246,7 +246,10 @@ class Driver:
             writer.close()
             raise OSError(-res, "ayafileio: cannot attach the wake socket: " + os.strerror(-res))
         self._wake_socks = (reader, writer)
-        self._recv_wake()
+        if getattr(self.loop, "_proactor", None) is not None:
+            self._recv_wake()
+        else:
+            self.loop.add_reader(reader, self._on_wake_readable)
 
     def _recv_wake(self) -> None:
         assert self._wake_socks is not None
@@ -255,15 +258,29 @@ class Driver:
         self._wake_future.add_done_callback(self._on_wake)
 
     def _on_wake(self, fut: asyncio.Future[bytes]) -> None:
-        if self.closed or fut.cancelled() or fut.exception() is not None:
+        if self.closed or fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is not None:
+            self.loop.call_exception_handler({"message": "ayafileio: the wake socket failed", "exception": exc})
             return
         self._on_notify()
         self._recv_wake()
+
+    def _on_wake_readable(self) -> None:
+        assert self._wake_socks is not None
+        try:
+            self._wake_socks[0].recv(4096)
+        except BlockingIOError:
+            pass
+        self._on_notify()
 
     def _stop_listening(self) -> None:
         try:
             if self._wake_future is not None:
                 self._wake_future.cancel()
+            elif self._wake_socks is not None:
+                self.loop.remove_reader(self._wake_socks[0])
             else:
                 self.loop.remove_reader(self._notify_fd)
         except Exception:  # the loop may already be closed
