@@ -198,8 +198,12 @@ func EngineWakeSocket(id int64, sock int64) (res int64) {
 	if e == nil {
 		return errEBADF
 	}
-	if err := e.WakeSocket(uintptr(sock)); err != nil {
-		return -16 // EBUSY: closed, or already set
+	switch err := e.WakeSocket(uintptr(sock)); err {
+	case nil:
+		return 0
+	case core.ErrWakeSocketSet:
+		return -16 // EBUSY
+	default:
+		return errEBADF // closed
 	}
-	return 0
 }
