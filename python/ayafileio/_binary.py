@@ -480,9 +480,16 @@ class BufferedFile:
         if self.closed:
             return
         drv = _driver.get_driver()
+        try:
+            await self._close_ref(drv)
+        finally:
+            # After the engine's close (a flush that falls back may still use the
+            # descriptor); on Windows this closes the descriptor's own handle.
+            _handles.close_fd(self.fd, self.closefd)
+
+    async def _close_ref(self, drv: _driver.Driver) -> None:
         error: BaseException | None = None
         closes_ref = _handles.engine_closes(self.closefd)
-        fd_open = True
         if self._wbuf and closes_ref:
             data, self._wbuf = self._wbuf, bytearray()
             addr, keep = _driver.address_of(data, writable=False)
@@ -491,8 +498,6 @@ class BufferedFile:
             wreq = drv.submit(OP_WRITE, self.ref, addr, len(data), off, keep, flags=FLAG_LINK)
             creq = drv.submit(OP_CLOSE, self.ref)
             self.closed = True
-            _handles.close_fd(self.fd, self.closefd)  # Windows: the descriptor's own handle, at once
-            fd_open = False
             try:
                 wres = await wreq.future
                 cres = await creq.future
@@ -524,8 +529,6 @@ class BufferedFile:
         self.closed = True
         if closes_ref:
             req = drv.submit(OP_CLOSE, self.ref)
-            if fd_open:
-                _handles.close_fd(self.fd, self.closefd)
             try:
                 cres = await req.future
             except asyncio.CancelledError:

@@ -140,6 +140,7 @@ class Driver:
         self.closed = False
         self._wake_socks: tuple[socket.socket, socket.socket] | None = None
         self._wake_future: asyncio.Future[bytes] | None = None
+        self._proactor: Any = None  # the loop's, when the wake socket is read through it
         self._listen()
         debug("engine %d for loop %r: %s", self._id, loop, self.info.get("backend"))
 
@@ -246,15 +247,15 @@ class Driver:
             writer.close()
             raise OSError(-res, "ayafileio: cannot attach the wake socket: " + os.strerror(-res))
         self._wake_socks = (reader, writer)
-        if getattr(self.loop, "_proactor", None) is not None:
+        self._proactor = getattr(self.loop, "_proactor", None)
+        if self._proactor is not None:
             self._recv_wake()
         else:
             self.loop.add_reader(reader, self._on_wake_readable)
 
     def _recv_wake(self) -> None:
         assert self._wake_socks is not None
-        proactor: Any = getattr(self.loop, "_proactor")
-        self._wake_future = proactor.recv(self._wake_socks[0], 4096)
+        self._wake_future = self._proactor.recv(self._wake_socks[0], 4096)
         self._wake_future.add_done_callback(self._on_wake)
 
     def _on_wake(self, fut: asyncio.Future[bytes]) -> None:
