@@ -1,6 +1,14 @@
-"""The binary layer: a file descriptor with an explicit position, read-ahead and write
-buffering in the manner of io.BufferedRandom, every read and write done by the engine at
-an explicit offset (append mode: at the kernel's end of file).
+"""The buffered layer: io.BufferedReader, io.BufferedWriter and io.BufferedRandom (chosen
+by the raw file's directions), ported state for state from CPython's C implementation
+(Modules/_io/bufferedio.c), whose behaviour the built-in open() has: one buffer serves
+read-ahead and pending writes, `_pos` is the logical position in it, `_raw_pos` where the
+raw position is relative to it, `_abs_pos` the raw position as last seen. Method and
+helper names follow the C functions so the two can be read side by side.
+
+What C cannot have and this layer adds: cancellation. A cancelled read takes nothing
+(what it had gathered goes back in front of the read-ahead); a cancelled write() is
+accepted whole (what the raw file did not take stays buffered); a cancelled flush leaves
+the unwritten rest buffered. Nothing is lost or written twice.
 
 Callers (AsyncFile) serialise calls on one file; this layer assumes exclusive use.
 """
@@ -8,567 +16,844 @@ Callers (AsyncFile) serialise calls on one file; this layer assumes exclusive us
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import io
 import os
-import stat
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from . import _driver, _handles
 from ._config import debug
-from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Request
+from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE
+from ._raw import Interrupted, RawFile, closed_error, os_error
 
-T = TypeVar("T")
-
-
-def os_error(res: int, filename: Any = None) -> OSError:
-    """The OSError (subclass chosen by errno) for a -errno result."""
-    code = -res
-    if filename is None:
-        return OSError(code, os.strerror(code))
-    return OSError(code, os.strerror(code), filename)
+_DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
 
 
-def closed_error() -> ValueError:
-    return ValueError("I/O operation on closed file.")
+class _OverRaw:
+    """What the two binary layers, siblings with one contract, say of their raw file."""
+
+    def __init__(self, raw: RawFile) -> None:
+        self.raw = raw
+        self.readable = raw.readable
+        self.writable = raw.writable
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    @property
+    def seekable(self) -> bool:
+        return self.raw.seekable
+
+    @property
+    def fd(self) -> int:
+        return self.raw.fd
 
 
-async def run(req: Request, apply: Callable[[int], T], on_cancel: Callable[[int], object] | None = None) -> T:
-    """Awaits req and returns apply(result). If the awaiting task is cancelled, the
-    request is cancelled too but its real result is still given to on_cancel (default:
-    apply), so bytes that were read or written are accounted for before CancelledError
-    propagates."""
-    try:
-        res = await req.future
-    except asyncio.CancelledError:
-        res = await _driver.get_driver().settle(req)
-        try:
-            (on_cancel or apply)(res)
-        except OSError:
-            pass  # the task was cancelled: the error is not what it will see
-        raise
-    return apply(res)
+class BufferedFile(_OverRaw):
+    """Binary buffered file over a RawFile."""
 
+    def __init__(self, raw: RawFile, buffer_size: int) -> None:
+        if buffer_size <= 0:
+            raise ValueError("buffer size must be strictly positive")
+        super().__init__(raw)
+        self.buffer_size = buffer_size
+        self._set_buffer(bytearray(buffer_size))
+        self._pos = 0
+        self._raw_pos = 0
+        self._read_end = -1
+        self._write_pos = 0
+        self._write_end = -1
+        self._abs_pos = raw.pos if raw.seekable else 0  # _buffered_init's raw tell
 
-class BufferedFile:
-    """Binary buffered file over the running loop's engine."""
+    def _set_buffer(self, buf: bytearray) -> None:
+        """Installs buf as the buffer. The kernel reads into it by address: a new
+        bytearray replaces it whenever it must grow (a pinned one cannot be resized)."""
+        self._buf = buf
+        self._view = memoryview(buf)
+        self._pin = ctypes.c_char.from_buffer(buf)
+        self._addr = ctypes.addressof(self._pin)
 
-    def __init__(
-        self,
-        fd: int,
-        *,
-        ref: int,
-        owned: bool,
-        readable: bool,
-        writable: bool,
-        append: bool,
-        closefd: bool,
-        bufsize: int,
-        st: os.stat_result,
-    ) -> None:
-        self.fd = fd  # what os functions and fileno() take
-        self.ref = ref  # what request records name (_handles: the same number on POSIX)
-        self.owned = owned  # the engine opened it
-        self.readable = readable
-        self.writable = writable
-        self.append = append
-        self.closefd = closefd
-        self.bufsize = bufsize
-        self.regular = stat.S_ISREG(st.st_mode)
-        # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
-        # "memory" reads a RAM-backed file system directly (it never waits for a device).
-        self.fast_read = ""
-        if self.regular and readable and _driver.READ_FAST_PATH:
-            self.fast_read = "memory" if _driver.get_driver().is_memory_fs(fd) else "nowait"
-        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
-        self.closed = False
-        # A descriptor this module just opened without O_APPEND is at 0: no lseek needed.
-        fresh_at_zero = owned and not append
-        self.pos = 0 if fresh_at_zero or not self.seekable else os.lseek(fd, 0, os.SEEK_END if append else os.SEEK_CUR)
-        self._rbuf = b""  # read-ahead: file bytes from pos - _rstart on
-        self._rstart = 0  # index of pos in _rbuf
-        self._wbuf = bytearray()  # data written after _wpos and not yet handed to the OS
-        self._wpos = 0
+    # --- the C macros -------------------------------------------------------------------
 
-    # --- checks -----------------------------------------------------------------------
+    def _valid_read(self) -> bool:
+        return self.readable and self._read_end != -1
 
-    def check_open(self) -> None:
-        if self.closed:
-            raise closed_error()
+    def _valid_write(self) -> bool:
+        return self.writable and self._write_end != -1
+
+    def _readahead(self) -> int:
+        return self._read_end - self._pos if self.readable and self._read_end != -1 else 0
+
+    def _raw_offset(self) -> int:
+        if (self._valid_read() or self._valid_write()) and self._raw_pos >= 0:
+            return self._raw_pos - self._pos
+        return 0
+
+    def _adjust_position(self, new_pos: int) -> None:
+        self._pos = new_pos
+        if self._valid_read() and self._read_end < new_pos:
+            self._read_end = new_pos
+
+    def _check_closed(self, msg: str) -> None:
+        if self.raw.closed and self._readahead() == 0:
+            raise closed_error(msg)
 
     def check_readable(self) -> None:
-        if self.closed:
-            raise closed_error()
+        self.raw.check_open()
         if not self.readable:
             raise io.UnsupportedOperation("read")
 
     def check_writable(self) -> None:
-        if self.closed:
-            raise closed_error()
+        self.raw.check_open()
         if not self.writable:
             raise io.UnsupportedOperation("write")
 
-    def check_seekable(self) -> None:
-        if self.closed:
-            raise closed_error()
-        if not self.seekable:
-            raise io.UnsupportedOperation("File or stream is not seekable.")
+    # --- raw calls ----------------------------------------------------------------------
 
-    # --- raw operations -----------------------------------------------------------------
+    def _raw_tell(self) -> int:
+        self._abs_pos = self.raw.tell()
+        return self._abs_pos
 
-    def _offset(self) -> int:
-        return self.pos if self.seekable else OFF_CURRENT
+    def _raw_seek(self, target: int, whence: int) -> int:
+        self._abs_pos = self.raw.seek(target, whence)
+        return self._abs_pos
 
-    async def _raw_read_into(self, view: memoryview, off: int, fill: bool = False) -> int:
-        """One read into view at off. It advances the position, or with fill=True makes
-        the bytes the read-ahead instead. If the task is cancelled after the kernel read
-        the bytes, they become the read-ahead: the next read returns them."""
-
-        def stash(res: int) -> int:
-            if res < 0:
-                raise os_error(res)
-            self._rbuf, self._rstart = bytes(view[:res]), 0
-            return res
-
-        def advance(res: int) -> int:
-            if res < 0:
-                raise os_error(res)
-            if self.seekable:
-                self.pos = off + res
-            return res
-
-        return await self.read_at_into(view, off, stash if fill else advance, stash)
-
-    async def read_at_into(self, view: memoryview, off: int, apply: Callable[[int], int],
-                           on_cancel: Callable[[int], object] | None = None) -> int:
-        """Reads into view at off and returns apply(result), applied inside the
-        completion (on_cancel instead, if the task was cancelled). Data already in the
-        page cache is taken at once (preadv2 with RWF_NOWAIT), skipping the round trip
-        through the loop."""
-        res = self.read_now(view, off)
-        if res is not None:
-            return apply(res)
-        return await self.read_ring(view, off, apply, on_cancel)
-
-    async def read_ring(self, view: memoryview, off: int, apply: Callable[[int], int],
-                        on_cancel: Callable[[int], object] | None = None) -> int:
-        """read_at_into() without the in-memory attempt: for callers that made it."""
-        addr, keep = _driver.address_of(view, writable=True)
-        return await run(_driver.get_driver().submit(OP_READ, self.ref, addr, len(view), off, keep), apply, on_cancel)
-
-    def read_now(self, view: memoryview, off: int) -> int | None:
-        """Reads at off into view at once if the data is in memory (see
-        Driver.read_cached): the byte count, or None when the ring must do it. Errors
-        raise OSError."""
-        if not self.fast_read or off == OFF_CURRENT:
-            return None
-        res = _driver.get_driver().read_cached(self.fd, view, off, self.fast_read == "memory")
-        if res == -errno.EOPNOTSUPP:
-            self.fast_read = ""  # this file system cannot say; use the ring
-            return None
-        if res is not None and res < 0:
-            raise os_error(res)
-        return res
-
-    async def _raw_read(self, n: int) -> bytes:
-        """One read of up to n bytes at the position (at most _MAX_READ: a huge size
-        asks for what is there, not for that much memory); advances it."""
-        buf = bytearray(min(n, _MAX_READ))
-        got = await self._raw_read_into(memoryview(buf), self._offset())
-        del buf[got:]
-        return bytes(buf)
-
-    async def _raw_write_all(self, data: Any, n: int) -> None:
-        """Writes n bytes of data at the write position (append: at the end), retrying
-        short writes. On error or cancellation the unwritten rest goes back to the front
-        of the write buffer: nothing is silently dropped."""
-        view = memoryview(data).cast("B")
-        written = 0
-
-        def done(res: int) -> int:
-            nonlocal written
-            if res < 0:
-                raise os_error(res)
-            self._wpos += res
-            written += res
-            return res
-
+    async def _counted(self, transfer: Awaitable[int]) -> int:
+        """Awaits a raw read or write and adds what it moved to _abs_pos, as C's
+        _bufferedreader_raw_read and _bufferedwriter_raw_write do; also when cancelled
+        (Interrupted carries the count on)."""
         try:
-            while written < n:
-                # Whole bytes objects are addressed directly; a view of them would be copied.
-                chunk = data if written == 0 and type(data) is bytes and n == len(data) else view[written:n]
-                addr, keep = _driver.address_of(chunk, writable=False)
-                off = OFF_CURRENT if self.append or not self.seekable else self._wpos
-                req = _driver.get_driver().submit(OP_WRITE, self.ref, addr, len(chunk), off, keep)
-                if await run(req, done) == 0:
-                    raise OSError(errno.EIO, "write returned 0 bytes")
-        except BaseException:
-            self._wbuf[:0] = view[written:n]
+            n = await transfer
+        except Interrupted as e:
+            self._abs_pos += e.count
             raise
-        if self.append and self.seekable and not self._wbuf:
-            # O_APPEND wrote at the end and left the descriptor's offset there; the
-            # built-in file reports that offset from here on, and so do we.
-            self.pos = _handles.append_position(self.fd)
+        self._abs_pos += n
+        return n
 
-    # --- buffering ----------------------------------------------------------------------
+    # --- buffer state -------------------------------------------------------------------
 
-    def _drop_readahead(self) -> None:
-        self._rbuf, self._rstart = b"", 0
+    def _reader_reset_buf(self) -> None:
+        self._read_end = -1
 
-    def _take_readahead(self, n: int) -> bytes:
-        start = self._rstart
-        chunk = self._rbuf[start : start + n] if n >= 0 else self._rbuf[start:]
-        self._rstart = start + len(chunk)
-        if self._rstart >= len(self._rbuf):
-            self._drop_readahead()
-        if self.seekable:
-            self.pos += len(chunk)
-        return chunk
+    def _writer_reset_buf(self) -> None:
+        self._write_pos = 0
+        self._write_end = -1
 
-    def _unread(self, data: bytes) -> None:
-        """Puts back bytes a cancelled read had gathered, in front of the read-ahead:
-        the next read returns them and the position is where the read started."""
-        if data:
-            self._rbuf = data + self._rbuf[self._rstart :]
-            self._rstart = 0
-            if self.seekable:
-                self.pos -= len(data)
+    async def _fill_buffer(self) -> int:
+        """_bufferedreader_fill_buffer. If cancelled, the bytes read are read-ahead."""
+        start = self._read_end if self._valid_read() else 0
+        view = self._view[start : self.buffer_size]
+        try:
+            n = await self._counted(self.raw.readinto(view, self._addr + start, self._pin))
+        except Interrupted as e:
+            if e.count > 0:
+                self._read_end = self._raw_pos = start + e.count
+            raise asyncio.CancelledError(*e.args) from None
+        except asyncio.CancelledError:
+            # The read was abandoned (settle() timed out): the kernel may still write
+            # into the buffer, so it is not used again.
+            self._set_buffer(bytearray(self.buffer_size))
+            self._reader_reset_buf()
+            raise
+        if n <= 0:
+            return n
+        self._read_end = self._raw_pos = start + n
+        return n
 
-    @property
-    def readahead(self) -> int:
-        return len(self._rbuf) - self._rstart
-
-    async def flush(self) -> None:
-        """Hands buffered writes to the OS."""
-        if not self._wbuf:
+    def _give_back(self, data: bytes) -> None:
+        """Puts bytes a cancelled read had taken in front of the read-ahead, so the
+        position is where the read started and the next read returns them. Only called
+        with no pending writes (reads flush them first)."""
+        if not data:
             return
-        data, self._wbuf = self._wbuf, bytearray()
-        await self._raw_write_all(data, len(data))
+        rest = bytes(self._view[self._pos : self._read_end]) if self._valid_read() else b""
+        data += rest
+        self._set_buffer(bytearray(data) + bytearray(max(self.buffer_size - len(data), 0)))
+        self._pos = 0
+        self._read_end = self._raw_pos = len(data)
 
-    async def _fill(self) -> int:
-        """One read of a buffer's worth into the read-ahead; returns its size (0 at EOF)."""
-        buf = bytearray(max(self.bufsize, 1))
-        return await self._raw_read_into(memoryview(buf), self._offset(), fill=True)
+    async def _flush_unlocked(self) -> None:
+        """_bufferedwriter_flush_unlocked. If cancelled, what was not written stays
+        buffered."""
+        if not self._valid_write() or self._write_pos == self._write_end:
+            self._writer_reset_buf()
+            return
+        rewind = self._raw_offset() + (self._pos - self._write_pos)
+        if rewind != 0:
+            self._raw_seek(-rewind, os.SEEK_CUR)
+            self._raw_pos -= rewind
+        while self._write_pos < self._write_end:
+            try:
+                n = await self._counted(self.raw.write(self._view[self._write_pos : self._write_end]))
+            except Interrupted as e:
+                self._write_pos += e.count
+                self._raw_pos = self._write_pos
+                raise asyncio.CancelledError(*e.args) from None
+            if n == 0:
+                raise OSError(errno.EIO, "write returned 0 bytes")
+            self._write_pos += n
+            self._raw_pos = self._write_pos
+        self._writer_reset_buf()
+        if len(self._buf) > self.buffer_size and not self._valid_read():
+            self._set_buffer(bytearray(self.buffer_size))  # grown by a cancelled write
+
+    async def _flush_and_rewind(self) -> None:
+        await self._flush_unlocked()
+        if self.readable:
+            # Rewind the raw position to the logical one.
+            try:
+                self._raw_seek(-self._raw_offset(), os.SEEK_CUR)
+            finally:
+                self._reader_reset_buf()
 
     # --- reading ------------------------------------------------------------------------
 
-    async def read(self, n: int = -1) -> bytes:
-        self.check_readable()
-        await self.flush()
-        if n is None or n == -1:
-            return await self.readall()
-        if n < 0:
-            raise ValueError("read length must be non-negative or -1")
-        parts = [self._take_readahead(n)]
-        want = n - len(parts[0])
-        try:
-            while want > 0:
-                if want >= self.bufsize:
-                    chunk = await self._raw_read(want)
-                elif await self._fill():
-                    chunk = self._take_readahead(want)
-                else:
-                    chunk = b""
-                if not chunk:
-                    break
-                parts.append(chunk)
-                want -= len(chunk)
-                if not self.regular:
-                    break  # interactive streams: return what one read gave
-        except asyncio.CancelledError:
-            self._unread(b"".join(parts))
-            raise
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+    async def _flush_before_reading(self, taken: int) -> None:
+        """C's flush before a read goes past the buffer (BufferedRandom). If it is
+        cancelled, the `taken` bytes the read had copied from the buffer go back."""
+        if self.writable:
+            try:
+                await self._flush_and_rewind()
+            except asyncio.CancelledError:
+                self._pos -= taken
+                raise
 
-    async def readall(self) -> bytes:
-        self.check_readable()
-        await self.flush()
-        parts = [self._take_readahead(-1)]
+    def read_fast(self, n: int) -> bytes | None:
+        """_bufferedreader_read_fast: n bytes from the buffer, or None."""
+        if 0 <= n <= self._readahead():
+            pos = self._pos
+            self._pos = pos + n
+            return bytes(self._view[pos : pos + n])
+        return None
+
+    def _check_reader(self, name: str) -> None:
+        # io.BufferedWriter's read methods are BufferedIOBase's: they refuse whether or
+        # not the file is closed.
+        if not self.readable:
+            raise io.UnsupportedOperation(name)
+
+    async def read(self, n: int = -1) -> bytes:
+        self._check_reader("read")
+        if n < -1:
+            raise ValueError("read length must be non-negative or -1")
+        self._check_closed("read of closed file")
+        if n == -1:
+            return await self._read_all()
+        res = self.read_fast(n)
+        if res is not None:
+            return res
+        return await self._read_generic(n)
+
+    async def _read_all(self) -> bytes:
+        current = self._readahead()
+        data = b""
+        if current:
+            data = bytes(self._view[self._pos : self._read_end])
+            self._pos += current
+        await self._flush_before_reading(taken=current)
+        self._reader_reset_buf()
         try:
-            while True:
-                size, end = self.bufsize, -1
-                if self.regular:  # ask for one byte more than fstat says is left
-                    end = os.fstat(self.fd).st_size
-                    size = max(end - self.pos, 0) + 1
-                chunk = await self._raw_read(max(size, 1))
-                if not chunk:
+            rest = await self.raw.readall()  # C does not count these in _abs_pos
+        except Interrupted as e:
+            self._give_back(data + e.data)
+            raise asyncio.CancelledError(*e.args) from None
+        return data + rest if data else rest
+
+    async def _read_generic(self, n: int) -> bytes:
+        n = _bounded(self.raw, n, self.tell)
+        current = self._readahead()
+        out = bytearray(n)
+        ov = memoryview(out)
+        remaining, written = n, 0
+        if current > 0:
+            ov[:current] = self._view[self._pos : self._pos + current]
+            remaining -= current
+            written += current
+            self._pos += current
+        await self._flush_before_reading(taken=current)
+        self._reader_reset_buf()
+        try:
+            while remaining > 0:
+                # Whole buffers go straight into the result; the tail through the buffer.
+                r = remaining - remaining % self.buffer_size
+                if r == 0:
                     break
-                parts.append(chunk)
-                if self.pos >= end >= 0 and len(chunk) < size:
-                    break  # stopped where fstat said the file ends (not a partial read)
-        except asyncio.CancelledError:
-            self._unread(b"".join(parts))
-            raise
-        return b"".join(parts)
+                try:
+                    r = await self._counted(self.raw.readinto(ov[written : written + r]))
+                except Interrupted as e:
+                    written += e.count
+                    raise
+                if r == 0:
+                    return bytes(ov[:written])
+                remaining -= r
+                written += r
+            self._pos = self._raw_pos = self._read_end = 0
+            while remaining > 0 and self._read_end < self.buffer_size:
+                r = await self._fill_buffer()
+                if r == 0:
+                    return bytes(ov[:written])
+                take = min(r, remaining)
+                ov[written : written + take] = self._view[self._pos : self._pos + take]
+                written += take
+                self._pos += take
+                remaining -= take
+        except asyncio.CancelledError as e:
+            self._give_back(bytes(ov[:written]))
+            raise asyncio.CancelledError(*e.args) from None
+        del ov
+        return bytes(out) if written == n else bytes(out[:written])
 
     async def read1(self, n: int = -1) -> bytes:
-        self.check_readable()
-        await self.flush()
+        self._check_reader("read1")
+        if n < 0:
+            n = self.buffer_size
+        self._check_closed("read of closed file")
         if n == 0:
             return b""
-        if self.readahead:
-            return self._take_readahead(n)
-        if n < 0:
-            n = self.bufsize
-        if n >= self.bufsize:
-            return await self._raw_read(n)
-        await self._fill()
-        return self._take_readahead(n)
+        have = self._readahead()
+        if have > 0:
+            res = self.read_fast(min(have, n))
+            assert res is not None
+            return res
+        # As C's read1: no flush of pending writes, one raw read at the raw position.
+        self._reader_reset_buf()
+        return await _read_new(n, lambda view: self._counted(self.raw.readinto(view)), self._give_back_raw)
 
-    async def peek(self, n: int = 0) -> bytes:
-        self.check_readable()
-        await self.flush()
-        if not self.readahead:
-            await self._fill()
-        return self._rbuf[self._rstart :]
+    def _give_back_raw(self, data: bytes) -> None:
+        """read1()'s give-back: with writes pending the buffer holds them, so the raw
+        position is moved back instead (such a file is seekable: BufferedRandom)."""
+        if self._valid_write():
+            self._raw_seek(-len(data), os.SEEK_CUR)
+        else:
+            self._give_back(data)
 
-    async def readinto(self, b: Any, one_read: bool = False) -> int:
-        self.check_readable()
-        await self.flush()
-        view = memoryview(b).cast("B")
+    async def readinto(self, buffer: Any, readinto1: bool = False) -> int:
+        self._check_reader("readinto1" if readinto1 else "read")
+        self._check_closed("readinto of closed file")
+        view = memoryview(buffer).cast("B")
         if view.readonly:
             raise TypeError("readinto() argument must be read-write bytes-like object")
-        n = len(view)
-        got = 0
-        if self.readahead:
-            chunk = self._take_readahead(n)
-            view[: len(chunk)] = chunk
-            got = len(chunk)
+        length = len(view)
+        written = 0
+        n = self._readahead()
+        if n > 0:
+            if n >= length:
+                view[:] = self._view[self._pos : self._pos + length]
+                self._pos += length
+                return length
+            view[:n] = self._view[self._pos : self._pos + n]
+            self._pos += n
+            written = n
+        await self._flush_before_reading(taken=written)
+        self._reader_reset_buf()
+        self._pos = 0
+        remaining = length - written
         try:
-            while got < n and not (one_read and got):
-                if n - got >= self.bufsize:
-                    k = await self._raw_read_into(view[got:], self._offset())
+            while remaining > 0:
+                if remaining > self.buffer_size:
+                    try:
+                        n = await self._counted(self.raw.readinto(view[written:]))
+                    except Interrupted as e:
+                        written += e.count
+                        raise
+                elif not (readinto1 and written):
+                    n = await self._fill_buffer()
+                    if n > 0:
+                        n = min(n, remaining)
+                        view[written : written + n] = self._view[self._pos : self._pos + n]
+                        self._pos += n
+                        written += n
+                        remaining -= n
+                        continue
                 else:
-                    if not await self._fill():
-                        break
-                    chunk = self._take_readahead(n - got)
-                    view[got : got + len(chunk)] = chunk
-                    k = len(chunk)
-                if k == 0:
+                    n = 0
+                if n == 0:
                     break
-                got += k
-                if not self.regular:
+                if readinto1:
+                    written += n
                     break
-        except asyncio.CancelledError:
-            self._unread(bytes(view[:got]))
-            raise
-        return got
+                written += n
+                remaining -= n
+        except asyncio.CancelledError as e:
+            self._give_back(bytes(view[:written]))
+            raise asyncio.CancelledError(*e.args) from None
+        return written
 
-    async def readline(self, size: int = -1) -> bytes:
-        if size == 0:  # io's readline answers a zero limit before asking to read
-            self.check_open()
-            return b""
-        self.check_readable()
-        await self.flush()
-        limit = size if size is not None and size >= 0 else -1
-        parts: list[bytes] = []
-        total = 0
-        while limit < 0 or total < limit:
-            try:
-                if not self.readahead and not await self._fill():
-                    break
-            except asyncio.CancelledError:
-                self._unread(b"".join(parts))
-                raise
-            buf, start = self._rbuf, self._rstart
-            end = buf.find(b"\n", start)
-            take = (end + 1 - start) if end >= 0 else len(buf) - start
+    async def peek(self, size: int = 0) -> bytes:
+        if not self.readable:
+            raise AttributeError("'_io.BufferedWriter' object has no attribute 'peek'")
+        self._check_closed("peek of closed file")
+        if self.writable:
+            await self._flush_and_rewind()
+        have = self._readahead()
+        if have > 0:
+            return bytes(self._view[self._pos : self._read_end])
+        self._reader_reset_buf()
+        r = await self._fill_buffer()
+        self._pos = 0
+        return bytes(self._view[: max(r, 0)])
+
+    def readline_fast(self, limit: int = -1) -> bytes | None:
+        """The part of _buffered_readline that needs no I/O: a line (or limit bytes)
+        found in the buffer, or None."""
+        n = self._readahead()
+        if limit >= 0 and n > limit:
+            n = limit
+        start = self._pos
+        end = self._buf.find(b"\n", start, start + n)
+        if end >= 0:
+            self._pos = end + 1
+            return bytes(self._view[start : end + 1])
+        if n == limit:
+            self._pos = start + n
+            return bytes(self._view[start : start + n])
+        return None
+
+    async def readline(self, limit: int = -1) -> bytes:
+        if not self.readable:  # io.BufferedWriter's is IOBase.readline, which reads byte by byte
+            if limit == 0:
+                return b""
+            raise io.UnsupportedOperation("read")
+        self._check_closed("readline of closed file")
+        line = self.readline_fast(limit)
+        if line is not None:
+            return line
+        chunks: list[bytes] = []
+        n = self._readahead()
+        if n > 0:
+            chunks.append(bytes(self._view[self._pos : self._pos + n]))
+            self._pos += n
             if limit >= 0:
-                take = min(take, limit - total)
-            parts.append(self._take_readahead(take))
-            total += take
-            if end >= 0 and parts[-1].endswith(b"\n"):
-                break
-        return b"".join(parts)
+                limit -= n
+        await self._flush_before_reading(taken=n)
+        try:
+            while True:
+                self._reader_reset_buf()
+                self._pos = 0  # where a cancelled fill's bytes start
+                n = await self._fill_buffer()
+                if n <= 0:
+                    break
+                if limit >= 0 and n > limit:
+                    n = limit
+                end = self._buf.find(b"\n", 0, n)
+                if end >= 0:
+                    chunks.append(bytes(self._view[: end + 1]))
+                    self._pos = end + 1
+                    break
+                chunks.append(bytes(self._view[:n]))
+                if n == limit:
+                    self._pos = n
+                    break
+                if limit >= 0:
+                    limit -= n
+        except asyncio.CancelledError as e:
+            self._give_back(b"".join(chunks))
+            raise asyncio.CancelledError(*e.args) from None
+        return b"".join(chunks)
 
     # --- writing ------------------------------------------------------------------------
 
-    def _start_write(self, n: int) -> None:
-        """Accounts for n bytes written at the position: the read-ahead is stale, and
-        the write buffer starts here if it was empty."""
-        if self._rbuf:
-            self._drop_readahead()
-        if not self._wbuf:
-            self._wpos = self.pos
-        self.pos += n
+    def write_fast(self, data: Any, length: int) -> bool:
+        """The part of write() that needs no I/O: data fits in the buffer at the
+        position. False when it does not (nothing was done)."""
+        if not self._valid_read() and not self._valid_write():
+            self._pos = self._raw_pos = 0
+        if length > len(self._buf) - self._pos or length > self.buffer_size - self._pos:
+            return False
+        self._put(data, length)
+        return True
 
-    def write_now(self, data: Any) -> int | None:
-        """write() when it fits in the write buffer (no I/O): the count, else None."""
-        if type(data) is not bytes or not self.writable or self.closed:
-            return None
-        n = len(data)
-        if len(self._wbuf) + n >= self.bufsize:
-            return None
-        self._start_write(n)
-        self._wbuf += data
-        return n
+    def _put(self, data: Any, length: int) -> None:
+        """Copies data into the buffer at the position as pending bytes."""
+        pos = self._pos
+        self._view[pos : pos + length] = data
+        if not self._valid_write() or self._write_pos > pos:
+            self._write_pos = pos
+        self._adjust_position(pos + length)
+        if self._pos > self._write_end:
+            self._write_end = self._pos
 
     async def write(self, data: Any) -> int:
-        self.check_writable()
+        if not self.writable:
+            raise io.UnsupportedOperation("write")
         if isinstance(data, str):
             raise TypeError("a bytes-like object is required, not 'str'")
-        view = memoryview(data).cast("B") if not isinstance(data, bytes) else data
-        n = len(view)
-        self._start_write(n)
-        if not self._wbuf and n >= self.bufsize:
-            await self._raw_write_all(view, n)
-            return n
-        self._wbuf += view
-        if len(self._wbuf) >= self.bufsize:
-            await self.flush()
-        return n
+        if self.raw.closed:
+            raise closed_error("write to closed file")
+        view = data if type(data) is bytes else memoryview(data).cast("B")
+        length = len(view)
+        if self.write_fast(view, length):
+            return length
+        try:
+            await self._flush_unlocked()
+        except asyncio.CancelledError:
+            self.accept(view)
+            raise
+        # The raw position may be away from the logical one if the read buffer was
+        # filled but not modified (the flush did not rewind it).
+        offset = self._raw_offset()
+        if offset != 0:
+            self._raw_seek(-offset, os.SEEK_CUR)
+            self._raw_pos -= offset
+        remaining, written = length, 0
+        while remaining > self.buffer_size:
+            chunk = view if written == 0 and type(view) is bytes else memoryview(view)[written:]
+            try:
+                n = await self._counted(self.raw.write(chunk))
+            except Interrupted as e:
+                written += e.count
+                self._reader_reset_buf()
+                self.accept(memoryview(view)[written:])
+                raise asyncio.CancelledError(*e.args) from None
+            if n == 0:
+                raise OSError(errno.EIO, "write returned 0 bytes")
+            written += n
+            remaining -= n
+        if self.readable:
+            self._reader_reset_buf()
+        if remaining > 0:
+            self._view[:remaining] = memoryview(view)[written:]
+        self._write_pos = 0
+        self._write_end = remaining
+        self._adjust_position(remaining)
+        self._raw_pos = 0
+        return length
+
+    def accept(self, data: Any) -> None:
+        """Buffers data at the position whatever its size (the rest of a cancelled
+        write(), which the caller counts as written), growing the buffer if needed."""
+        length = len(data)
+        if not length or self.write_fast(data, length):
+            return
+        self._set_buffer(bytearray(self._view) + bytearray(max(self._pos + length - len(self._buf), 0)))
+        self._put(data, length)
+
+    async def flush(self) -> None:
+        self._check_closed("flush of closed file")
+        await self._flush_and_rewind()
+
+    def pending_write(self) -> int:
+        """Bytes written to the buffer and not yet to the raw file."""
+        return self._write_end - self._write_pos if self._valid_write() else 0
 
     # --- position -----------------------------------------------------------------------
 
-    async def seek(self, offset: int, whence: int = 0) -> int:
-        self.check_seekable()
-        if not isinstance(offset, int):
-            raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
-        if whence not in (os.SEEK_SET, os.SEEK_CUR, os.SEEK_END, *_DATA_HOLE):
-            raise ValueError(f"whence value {whence} unsupported")
-        await self.flush()
-        if whence == os.SEEK_SET:
-            target = offset
-        elif whence == os.SEEK_CUR:
-            target = self.pos + offset
-        else:
-            target = os.lseek(self.fd, offset, whence)
-        if target < 0:
-            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        # Keep the read-ahead when the target falls inside it, as io.BufferedReader does.
-        base = self.pos - self._rstart
-        if self._rbuf and base <= target <= base + len(self._rbuf):
-            self._rstart = target - base
-        else:
-            self._drop_readahead()
-        self.pos = target
-        return target
-
     def tell(self) -> int:
-        self.check_open()
-        if not self.seekable:
-            raise OSError(errno.ESPIPE, os.strerror(errno.ESPIPE))
-        return self.pos
+        pos = self._raw_tell() - self._raw_offset()
+        return pos
 
-    async def truncate(self, size: int | None = None) -> int:
-        self.check_writable()
-        if not self.seekable:
+    async def seek(self, target: Any, whence: int = 0) -> int:
+        if whence not in (0, 1, 2, *_DATA_HOLE):
+            raise ValueError(f"whence value {whence} unsupported")
+        self._check_closed("seek of closed file")
+        if not self.raw.seekable:
             raise io.UnsupportedOperation("File or stream is not seekable.")
-        await self.flush()
-        if size is None:
-            size = self.pos
-        if size < 0:
-            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        self._drop_readahead()
-        req = _driver.get_driver().submit(OP_FTRUNCATE, self.ref, 0, 0, size)
-        await run(req, check_result)
-        return size
+        if not isinstance(target, int):
+            raise TypeError(f"'{type(target).__name__}' object cannot be interpreted as an integer")
+        if whence in (0, 1) and self.readable:
+            # Seeking inside the buffer needs no I/O.
+            current = self._abs_pos if self._abs_pos != -1 else self._raw_tell()
+            avail = self._readahead()
+            if avail > 0:
+                offset = target - (current - self._raw_offset()) if whence == 0 else target
+                if -self._pos <= offset <= avail:
+                    self._pos += offset
+                    return current - avail + offset
+        if self.writable:
+            await self._flush_unlocked()
+        if whence == 1:
+            target -= self._raw_offset()
+        n = self._raw_seek(target, whence)
+        self._raw_pos = -1
+        if self.readable:
+            self._reader_reset_buf()
+        return n
+
+    async def truncate(self, pos: int | None = None) -> int:
+        self._check_closed("truncate of closed file")
+        if not self.writable:
+            raise io.UnsupportedOperation("truncate")
+        await self._flush_and_rewind()
+        res = await self.raw.truncate(pos)
+        try:
+            self._raw_tell()
+        except OSError:
+            pass
+        return res
 
     async def sync(self, datasync: bool) -> None:
-        self.check_open()
+        self.raw.check_open()
         await self.flush()
-        req = _driver.get_driver().submit(OP_FSYNC, self.ref, op_flags=int(datasync))
-        await run(req, check_result)
+        await self.raw.sync(datasync)
 
     # --- closing ------------------------------------------------------------------------
 
     async def close(self) -> None:
         """Flushes and closes; the descriptor is closed even when the flush fails, and
-        the flush's error is raised after. With buffered data the write and the close
-        go to the kernel as one linked chain."""
-        if self.closed:
+        the flush's error is raised after (as io does). Pending bytes and the close go to
+        the kernel as one linked chain. A cancelled close still writes and closes."""
+        if self.raw.closed:
             return
-        drv = _driver.get_driver()
-        try:
-            await self._close_ref(drv)
-        finally:
-            # After the engine's close (a flush that falls back may still use the
-            # descriptor); on Windows this closes the descriptor's own handle.
-            _handles.close_fd(self.fd, self.closefd)
-
-    async def _close_ref(self, drv: _driver.Driver) -> None:
         error: BaseException | None = None
-        closes_ref = _handles.engine_closes(self.closefd)
-        if self._wbuf and closes_ref:
-            data, self._wbuf = self._wbuf, bytearray()
-            addr, keep = _driver.address_of(data, writable=False)
-            off = OFF_CURRENT if self.append or not self.seekable else self._wpos
-            drv.room_for_chain(2)
-            wreq = drv.submit(OP_WRITE, self.ref, addr, len(data), off, keep, flags=FLAG_LINK)
-            creq = drv.submit(OP_CLOSE, self.ref)
-            self.closed = True
-            try:
-                wres = await wreq.future
-                cres = await creq.future
-            except asyncio.CancelledError:
-                # Closing is not abandoned half-way: the data goes out and the
-                # descriptor is closed, then the task sees its cancellation.
-                wres = await drv.settle(wreq, cancel=False)
-                cres = await drv.settle(creq, cancel=False)
-                if cres == -errno.ECANCELED:
-                    if 0 <= wres < len(data):
-                        await _write_all_now(drv, self.ref, data, wres, off)
-                    await drv.settle(drv.submit(OP_CLOSE, self.ref), cancel=False)
-                raise
-            if cres != -errno.ECANCELED:
-                if cres < 0:
-                    raise os_error(cres)
-                return
-            # The write failed or was short, so the close was skipped: finish by hand.
-            self._wbuf = data[max(wres, 0) :]
-            self._wpos = off + max(wres, 0)
-            self.closed = False
-            if wres < 0:
-                self._wbuf = bytearray()
-                error = os_error(wres)
         try:
+            if self.pending_write() and _handles.engine_closes(self.raw.closefd):
+                if await self._write_and_close():
+                    return
             await self.flush()
-        except BaseException as e:  # close anyway, then report
+        except asyncio.CancelledError:
+            await self._close_uninterrupted()
+            raise
+        except BaseException as e:
             error = e
-        self.closed = True
-        if closes_ref:
-            req = drv.submit(OP_CLOSE, self.ref)
-            try:
-                cres = await req.future
-            except asyncio.CancelledError:
-                await drv.settle(req, cancel=False)
-                raise
-            if cres < 0 and error is None:
-                error = os_error(cres)
+        self._close_state()
+        try:
+            await self.raw.close()
+        except OSError as e:
+            error = error or e
         if error is not None:
             raise error
 
+    async def _write_and_close(self) -> bool:
+        """Submits the pending bytes' write and the close as one linked chain. True when
+        the file is closed; False when the write came up short and the kernel skipped
+        the close (the rest is still pending)."""
+        self._rewind_for_flush()
+        raw = self.raw
+        data = bytes(self._view[self._write_pos : self._write_end])
+        off = OFF_CURRENT if raw.append or not raw.seekable else raw.pos
+        drv = _driver.get_driver()
+        addr, keep = _driver.address_of(data, writable=False)
+        drv.room_for_chain(2)
+        wreq = drv.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK)
+        creq = drv.submit(OP_CLOSE, raw.ref)
+        try:
+            wres = await wreq.future
+            cres = await creq.future
+        except asyncio.CancelledError:
+            wres = await drv.settle(wreq, cancel=False)
+            cres = await drv.settle(creq, cancel=False)
+            if cres == -errno.ECANCELED:
+                self._wrote_pending(wres)  # the rest is written by the caller's cleanup
+            else:
+                raw.closed_by_engine()
+                self._close_state()
+            raise
+        if cres == -errno.ECANCELED:  # the write failed or came up short: still open
+            if wres < 0:
+                raise os_error(wres)
+            self._wrote_pending(wres)
+            return False
+        raw.closed_by_engine()
+        self._close_state()
+        if cres < 0:
+            raise os_error(cres)
+        return True
 
-_MAX_READ = 64 << 20
+    def _rewind_for_flush(self) -> None:
+        """Moves the raw position to where the pending bytes go (_flush_unlocked's rewind)."""
+        rewind = self._raw_offset() + (self._pos - self._write_pos)
+        if rewind != 0:
+            self._raw_seek(-rewind, os.SEEK_CUR)
+            self._raw_pos -= rewind
 
-_DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
+    def _wrote_pending(self, n: int) -> None:
+        """Accounts for n pending bytes written outside _raw_write (the linked chain)."""
+        if n > 0:
+            self.raw.wrote(n)
+            self._abs_pos += n
+            self._write_pos += n
+            self._raw_pos = self._write_pos
+
+    async def _close_uninterrupted(self) -> None:
+        """The rest of a close whose task was cancelled: the pending bytes go out and
+        the descriptor is closed whatever the task wants. Errors have nobody to go to
+        but the log."""
+        raw = self.raw
+        if not raw.closed:
+            if self.pending_write():
+                self._rewind_for_flush()
+                data = bytes(self._view[self._write_pos : self._write_end])
+                await _write_all_uninterrupted(raw, data, OFF_CURRENT if raw.append or not raw.seekable else raw.pos)
+            try:
+                await raw.close()
+            except (OSError, asyncio.CancelledError):
+                pass
+        self._close_state()
+
+    def _close_state(self) -> None:
+        self._writer_reset_buf()
+        self._read_end = 0
+        self._pos = 0
+
+    def drain_now(self) -> None:
+        """Writes pending bytes without the event loop (a file collected unclosed,
+        detach()), leaving the raw position at the logical one."""
+        if self.pending_write():
+            self._rewind_for_flush()
+            self.raw.write_now(bytes(self._view[self._write_pos : self._write_end]))
+            self._raw_pos = self._write_end
+        self._writer_reset_buf()
+        if self.readable and self.raw.seekable:
+            self._raw_seek(-self._raw_offset(), os.SEEK_CUR)
+        self._reader_reset_buf()
 
 
-async def _write_all_now(drv: _driver.Driver, fd: int, data: bytes | bytearray, done: int, off: int) -> None:
-    """Writes data[done:] at off + done (or appends), uninterruptibly: the rest of a
-    close whose task was cancelled. An error here has nobody to go to but the log."""
+async def _read_new(n: int, read: Callable[[memoryview], Awaitable[int]], give_back: Callable[[bytes], None]) -> bytes:
+    """One read of up to n bytes into new memory; a cancelled one gives back what the
+    kernel had read."""
+    out = bytearray(n)
+    try:
+        got = await read(memoryview(out))
+    except Interrupted as e:
+        give_back(bytes(out[: e.count]))
+        raise asyncio.CancelledError(*e.args) from None
+    del out[got:]
+    return bytes(out)
+
+
+def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
+    """A read size to allocate: a huge one on a regular file asks for what the file
+    holds (io would raise MemoryError allocating it)."""
+    if n > _MAX_ALLOCATION and raw.regular:
+        return min(n, max(os.fstat(raw.fd).st_size - tell(), 0) + 1)
+    return n
+
+
+_MAX_ALLOCATION = 64 << 20
+
+
+class Unbuffered(_OverRaw):
+    """buffering=0: io.FileIO's methods (every read and write is one system call, no
+    read1/peek), with BufferedFile's surface so AsyncFile drives either the same way."""
+
+    def check_readable(self) -> None:
+        self.raw.check_readable()
+
+    def check_writable(self) -> None:
+        self.raw.check_writable()
+
+    def read_fast(self, n: int) -> bytes | None:
+        return None
+
+    def readline_fast(self, limit: int = -1) -> bytes | None:
+        return None
+
+    def write_fast(self, data: Any, length: int) -> bool:
+        return False
+
+    def pending_write(self) -> int:
+        return 0
+
+    async def read(self, n: int = -1) -> bytes:
+        self.raw.check_readable()
+        if n < 0:
+            try:
+                return await self.raw.readall()
+            except Interrupted as e:
+                self._give_back(e.data)
+                raise asyncio.CancelledError(*e.args) from None
+        return await _read_new(_bounded(self.raw, n, self.raw.tell), self.raw.readinto, self._give_back)
+
+    def _give_back(self, data: bytes) -> None:
+        """A cancelled read takes nothing: the position goes back (a pipe's bytes are
+        gone: FileIO has no buffer to keep them in)."""
+        if data and self.raw.seekable:
+            self.raw.seek(-len(data), os.SEEK_CUR)
+
+    async def readinto(self, buffer: Any, readinto1: bool = False) -> int:
+        self.raw.check_readable()
+        view = memoryview(buffer).cast("B")
+        if view.readonly:
+            raise TypeError("readinto() argument must be read-write bytes-like object")
+        try:
+            return await self.raw.readinto(view)
+        except Interrupted as e:
+            self._give_back(bytes(view[: e.count]))
+            raise asyncio.CancelledError(*e.args) from None
+
+    async def read1(self, n: int = -1) -> bytes:
+        raise AttributeError("'_io.FileIO' object has no attribute 'read1'")
+
+    async def peek(self, size: int = 0) -> bytes:
+        raise AttributeError("'_io.FileIO' object has no attribute 'peek'")
+
+    async def readline(self, limit: int = -1) -> bytes:
+        """IOBase.readline over FileIO: byte by byte up to a newline. A seekable file
+        reads a chunk and keeps the position just past the line (the same result)."""
+        if limit == 0:
+            return b""
+        self.raw.check_readable()
+        line = bytearray()
+        while limit < 0 or len(line) < limit:
+            want = 1 if not self.raw.seekable else 8192 if limit < 0 else min(8192, limit - len(line))
+            chunk = await self.read(want)
+            if not chunk:
+                break
+            end = chunk.find(b"\n")
+            if end >= 0 and end + 1 < len(chunk):
+                self.raw.seek(end + 1 - len(chunk), os.SEEK_CUR)
+                chunk = chunk[: end + 1]
+            line += chunk
+            if end >= 0:
+                break
+        return bytes(line)
+
+    async def write(self, data: Any) -> int:
+        if isinstance(data, str):
+            raise TypeError("a bytes-like object is required, not 'str'")
+        self.raw.check_writable()
+        view = data if type(data) is bytes else memoryview(data).cast("B")
+        try:
+            return await self.raw.write(view)
+        except Interrupted as e:
+            # A cancelled write() lands whole, as with the buffered file.
+            rest = bytes(memoryview(view)[e.count :])
+            await _write_all_uninterrupted(self.raw, rest, OFF_CURRENT if self.raw.append or not self.raw.seekable
+                                           else self.raw.pos)
+            raise asyncio.CancelledError(*e.args) from None
+
+    async def flush(self) -> None:
+        self.raw.check_open()
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    async def seek(self, offset: Any, whence: int = 0) -> int:
+        if not isinstance(offset, int):
+            raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
+        return self.raw.seek(offset, whence)
+
+    async def truncate(self, pos: int | None = None) -> int:
+        return await self.raw.truncate(pos)
+
+    async def sync(self, datasync: bool) -> None:
+        await self.raw.sync(datasync)
+
+    async def close(self) -> None:
+        await self.raw.close()
+
+    def accept(self, data: bytes) -> None:
+        if data:
+            raise AssertionError("an unbuffered file has no pending bytes")
+
+    def drain_now(self) -> None:
+        """Nothing is ever pending."""
+
+
+async def _write_all_uninterrupted(raw: RawFile, data: bytes, off: int) -> None:
+    """Writes data at off (or appends) waiting out every cancellation."""
+    drv = _driver.get_driver()
+    done = 0
     while done < len(data):
-        chunk = bytes(data[done:])
+        chunk = data[done:]
         addr, keep = _driver.address_of(chunk, writable=False)
-        req = drv.submit(OP_WRITE, fd, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep)
+        req = drv.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep)
         res = await drv.settle(req, cancel=False)
         if res <= 0:
-            debug("write at close of fd %d failed after cancellation: %d", fd, res)
+            debug("write of fd %d failed after cancellation: %d", raw.fd, res)
             return
+        raw.wrote(res)
         done += res
-
-
-def check_result(res: int) -> int:
-    """A request's result as a value: -errno raises the matching OSError."""
-    if res < 0:
-        raise os_error(res)
-    return res
-
-
-def _lseek_ok(fd: int) -> bool:
-    try:
-        os.lseek(fd, 0, os.SEEK_CUR)
-        return True
-    except OSError:
-        return False

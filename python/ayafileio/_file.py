@@ -3,6 +3,8 @@ same name, awaited; calls made together on one file run one after another in cal
 
 Differences from io: ``tell``/``seek``/``truncate``/``flush``/``close`` are coroutines
 too (aiofiles' convention); ``fsync``/``datasync``/``read_at``/``write_at`` are extra.
+Layers below: TextLayer (text modes) over BufferedFile (or Unbuffered for buffering=0)
+over RawFile, each owning its own state.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any, AnyStr, Generic
 
 from . import _driver, _handles
-from ._binary import BufferedFile, check_result, os_error, run
+from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
-from ._driver import OP_OPENAT, OP_WRITE
+from ._driver import OP_OPENAT, OP_READ, OP_WRITE
 from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
+from ._raw import RawFile, check_result, os_error, transfer
 from ._text import TextLayer
 
 
@@ -103,7 +106,7 @@ class AsyncFile(Generic[AnyStr]):
         self._closefd = closefd
         self._opener = opener
         # The binary layer; named as aiofiles names its inner file, whose tests look at it.
-        self._file: BufferedFile | None = None
+        self._file: BufferedFile | Unbuffered | None = None
         self._text: TextLayer | None = None
         self._detached = False
         self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
@@ -137,14 +140,21 @@ class AsyncFile(Generic[AnyStr]):
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self._name)
-            # buffering=0 (binary only: text refused it above) means every call is one I/O.
-            bufsize = 0 if self._buffering == 0 else self._buffering if self._buffering > 1 else cached_buffer_size()
-            buf = BufferedFile(fd, ref=ref, owned=owned, readable=m.readable, writable=m.writable,
-                               append=m.append, closefd=self._closefd, bufsize=bufsize, st=st)
+            raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
+                          closefd=self._closefd, st=st)
+            line_buffering = self._buffering == 1 or (self._buffering < 0 and not raw.regular and os.isatty(fd))
+            buf: BufferedFile | Unbuffered
+            if self._buffering == 0:  # binary only: text refused it above
+                buf = Unbuffered(raw)
+            else:
+                if m.readable and m.writable and not raw.seekable:  # io.BufferedRandom's check
+                    raise io.UnsupportedOperation("File or stream is not seekable.")
+                buf = BufferedFile(raw, self._buffering if self._buffering > 1 else cached_buffer_size())
             if m.text:
+                assert isinstance(buf, BufferedFile)
                 text_codec(self._encoding)  # LookupError now, with the file open, as open() does
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
-                                       line_buffering=self._buffering == 1, write_through=False)
+                                       line_buffering=line_buffering, write_through=False)
         except BaseException:
             _handles.close_now(fd, ref, self._closefd)
             raise
@@ -164,34 +174,32 @@ class AsyncFile(Generic[AnyStr]):
         buf = getattr(self, "_file", None)
         if buf is None or buf.closed or getattr(self, "_detached", False) or getattr(self, "_shared", True):
             return
-        if buf.closefd:  # as the built-in file: a borrowed descriptor is not ours to warn about
+        if buf.raw.closefd:  # as the built-in file: a borrowed descriptor is not ours to warn about
             warnings.warn(f"unclosed file {self!r}", ResourceWarning, stacklevel=2, source=self)
         try:  # last resort, as the built-in file does: flush and close synchronously
-            text = getattr(self, "_text", None)
-            if text is not None and text._pending:
-                buf._wbuf += b"".join(text._pending)
-                text._pending = []
-            if buf._wbuf:
-                _handles.write_now(buf.fd, buf.ref, bytes(buf._wbuf), -1 if buf.append or not buf.seekable else buf._wpos)
-            _handles.close_now(buf.fd, buf.ref, buf.closefd)
+            self._drain_now()
+            buf.raw.close_now()
         except OSError:
             pass
-        buf.closed = True
+
+    def _drain_now(self) -> None:
+        """Hands every layer's pending bytes to the OS, synchronously."""
+        assert self._file is not None
+        if self._text is not None:
+            self._file.accept(self._text.pending_bytes())
+        self._file.drain_now()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("unopened" if self._file is None else "open")
         return f"<ayafileio.AsyncFile name={self._name!r} mode={self._mode_arg!r} {state}>"
 
-    # --- helpers ------------------------------------------------------------------------
-
     @property
-    def _b(self) -> BufferedFile:
+    def _b(self) -> BufferedFile | Unbuffered:
         if self._detached:
             raise ValueError("raw stream has been detached")
         if self._file is None:
             raise ValueError("I/O operation on a file that was not opened (await it first)")
         return self._file
-
 
     # --- attributes ---------------------------------------------------------------------
 
@@ -236,27 +244,44 @@ class AsyncFile(Generic[AnyStr]):
         return view
 
     @property
+    def _CHUNK_SIZE(self) -> int:  # noqa: N802 (io.TextIOWrapper's name)
+        """io.TextIOWrapper's read and write chunk size (text files only)."""
+        if self._text is None:
+            raise AttributeError("_CHUNK_SIZE")
+        return self._text.chunk_size
+
+    @_CHUNK_SIZE.setter
+    def _CHUNK_SIZE(self, size: int) -> None:  # noqa: N802
+        if self._text is None:
+            raise AttributeError("_CHUNK_SIZE")
+        if not isinstance(size, int):
+            raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
+        if size <= 0:
+            raise ValueError("a strictly positive integer is required")
+        self._text.chunk_size = size
+
+    @property
     def line_buffering(self) -> bool:
         return self._text.line_buffering if self._text is not None else False
 
     def fileno(self) -> int:
-        self._b.check_open()
+        self._b.raw.check_open()
         return self._b.fd
 
     def readable(self) -> bool:
-        self._b.check_open()
+        self._b.raw.check_open()
         return self._b.readable
 
     def writable(self) -> bool:
-        self._b.check_open()
+        self._b.raw.check_open()
         return self._b.writable
 
     def seekable(self) -> bool:
-        self._b.check_open()
+        self._b.raw.check_open()
         return self._b.seekable
 
     def isatty(self) -> bool:
-        self._b.check_open()
+        self._b.raw.check_open()
         return os.isatty(self._b.fd)
 
     # --- reading ------------------------------------------------------------------------
@@ -288,12 +313,17 @@ class AsyncFile(Generic[AnyStr]):
 
     async def readinto1(self, buffer: Any) -> int:
         async with self._turns:
-            return await self._binary_only("readinto1").readinto(buffer, one_read=True)
+            b = self._binary_only("readinto1")
+            if isinstance(b, Unbuffered):
+                raise AttributeError("'_io.FileIO' object has no attribute 'readinto1'")
+            return await b.readinto(buffer, readinto1=True)
 
     async def readline(self, size: int | None = -1) -> AnyStr:
         async with self._turns:
             if self._text is not None:
-                return await self._text.readline(size)  # type: ignore[arg-type,return-value]
+                if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
+                    raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
+                return await self._text.readline(size)  # type: ignore[return-value]
             return await self._b.readline(_size(size))  # type: ignore[return-value]
 
     async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
@@ -305,24 +335,24 @@ class AsyncFile(Generic[AnyStr]):
         total = 0
         async for line in self:  # iterating, as io's readlines does (it turns tell() off)
             lines.append(line)
-            total += len(line)
-            if 0 < hint <= total:
+            if 0 < hint < total + len(line):
                 break
+            total += len(line)
         return lines
 
     def __aiter__(self) -> AsyncIterator[AnyStr]:
-        self._b.check_open()
+        self._b.raw.check_open()
         return self
 
     async def __anext__(self) -> AnyStr:
         """The next line. Like the built-in text file, iterating turns tell() off until
         the end of the file is reached."""
         if self._text is not None:
-            self._text.disable_telling(True)
+            self._text.start_iteration()
         line = await self.readline()
         if not line:
             if self._text is not None:
-                self._text.disable_telling(False)
+                self._text.end_iteration()
             raise StopAsyncIteration
         return line
 
@@ -339,9 +369,9 @@ class AsyncFile(Generic[AnyStr]):
                     async with self._turns:
                         await self._text.append(encoded, needflush)
                 return length
-            n = self._b.write_now(data)
-            if n is not None:
-                return n
+            b = self._b
+            if type(data) is bytes and b.writable and not b.closed and b.write_fast(data, len(data)):
+                return len(data)
         async with self._turns:
             if self._text is not None:
                 return await self._text.write(data)  # type: ignore[arg-type]
@@ -354,7 +384,6 @@ class AsyncFile(Generic[AnyStr]):
     async def flush(self) -> None:
         """Hands buffered data to the OS (durability needs fsync())."""
         async with self._turns:
-            self._b.check_open()
             if self._text is not None:
                 await self._text.flush()
             else:
@@ -362,24 +391,24 @@ class AsyncFile(Generic[AnyStr]):
 
     async def fsync(self) -> None:
         """Flushes, then makes the file's data and metadata durable."""
-        async with self._turns:
-            if self._text is not None:
-                await self._text.flush_pending()
-            await self._b.sync(datasync=False)
+        await self._sync(datasync=False)
 
     async def datasync(self) -> None:
         """Flushes, then makes the file's data durable (fdatasync)."""
+        await self._sync(datasync=True)
+
+    async def _sync(self, datasync: bool) -> None:
         async with self._turns:
             if self._text is not None:
-                await self._text.flush_pending()
-            await self._b.sync(datasync=True)
+                await self._text.flush()
+            await self._b.sync(datasync)
 
     # --- position -----------------------------------------------------------------------
 
     async def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         async with self._turns:
             if self._text is not None:
-                return await self._text.seek(offset, whence)
+                return await self._text.seek(offset, whence)  # type: ignore[no-any-return]
             return await self._b.seek(offset, whence)
 
     async def tell(self) -> int:
@@ -392,7 +421,6 @@ class AsyncFile(Generic[AnyStr]):
         """Resizes the file (to the position by default); the position does not move."""
         async with self._turns:
             if self._text is not None:
-                self._b.check_writable()
                 return await self._text.truncate(size)
             return await self._b.truncate(size)
 
@@ -405,14 +433,18 @@ class AsyncFile(Generic[AnyStr]):
         b.check_readable()
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
-        if b._wbuf:
+        if b.pending_write():
             async with self._turns:
                 await b.flush()
         out = bytearray(size)
         view = memoryview(out)
-        got = b.read_now(view, offset)  # page-cache hit: no coroutine layers, no round trip
+        raw = b.raw
+        got = _driver.get_driver().read_cached(raw.fd, view, offset, raw.fast_read == "memory") \
+            if raw.fast_read else None  # page-cache hit: no round trip
         if got is None:
-            got = await b.read_ring(view, offset, check_result)
+            addr, keep = _driver.address_of(view, writable=True)
+            got = await transfer(OP_READ, raw.ref, addr, size, offset, keep)
+        got = check_result(got)
         del view
         del out[got:]
         return bytes(out)
@@ -424,20 +456,18 @@ class AsyncFile(Generic[AnyStr]):
         b.check_writable()
         if offset < 0:
             raise ValueError("offset must not be negative")
-        if b.append:
+        if b.raw.append:
             raise io.UnsupportedOperation("write_at on a file opened for appending")
-        if b._wbuf:
+        if b.pending_write():
             async with self._turns:
                 await b.flush()
-        b._drop_readahead()
         view = memoryview(data).cast("B")
         done = 0
         while done < len(view):
             addr, keep = _driver.address_of(view[done:], writable=False)
-            req = _driver.get_driver().submit(OP_WRITE, b.ref, addr, len(view) - done, offset + done, keep)
-            n = await run(req, check_result)
+            n = await transfer(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
             if n == 0:
-                raise OSError(5, "write returned 0 bytes")
+                raise OSError(errno.EIO, "write returned 0 bytes")
             done += n
         return done
 
@@ -452,7 +482,7 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 try:
-                    await self._text.flush_pending()
+                    await self._text.flush()
                 except BaseException:
                     await self._file.close()  # close anyway, then report the write error
                     raise
@@ -464,25 +494,22 @@ class AsyncFile(Generic[AnyStr]):
         the raw io.FileIO), as io's detach() does. Pending writes are written first,
         synchronously (detach is not a coroutine); this object is unusable afterwards."""
         b = self._b
-        b.check_open()
-        if self._text is not None and self._text._pending:
-            b._wbuf += b"".join(self._text._pending)
-        if b.owned:
+        b.raw.check_open()
+        if b.raw.owned:
             _handles.check_detachable()
-        if b._wbuf:
-            data, b._wbuf = bytes(b._wbuf), bytearray()
-            _handles.write_now(b.fd, b.ref, data, -1 if b.append or not b.seekable else b._wpos)
-        fd = _handles.detach_fd(b.fd, b.ref)
-        if b.seekable:
-            os.lseek(fd, b.pos, os.SEEK_SET)
+        self._drain_now()
+        raw = b.raw
+        fd = _handles.detach_fd(raw.fd, raw.ref)
+        if raw.seekable:
+            os.lseek(fd, raw.pos, os.SEEK_SET)
         self._detached = True
-        raw = io.FileIO(fd, self._mode.raw_mode.replace("x", "w"), closefd=b.closefd)
+        fileio = io.FileIO(fd, self._mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
         if self._text is None:
-            return raw
-        return io.BufferedRandom(raw) if b.readable and b.writable else (
-            io.BufferedReader(raw) if b.readable else io.BufferedWriter(raw))
+            return fileio
+        return io.BufferedRandom(fileio) if b.readable and b.writable else (
+            io.BufferedReader(fileio) if b.readable else io.BufferedWriter(fileio))
 
-    def _binary_only(self, what: str) -> BufferedFile:
+    def _binary_only(self, what: str) -> BufferedFile | Unbuffered:
         if self._text is not None:
             raise io.UnsupportedOperation(what)
         return self._b

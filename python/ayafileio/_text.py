@@ -1,7 +1,10 @@
-"""The text layer over BufferedFile: incremental decoding and encoding, newline
-translation, and tell()/seek() cookies in io.TextIOWrapper's format (byte position,
-decoder flags, bytes to feed, characters to skip, need-EOF), so they round-trip and
-agree with the built-in file's.
+"""The text layer over BufferedFile: io.TextIOWrapper ported from CPython's C
+implementation (Modules/_io/textio.c), whose behaviour the built-in open() has:
+pending encoded text reaches the buffer before any read, tell()/seek() cookies have C's
+layout and search, so they round-trip and equal the built-in file's.
+
+Cancellation, which C cannot have: a cancelled read takes no characters (what it had
+gathered is put back in front of the decoded characters).
 """
 
 from __future__ import annotations
@@ -9,30 +12,59 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import struct
 from typing import Any
 
 from ._binary import BufferedFile
 from ._modes import text_codec
+from ._raw import closed_error
 
 _CHUNK = 8192  # io.TextIOWrapper's _CHUNK_SIZE
 
+# start_pos, dec_flags, bytes_to_feed, chars_to_skip, need_eof: C's cookie_type, packed
+# little-endian into one unsigned integer.
+_COOKIE = struct.Struct("<qiiiB")
 
-def _pack_cookie(pos: int, dec_flags: int = 0, feed: int = 0, need_eof: bool = False, skip: int = 0) -> int:
-    return pos | (dec_flags << 64) | (feed << 128) | (skip << 192) | (int(need_eof) << 256)
+
+def _build_cookie(start_pos: int, dec_flags: int = 0, feed: int = 0, skip: int = 0, need_eof: bool = False) -> int:
+    return int.from_bytes(_COOKIE.pack(start_pos, dec_flags, feed, skip, need_eof), "little")
 
 
-def _unpack_cookie(cookie: int) -> tuple[int, int, int, bool, int]:
-    rest, pos = divmod(cookie, 1 << 64)
-    rest, dec_flags = divmod(rest, 1 << 64)
-    rest, feed = divmod(rest, 1 << 64)
-    need_eof, skip = divmod(rest, 1 << 64)
-    return pos, dec_flags, feed, bool(need_eof), skip
+def _parse_cookie(cookie: int) -> tuple[int, int, int, int, bool]:
+    start_pos, dec_flags, feed, skip, need_eof = _COOKIE.unpack(cookie.to_bytes(_COOKIE.size, "little"))
+    return start_pos, dec_flags, feed, skip, bool(need_eof)
+
+
+def _find_line_ending(line: str, start: int, translated: bool, universal: bool, readnl: str | None) -> tuple[int, int]:
+    """_PyIO_find_line_ending on line[start:]: (end of the line ending relative to
+    start, or -1; when -1, how many characters can be put aside)."""
+    if translated:
+        pos = line.find("\n", start)
+        return (pos - start + 1, 0) if pos >= 0 else (-1, len(line) - start)
+    if universal:
+        cr, nl = line.find("\r", start), line.find("\n", start)
+        if cr < 0 and nl < 0:
+            return -1, len(line) - start
+        if cr < 0 or 0 <= nl < cr:
+            return nl - start + 1, 0
+        return (cr - start + 2 if line.startswith("\n", cr + 1) else cr - start + 1), 0
+    assert readnl is not None
+    pos = line.find(readnl, start)
+    if pos >= 0:
+        return pos - start + len(readnl), 0
+    if len(readnl) == 1:
+        return -1, len(line) - start
+    # A partial match may be cut off at the end: keep from there.
+    e = max(len(line) - (len(readnl) - 1), start)
+    first = line.find(readnl[0], e)
+    return -1, (first - start if first >= 0 else len(line) - start)
 
 
 class TextLayer:
     """Text over a BufferedFile; exclusive use assumed (AsyncFile serialises calls)."""
 
-    def __init__(self, buf: BufferedFile, encoding: str, errors: str, newline: str | None, line_buffering: bool, write_through: bool) -> None:
+    def __init__(self, buf: BufferedFile, encoding: str, errors: str, newline: str | None, line_buffering: bool,
+                 write_through: bool) -> None:
         self.buf = buf
         self.encoding = encoding
         self.errors = errors
@@ -43,54 +75,51 @@ class TextLayer:
         self._readnl = newline
         self._writetranslate = newline != ""
         self._writenl = newline or os.linesep
+        codec = text_codec(encoding)
         self._decoder: Any = None
-        self._encoder: Any = None
-        self._decoded = ""
-        self._used = 0
-        self._snapshot: tuple[int, bytes] | None = None
-        self._b2c = 0.0
-        # Encoded text not yet given to the binary layer. Like io.TextIOWrapper, reads
-        # do not push it (a write then a read on "r+" lands where the read left off).
-        self._pending: list[bytes] = []
-        self._pending_count = 0
-        self._codec = text_codec(encoding)
-        self._seekable = buf.seekable
-        self._telling = self._seekable
         if buf.readable:
-            self._get_decoder()
-        if buf.writable:
-            self._encoder = self._codec.incrementalencoder(errors)
-            if self._seekable and buf.pos != 0:
-                # Appending to a file that has data: no second BOM.
-                self._encoder.setstate(0)
-
-    # --- codec state ------------------------------------------------------------------
-
-    def _get_decoder(self) -> Any:
-        if self._decoder is None:
-            dec: Any = self._codec.incrementaldecoder(self.errors)
+            dec: Any = codec.incrementaldecoder(errors)
             if self._readuniversal:
                 dec = io.IncrementalNewlineDecoder(dec, self._readtranslate)
             self._decoder = dec
-        return self._decoder
+        self._encoder: Any = codec.incrementalencoder(errors) if buf.writable else None
+        self._decoded = ""  # decoded_chars
+        self._used = 0  # decoded_chars_used
+        self._snapshot: tuple[int, bytes] | None = None
+        self._b2c = 0.0
+        self._pending: list[bytes] = []  # encoded text not yet given to the buffer
+        self._pending_count = 0
+        self.chunk_size = _CHUNK
+        self._seekable = self._telling = buf.seekable
+        if self._seekable and self._encoder is not None and buf.tell() != 0:
+            self._encoder.setstate(0)  # appending to a file that has data: no second BOM
+
+    # --- state --------------------------------------------------------------------------
 
     @property
     def newlines(self) -> Any:
-        return getattr(self._decoder, "newlines", None) if self._decoder else None
+        return getattr(self._decoder, "newlines", None) if self._decoder is not None else None
+
+    def _check_closed(self) -> None:
+        if self.buf.closed:
+            raise closed_error()
 
     def _set_decoded(self, chars: str) -> None:
         self._decoded, self._used = chars, 0
 
-    def _take_decoded(self, n: int | None = None) -> str:
+    def _get_decoded(self, n: int = -1) -> str:
         start = self._used
-        chars = self._decoded[start:] if n is None else self._decoded[start : start + n]
-        self._used += len(chars)
-        return chars
+        avail = len(self._decoded) - start
+        if n < 0 or n > avail:
+            n = avail
+        self._used = start + n
+        return self._decoded[start : start + n] if start or n < avail else self._decoded
 
-    def _unread(self, chars: str, chunks: int) -> None:
+    def _put_back(self, chars: str, chunks: int) -> None:
         """Puts back the characters a cancelled read had gathered: the next read returns
-        them. If it had read new chunks, tell() cannot describe the position any more:
-        it raises OSError until the next seek(), as after next()."""
+        them. If it had replaced the decoded characters (chunks > 0), tell() cannot
+        describe the position any more: it raises OSError until the next seek(), as
+        after next()."""
         if chunks == 0:
             self._used -= len(chars)  # they all came from the current decoded chunk
             return
@@ -98,293 +127,338 @@ class TextLayer:
         self._used = 0
         self._telling = False
 
-    def _rewind_decoded(self, n: int) -> None:
-        if self._used < n:
-            raise AssertionError("rewind_decoded_chars out of bounds")
-        self._used -= n
+    def _decoder_setstate(self, start_pos: int, dec_flags: int) -> None:
+        # Seeking to the start calls reset(): utf-16's state there is not (b"", 0).
+        if start_pos == 0 and dec_flags == 0:
+            self._decoder.reset()
+        else:
+            self._decoder.setstate((b"", dec_flags))
 
-    async def _read_chunk(self, size_hint: int = 0) -> bool:
-        """Reads and decodes one chunk; False at end of file."""
-        dec = self._get_decoder()
+    def _encoder_reset(self, start_of_stream: bool) -> None:
+        if start_of_stream:
+            self._encoder.reset()
+        else:
+            self._encoder.setstate(0)
+
+    async def _read_chunk(self, size_hint: int) -> bool:
+        """textiowrapper_read_chunk: reads and decodes one chunk; False at end of file."""
+        if self._decoder is None:
+            raise io.UnsupportedOperation("not readable")
+        dec = self._decoder
         if self._telling:
             dec_buffer, dec_flags = dec.getstate()
-        size = _CHUNK if size_hint <= 0 else max(_CHUNK, int(max(self._b2c, 1.0) * size_hint))
-        chunk = await self.buf.read1(size)
+        if size_hint > 0:
+            size_hint = int(max(self._b2c, 1.0) * size_hint)
+        chunk = await self.buf.read1(max(self.chunk_size, size_hint))
         eof = not chunk
         chars = dec.decode(chunk, eof)
         self._set_decoded(chars)
         self._b2c = len(chunk) / len(chars) if chars else 0.0
+        if chars:
+            eof = False
         if self._telling:
             self._snapshot = (dec_flags, dec_buffer + chunk)
         return not eof
 
-    # --- reading ------------------------------------------------------------------------
-
-    def _check_readable(self) -> None:
-        self.buf.check_readable()
-
-    async def read(self, n: int | None = -1) -> str:
-        self._check_readable()
-        if n is None:
-            n = -1
-        if not isinstance(n, int):
-            raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
-        dec = self._get_decoder()
-        if n < 0:
-            data = await self.buf.read()
-            result = self._take_decoded() + dec.decode(data, final=True)
-            self._set_decoded("")
-            self._snapshot = None
-            return str(result)
-        result = self._take_decoded(n)
-        eof = False
-        chunks = 0
-        try:
-            while len(result) < n and not eof:
-                eof = not await self._read_chunk(n - len(result))
-                chunks += 1
-                result += self._take_decoded(n - len(result))
-        except asyncio.CancelledError:
-            self._unread(result, chunks)
-            raise
-        return result
-
-    async def readline(self, size: int = -1) -> str:
-        if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
-            raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
-        self._check_readable()
-        line = self._take_decoded()
-        start = 0
-        endpos = -1
-        chunks = 0
-        while True:
-            if self._readtranslate:
-                pos = line.find("\n", start)
-                if pos >= 0:
-                    endpos = pos + 1
-                    break
-                start = len(line)
-            elif self._readuniversal:
-                nl = line.find("\n", start)
-                cr = line.find("\r", start)
-                if cr == -1:
-                    if nl >= 0:
-                        endpos = nl + 1
-                        break
-                    start = len(line)
-                elif nl == -1:
-                    if cr < len(line) - 1:
-                        endpos = cr + 1
-                        break
-                    start = cr  # a \r at the end: wait to see if \n follows
-                elif nl < cr:
-                    endpos = nl + 1
-                    break
-                elif nl == cr + 1:
-                    endpos = cr + 2
-                    break
-                else:
-                    endpos = cr + 1
-                    break
-            else:
-                assert self._readnl is not None
-                pos = line.find(self._readnl, start)
-                if pos >= 0:
-                    endpos = pos + len(self._readnl)
-                    break
-                start = max(len(line) - len(self._readnl) + 1, 0)
-            if size >= 0 and len(line) >= size:
-                endpos = size
-                break
-            try:
-                while await self._read_chunk():
-                    chunks += 1
-                    if self._decoded:
-                        break
-            except asyncio.CancelledError:
-                self._unread(line, chunks)
-                raise
-            chunks += 1
-            if self._decoded:
-                line += self._take_decoded()
-            else:
-                self._set_decoded("")
-                self._snapshot = None
-                return line
-        if size >= 0 and endpos > size:
-            endpos = size
-        self._rewind_decoded(len(line) - endpos)
-        return line[:endpos]
-
-    # --- writing ------------------------------------------------------------------------
-
-    async def flush(self) -> None:
-        """Pushes pending text and the binary buffer to the OS; like io.TextIOWrapper's
-        flush it also turns tell() back on."""
-        self._telling = self._seekable
-        await self.flush_pending()
-        await self.buf.flush()
-
-    async def flush_pending(self) -> None:
-        """Gives pending encoded text to the binary layer."""
+    async def _writeflush(self) -> None:
+        """Gives pending encoded text to the buffer."""
         if self._pending:
-            data = b"".join(self._pending)
+            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
             self._pending, self._pending_count = [], 0
             await self.buf.write(data)
 
+    def pending_bytes(self) -> bytes:
+        """Takes the pending encoded text (detach(), a file collected unclosed)."""
+        data = b"".join(self._pending)
+        self._pending, self._pending_count = [], 0
+        return data
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def read(self, n: int | None = -1) -> str:
+        if n is None:
+            n = -1
+        elif not isinstance(n, int):
+            raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
+        self._check_closed()
+        if self._decoder is None:
+            raise io.UnsupportedOperation("not readable")
+        await self._writeflush()
+        if n < 0:
+            data = await self.buf.read()
+            decoded: str = self._decoder.decode(data, True)
+            result = self._get_decoded() + decoded
+            self._set_decoded("")
+            self._snapshot = None
+            return result
+        result = self._get_decoded(n)
+        remaining = n - len(result)
+        chunks = 0
+        try:
+            while remaining > 0:
+                if not await self._read_chunk(remaining):
+                    break
+                chunks += 1
+                more = self._get_decoded(remaining)
+                result += more
+                remaining -= len(more)
+        except asyncio.CancelledError:
+            self._put_back(result, chunks)
+            raise
+        return result
+
+    def readline_fast(self) -> str | None:
+        """A whole line from the decoded characters without I/O, or None (then the
+        general readline runs, which has no pending text to flush)."""
+        if self._pending or self._decoder is None:
+            return None
+        start = self._used
+        end, _ = _find_line_ending(self._decoded, start, self._readtranslate, self._readuniversal, self._readnl)
+        if end < 0:
+            return None
+        self._used = start + end
+        return self._decoded[start : start + end]
+
+    async def readline(self, limit: int = -1) -> str:
+        self._check_closed()
+        await self._writeflush()
+        chunked = 0
+        chunks: list[str] = []
+        line: str | None = None
+        remaining: str | None = None
+        start = endpos = offset_to_buffer = 0
+        replaced = False  # the decoded characters are no longer those readline started with
+        try:
+            while True:
+                more = True
+                while not self._decoded:
+                    more = await self._read_chunk(0)
+                    if not more:
+                        break
+                if not more:
+                    self._set_decoded("")
+                    self._snapshot = None
+                    start = endpos = offset_to_buffer = 0
+                    break
+                if remaining is None:
+                    line, start, offset_to_buffer = self._decoded, self._used, 0
+                else:
+                    line, start, offset_to_buffer = remaining + self._decoded, 0, len(remaining)
+                    remaining = None
+                found, consumed = _find_line_ending(line, start, self._readtranslate, self._readuniversal, self._readnl)
+                if found >= 0:
+                    endpos = start + found
+                    if limit >= 0 and (endpos - start) + chunked >= limit:
+                        endpos = start + limit - chunked
+                    break
+                endpos = start + consumed
+                if limit >= 0 and (endpos - start) + chunked >= limit:
+                    endpos = start + limit - chunked
+                    break
+                if endpos > start:
+                    chunks.append(line[start:endpos])
+                    chunked += endpos - start
+                if endpos < len(line):
+                    remaining = line[endpos:]
+                line = None
+                self._set_decoded("")
+                replaced = True
+        except asyncio.CancelledError:
+            self._put_back("".join(chunks) + (remaining or ""), int(replaced))
+            raise
+        if line is not None:
+            self._used = endpos - offset_to_buffer
+            line = line[start:endpos]
+        if remaining is not None:
+            chunks.append(remaining)
+        if chunks:
+            if line:
+                chunks.append(line)
+            return "".join(chunks)
+        return line or ""
+
+    # --- writing ------------------------------------------------------------------------
+
     def encode(self, s: str) -> tuple[int, bytes, bool]:
         """The synchronous half of write(): checks, newline translation, encoding.
-        Returns (characters written, bytes, whether line buffering asks for a flush)."""
-        self.buf.check_writable()
+        Returns (characters written, bytes, whether a flush is due)."""
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        self._check_closed()
+        if self._encoder is None:
+            raise io.UnsupportedOperation("not writable")
         length = len(s)
         haslf = (self._writetranslate or self.line_buffering) and "\n" in s
         if haslf and self._writetranslate and self._writenl != "\n":
             s = s.replace("\n", self._writenl)
         needflush = self.line_buffering and (haslf or "\r" in s)
-        self._snapshot = None
-        self._set_decoded("")
-        if self._decoder is not None:
-            self._decoder.reset()
         return length, self._encoder.encode(s), needflush
 
     def append_now(self, data: bytes, needflush: bool) -> bool:
-        """Adds encoded text to the pending bytes if that needs no I/O; False otherwise."""
-        if needflush or self.write_through or self._pending_count + len(data) >= _CHUNK:
+        """write()'s bookkeeping when it needs no I/O (the pending text stays under the
+        chunk size, nothing asks for a flush); False (nothing done) otherwise."""
+        if needflush or self.write_through or self._pending_count + len(data) >= self.chunk_size:
             return False
         self._pending.append(data)
         self._pending_count += len(data)
+        self._wrote()
         return True
 
     async def append(self, data: bytes, needflush: bool) -> None:
-        """Adds encoded text, handing pending bytes to the binary layer as
-        io.TextIOWrapper does (past its chunk size, or for line buffering)."""
-        if self._pending_count + len(data) > _CHUNK:
-            await self.flush_pending()
-        self._pending.append(data)
-        self._pending_count += len(data)
-        if self._pending_count >= _CHUNK or needflush or self.write_through:
-            await self.flush_pending()
-        if needflush:
-            await self.buf.flush()
+        """write()'s bookkeeping with the flushes C's write does."""
+        try:
+            if self._pending and self._pending_count + len(data) > self.chunk_size:
+                await self._writeflush()
+            self._pending.append(data)
+            self._pending_count += len(data)
+            if self._pending_count >= self.chunk_size or needflush or self.write_through:
+                await self._writeflush()
+            if needflush:
+                await self.buf.flush()
+        finally:
+            self._wrote()
+
+    def _wrote(self) -> None:
+        """A write makes the read-ahead characters stale."""
+        self._set_decoded("")
+        self._snapshot = None
+        if self._decoder is not None:
+            self._decoder.reset()
 
     async def write(self, s: str) -> int:
         length, data, needflush = self.encode(s)
         await self.append(data, needflush)
         return length
 
+    async def flush(self) -> None:
+        """Pushes pending text and the buffer to the OS; also turns tell() back on."""
+        self._check_closed()
+        self._telling = self._seekable
+        await self._writeflush()
+        await self.buf.flush()
+
     # --- position -----------------------------------------------------------------------
 
     async def tell(self) -> int:
-        self.buf.check_open()
+        self._check_closed()
         if not self._seekable:
             raise io.UnsupportedOperation("underlying stream is not seekable")
         if not self._telling:
             raise OSError("telling position disabled by next() call")
-        await self.flush_pending()
-        await self.buf.flush()
+        await self._writeflush()
+        await self.flush()
         position = self.buf.tell()
         dec = self._decoder
         if dec is None or self._snapshot is None:
             return position
         dec_flags, next_input = self._snapshot
-        position -= len(next_input)
-        skip = self._used
-        if skip == 0:
-            return _pack_cookie(position, dec_flags)
+        start_pos = position - len(next_input)
+        if self._used == 0:
+            return _build_cookie(start_pos, dec_flags)
+        chars_to_skip = self._used
         saved = dec.getstate()
         try:
-            # Find the last point before the current character where the decoder held
-            # no pending bytes, and describe the rest as bytes to feed and chars to skip.
-            dec.setstate((b"", dec_flags))
-            start_pos, start_flags = position, dec_flags
-            fed = decoded = 0
+            # Fast search for a start point where the decoder holds nothing, near the
+            # current position; then feed one byte at a time.
+            skip_bytes = int(self._b2c * chars_to_skip)
+            skip_back = 1
+            while skip_bytes > 0:
+                self._decoder_setstate(start_pos, dec_flags)
+                # C decodes skip_bytes from the snapshot's start even when the snapshot
+                # is shorter (stale after iteration): it reads the terminating NUL.
+                head = next_input[:skip_bytes]
+                decoded = len(dec.decode(head + b"\0" * (skip_bytes - len(head))))
+                if decoded <= chars_to_skip:
+                    dec_buffer, flags = dec.getstate()
+                    if not dec_buffer:
+                        dec_flags = flags
+                        chars_to_skip -= decoded
+                        break
+                    skip_bytes -= len(dec_buffer)
+                    skip_back = 1
+                else:
+                    skip_bytes -= skip_back
+                    skip_back *= 2
+            if skip_bytes <= 0:
+                skip_bytes = 0
+                self._decoder_setstate(start_pos, dec_flags)
+            start_pos += skip_bytes
+            feed = 0
             need_eof = False
-            for i in range(len(next_input)):
-                fed += 1
-                decoded += len(dec.decode(next_input[i : i + 1]))
-                dec_buffer, flags = dec.getstate()
-                if not dec_buffer and decoded <= skip:
-                    start_pos += fed
-                    skip -= decoded
-                    start_flags, fed, decoded = flags, 0, 0
-                if decoded >= skip:
-                    break
-            else:
-                decoded += len(dec.decode(b"", final=True))
-                need_eof = True
-                if decoded < skip:
-                    raise OSError("can't reconstruct logical file position")
-            if skip == 0:
-                return _pack_cookie(start_pos, start_flags)
-            return _pack_cookie(start_pos, start_flags, fed, need_eof, skip)
+            if chars_to_skip:
+                decoded = 0
+                i = skip_bytes
+                while i < len(next_input):
+                    decoded += len(dec.decode(next_input[i : i + 1]))
+                    feed += 1
+                    dec_buffer, flags = dec.getstate()
+                    if not dec_buffer and decoded <= chars_to_skip:
+                        start_pos += feed
+                        chars_to_skip -= decoded
+                        dec_flags = flags
+                        feed = decoded = 0
+                    if decoded >= chars_to_skip:
+                        break
+                    i += 1
+                if i == len(next_input):
+                    decoded += len(dec.decode(b"", True))
+                    need_eof = True
+                    if decoded < chars_to_skip:
+                        raise OSError("can't reconstruct logical file position")
+            return _build_cookie(start_pos, dec_flags, feed, chars_to_skip, need_eof)
         finally:
             dec.setstate(saved)
 
-    async def seek(self, cookie: int, whence: int = 0) -> int:
-        self.buf.check_open()
-        if not isinstance(cookie, int):
-            raise TypeError(f"an integer is required (got type {type(cookie).__name__})")
+    async def seek(self, cookie: Any, whence: int = 0) -> Any:
+        self._check_closed()
         if not self._seekable:
             raise io.UnsupportedOperation("underlying stream is not seekable")
         if whence == os.SEEK_CUR:
             if cookie != 0:
                 raise io.UnsupportedOperation("can't do nonzero cur-relative seeks")
-            whence, cookie = os.SEEK_SET, await self.tell()
+            cookie = await self.tell()
         elif whence == os.SEEK_END:
             if cookie != 0:
                 raise io.UnsupportedOperation("can't do nonzero end-relative seeks")
-            await self.flush_pending()
-            position = await self.buf.seek(0, os.SEEK_END)
+            await self.flush()
             self._set_decoded("")
             self._snapshot = None
             if self._decoder is not None:
                 self._decoder.reset()
-            self._reset_encoder(position)
-            self._telling = self._seekable
+            position = await self.buf.seek(0, os.SEEK_END)
+            if self._encoder is not None:
+                self._encoder_reset(position == 0)
             return position
-        if whence != os.SEEK_SET:
+        elif whence != os.SEEK_SET:
             raise ValueError(f"invalid whence ({whence}, should be {os.SEEK_SET}, {os.SEEK_CUR} or {os.SEEK_END})")
         if cookie < 0:
-            raise ValueError(f"negative seek position {cookie}")
-        await self.flush_pending()
-        await self.buf.flush()
-        start_pos, dec_flags, feed, need_eof, skip = _unpack_cookie(cookie)
+            raise ValueError(f"negative seek position {cookie!r}")
+        await self.flush()
+        start_pos, dec_flags, feed, skip, need_eof = _parse_cookie(int(cookie))
         await self.buf.seek(start_pos)
         self._set_decoded("")
-        self._snapshot = None
-        if cookie == 0 and self._decoder is not None:
-            self._decoder.reset()
-        elif self._decoder is not None or dec_flags or skip:
-            self._get_decoder().setstate((b"", dec_flags))
-            self._snapshot = (dec_flags, b"")
+        self._snapshot = (dec_flags, b"")
+        if self._decoder is not None:
+            self._decoder_setstate(start_pos, dec_flags)
         if skip:
             chunk = await self.buf.read(feed)
-            self._set_decoded(self._get_decoder().decode(chunk, need_eof))
             self._snapshot = (dec_flags, chunk)
+            self._set_decoded(self._decoder.decode(chunk, need_eof))
             if len(self._decoded) < skip:
                 raise OSError("can't restore logical file position")
             self._used = skip
-        self._reset_encoder(cookie)
-        self._telling = self._seekable  # a seek ends what iteration turned off
+        if self._encoder is not None:
+            self._encoder_reset(start_pos == 0 and dec_flags == 0)
         return cookie
 
-    def _reset_encoder(self, position: int) -> None:
-        if self._encoder is not None:
-            if position == 0:
-                self._encoder.reset()
-            else:
-                self._encoder.setstate(0)
-
     async def truncate(self, size: int | None = None) -> int:
-        await self.flush_pending()
-        await self.buf.flush()
-        if size is None:
-            size = await self.tell()
+        await self.flush()
         return await self.buf.truncate(size)
 
-    def disable_telling(self, off: bool) -> None:
-        if not off:
-            self._snapshot = None
-        self._telling = self._seekable and not off
+    def start_iteration(self) -> None:
+        self._telling = False
+
+    def end_iteration(self) -> None:
+        """Iteration reached the end of the file: tell() works again."""
+        self._snapshot = None
+        self._telling = self._seekable

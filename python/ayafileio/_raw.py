@@ -1,0 +1,280 @@
+"""The raw layer: io.FileIO's semantics over the engine. It owns the raw position (the
+descriptor's offset is not used: reads and writes name their offset; appends go to the
+kernel's end of file, after which the position is where O_APPEND left it).
+
+One primitive per direction, `transfer`, returns the real result. When the awaiting task
+is cancelled it waits out the request and raises `Interrupted` carrying the number of
+bytes the kernel did move, so the layer above can account for every one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+import stat
+from typing import Any
+
+from . import _driver, _handles
+from ._driver import OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE
+
+
+def os_error(res: int, filename: Any = None) -> OSError:
+    """The OSError (subclass chosen by errno) for a -errno result."""
+    code = -res
+    if filename is None:
+        return OSError(code, os.strerror(code))
+    return OSError(code, os.strerror(code), filename)
+
+
+def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
+    return ValueError(msg)
+
+
+class Interrupted(asyncio.CancelledError):
+    """A transfer whose task was cancelled after the kernel moved `count` bytes. Only
+    the layers of one file see it: they account for the bytes and raise a plain
+    CancelledError to the caller."""
+
+    def __init__(self, count: int, *args: Any, data: bytes = b"") -> None:
+        super().__init__(*args)
+        self.count = count
+        self.data = data  # readall's: the bytes it had read
+
+
+def check_result(res: int) -> int:
+    """A request's result as a value: -errno raises the matching OSError."""
+    if res < 0:
+        raise os_error(res)
+    return res
+
+
+async def transfer(op: int, ref: int, addr: int, length: int, off: int, keep: Any) -> int:
+    """One read or write of length bytes at addr, at off (OFF_CURRENT: the descriptor's
+    offset, or the end for O_APPEND). Returns the count; -errno raises OSError."""
+    drv = _driver.get_driver()
+    req = drv.submit(op, ref, addr, length, off, keep)
+    try:
+        res = await req.future
+    except asyncio.CancelledError as e:
+        res = await drv.settle(req)
+        raise Interrupted(max(res, 0), *e.args) from None
+    return check_result(res)
+
+
+async def finish(req: _driver.Request) -> int:
+    """Awaits a request that must not be abandoned (a close): if the task is cancelled
+    the request still runs to its end, then CancelledError propagates."""
+    try:
+        return await req.future
+    except asyncio.CancelledError:
+        await _driver.get_driver().settle(req, cancel=False)
+        raise
+
+
+class RawFile:
+    """An open descriptor with FileIO's read/write/seek/tell/truncate semantics."""
+
+    def __init__(self, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool, append: bool,
+                 closefd: bool, st: os.stat_result) -> None:
+        self.fd = fd  # what os functions and fileno() take
+        self.ref = ref  # what request records name (_handles: the same number on POSIX)
+        self.owned = owned  # the engine opened it
+        self.readable = readable
+        self.writable = writable
+        self.append = append
+        self.closefd = closefd
+        self.closed = False
+        self.regular = stat.S_ISREG(st.st_mode)
+        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
+        # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
+        # "memory" reads a RAM-backed file system directly (it never waits for a device).
+        self.fast_read = ""
+        if self.regular and readable and _driver.READ_FAST_PATH:
+            self.fast_read = "memory" if _driver.get_driver().is_memory_fs(fd) else "nowait"
+        # FileIO seeks an appending file to its end when it opens it; a descriptor this
+        # module just opened is at 0 otherwise.
+        if not self.seekable:
+            self.pos = 0
+        elif append:
+            self.pos = os.lseek(fd, 0, os.SEEK_END)
+        else:
+            self.pos = 0 if owned else os.lseek(fd, 0, os.SEEK_CUR)
+
+    # --- checks (FileIO's) ------------------------------------------------------------
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise closed_error()
+
+    def check_readable(self) -> None:
+        self.check_open()
+        if not self.readable:
+            raise io.UnsupportedOperation("File not open for reading")
+
+    def check_writable(self) -> None:
+        self.check_open()
+        if not self.writable:
+            raise io.UnsupportedOperation("File not open for writing")
+
+    # --- position -----------------------------------------------------------------------
+
+    def tell(self) -> int:
+        self.check_open()
+        if not self.seekable:
+            raise OSError(errno.ESPIPE, os.strerror(errno.ESPIPE))
+        return self.pos
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        self.check_open()
+        if not self.seekable:
+            raise OSError(errno.ESPIPE, os.strerror(errno.ESPIPE))
+        if whence == os.SEEK_SET:
+            target = offset
+        elif whence == os.SEEK_CUR:
+            target = self.pos + offset
+        else:  # SEEK_END, SEEK_DATA, SEEK_HOLE: the kernel knows; an invalid whence: EINVAL
+            target = os.lseek(self.fd, offset, whence)
+        if target < 0:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        self.pos = target
+        return target
+
+    # --- transfers ------------------------------------------------------------------------
+
+    def _offset(self) -> int:
+        return self.pos if self.seekable else OFF_CURRENT
+
+    def read_cached(self, view: memoryview) -> int | None:
+        """Reads at the position into view at once if the data is in memory (see
+        Driver.read_cached): the count, or None when the ring must do it."""
+        if not self.fast_read or not self.seekable:
+            return None
+        res = _driver.get_driver().read_cached(self.fd, view, self.pos, self.fast_read == "memory")
+        if res == -errno.EOPNOTSUPP:
+            self.fast_read = ""  # this file system cannot say; use the ring
+            return None
+        if res is not None:
+            self.pos += check_result(res)
+        return res
+
+    async def readinto(self, view: memoryview, addr: int = 0, keep: Any = None) -> int:
+        """FileIO.readinto: one read at the position into view (whose address a caller
+        that pins its buffer passes as addr, kept alive by keep); advances the position,
+        also by what a cancelled read moved."""
+        n = self.read_cached(view)
+        if n is not None:
+            return n
+        if not addr:
+            addr, keep = _driver.address_of(view, writable=True)
+        try:
+            n = await transfer(OP_READ, self.ref, addr, len(view), self._offset(), keep)
+        except Interrupted as e:
+            if self.seekable:
+                self.pos += e.count
+            raise
+        if self.seekable:
+            self.pos += n
+        return n
+
+    async def write(self, data: Any) -> int:
+        """FileIO.write: one write at the position (appending: at the end); returns the
+        count written, which can be short."""
+        addr, keep = _driver.address_of(data, writable=False)
+        length = len(data) if type(data) is bytes else memoryview(data).nbytes
+        off = OFF_CURRENT if self.append or not self.seekable else self.pos
+        try:
+            n = await transfer(OP_WRITE, self.ref, addr, length, off, keep)
+        except Interrupted as e:
+            self.wrote(e.count)
+            raise
+        self.wrote(n)
+        return n
+
+    def wrote(self, n: int) -> None:
+        """Moves the position past n bytes just written."""
+        if not self.seekable or n <= 0:
+            return
+        # O_APPEND wrote at the end and left the descriptor's offset there; FileIO's
+        # position is that offset from here on, and so is ours.
+        self.pos = _handles.append_position(self.fd) if self.append else self.pos + n
+
+    async def readall(self) -> bytes:
+        """FileIO.readall: everything up to the end of the stream. A cancelled readall
+        raises Interrupted with what it had read in `data`."""
+        parts: list[bytes] = []
+        try:
+            while True:
+                size, end = _CHUNK, -1
+                if self.regular:  # ask for one byte more than fstat says is left
+                    end = os.fstat(self.fd).st_size
+                    size = max(end - self.pos, 0) + 1
+                buf = bytearray(min(max(size, 1), _MAX_READ))
+                got = await self.readinto(memoryview(buf))
+                if not got:
+                    break
+                del buf[got:]
+                parts.append(bytes(buf))
+                if self.pos >= end >= 0 and got < size:
+                    break  # stopped where fstat said the file ends (not a partial read)
+        except Interrupted as e:
+            data = b"".join(parts) + bytes(buf[: e.count])
+            raise Interrupted(len(data), *e.args, data=data) from None
+        return b"".join(parts)
+
+    async def truncate(self, size: int | None = None) -> int:
+        """FileIO.truncate: resizes to size (default: the position), which stays put."""
+        self.check_writable()
+        if size is None:
+            size = self.tell()
+        if size < 0:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        req = _driver.get_driver().submit(OP_FTRUNCATE, self.ref, 0, 0, size)
+        check_result(await finish(req))
+        return size
+
+    async def sync(self, datasync: bool) -> None:
+        self.check_open()
+        req = _driver.get_driver().submit(OP_FSYNC, self.ref, op_flags=int(datasync))
+        check_result(await finish(req))
+
+    async def close(self) -> None:
+        """Closes the descriptor (once); the close runs to its end even if cancelled."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if _handles.engine_closes(self.closefd):
+                check_result(await finish(_driver.get_driver().submit(OP_CLOSE, self.ref)))
+        finally:
+            # After the engine's close; on Windows this closes the descriptor's own handle.
+            _handles.close_fd(self.fd, self.closefd)
+
+    def write_now(self, data: bytes) -> None:
+        """Writes all of data at the position without the event loop (a file collected
+        unclosed, detach())."""
+        _handles.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
+        self.wrote(len(data))
+
+    def closed_by_engine(self) -> None:
+        """The engine closed the record handle (the end of a linked write and close)."""
+        self.closed = True
+        _handles.close_fd(self.fd, self.closefd)
+
+    def close_now(self) -> None:
+        if not self.closed:
+            self.closed = True
+            _handles.close_now(self.fd, self.ref, self.closefd)
+
+
+_CHUNK = 8192
+_MAX_READ = 64 << 20
+
+
+def _lseek_ok(fd: int) -> bool:
+    try:
+        os.lseek(fd, 0, os.SEEK_CUR)
+        return True
+    except OSError:
+        return False
