@@ -7,8 +7,20 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from proactor_like import ProactorLikePolicy
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE picks one): "quick" for local runs, "ci" for
+# scripts/test; both derandomized, so a run is repeatable. "deep" draws fresh examples
+# (give --hypothesis-seed to repeat one), for runs of tens of thousands of examples.
+_common: dict[str, Any] = {"deadline": None, "database": None, "print_blob": True,
+                           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                     HealthCheck.filter_too_much]}
+settings.register_profile("quick", max_examples=100, derandomize=True, **_common)
+settings.register_profile("ci", max_examples=2000, derandomize=True, **_common)
+settings.register_profile("deep", max_examples=int(os.environ.get("AYAFILEIO_DEEP_EXAMPLES", "2500")), **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 if os.environ.get("AYAFILEIO_TEST_LOOP") == "proactor-like":
     asyncio.set_event_loop_policy(ProactorLikePolicy())
