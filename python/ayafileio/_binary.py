@@ -188,9 +188,16 @@ class BufferedFile(_OverRaw):
         while self._write_pos < self._write_end:
             try:
                 n = await self._counted(self.raw.write(self._view[self._write_pos : self._write_end]))
-            except Interrupted as e:
-                self._write_pos += e.count
-                self._raw_pos = self._write_pos
+            except asyncio.CancelledError as e:
+                if isinstance(e, Interrupted):
+                    self._write_pos += e.count
+                    self._raw_pos = self._write_pos
+                if self._valid_read() and self._raw_pos != self._read_end:
+                    # Where a flush leaves read-ahead, C's state has the raw position at
+                    # its end (the in-buffer seek counts on it): put it back there; the
+                    # next flush rewinds to the pending bytes.
+                    self._raw_seek(self._read_end - self._raw_pos, os.SEEK_CUR)
+                    self._raw_pos = self._read_end
                 raise asyncio.CancelledError(*e.args) from None
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
