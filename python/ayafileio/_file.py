@@ -400,7 +400,7 @@ class AsyncFile(Generic[AnyStr]):
     async def _sync(self, datasync: bool) -> None:
         async with self._turns:
             if self._text is not None:
-                await self._text.flush()
+                await self._text.writeflush()
             await self._b.sync(datasync)
 
     # --- position -----------------------------------------------------------------------
@@ -482,7 +482,8 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 try:
-                    await self._text.flush()
+                    # Only down to the buffer: its close writes and closes in one chain.
+                    await self._text.writeflush()
                 except BaseException:
                     await self._file.close()  # close anyway, then report the write error
                     raise

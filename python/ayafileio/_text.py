@@ -66,6 +66,7 @@ class TextLayer:
     def __init__(self, buf: BufferedFile, encoding: str, errors: str, newline: str | None, line_buffering: bool,
                  write_through: bool) -> None:
         self.buf = buf
+        self._raw = buf.raw  # for the closed check on every call
         self.encoding = encoding
         self.errors = errors
         self.line_buffering = line_buffering
@@ -101,7 +102,7 @@ class TextLayer:
         return getattr(self._decoder, "newlines", None) if self._decoder is not None else None
 
     def _check_closed(self) -> None:
-        if self.buf.closed:
+        if self._raw.closed:
             raise closed_error()
 
     def _set_decoded(self, chars: str) -> None:
@@ -160,7 +161,7 @@ class TextLayer:
             self._snapshot = (dec_flags, dec_buffer + chunk)
         return not eof
 
-    async def _writeflush(self) -> None:
+    async def writeflush(self) -> None:
         """Gives pending encoded text to the buffer."""
         if self._pending:
             data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
@@ -183,7 +184,7 @@ class TextLayer:
         self._check_closed()
         if self._decoder is None:
             raise io.UnsupportedOperation("not readable")
-        await self._writeflush()
+        await self.writeflush()
         if n < 0:
             data = await self.buf.read()
             decoded: str = self._decoder.decode(data, True)
@@ -221,7 +222,7 @@ class TextLayer:
 
     async def readline(self, limit: int = -1) -> str:
         self._check_closed()
-        await self._writeflush()
+        await self.writeflush()
         chunked = 0
         chunks: list[str] = []
         line: str | None = None
@@ -284,7 +285,8 @@ class TextLayer:
         Returns (characters written, bytes, whether a flush is due)."""
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
-        self._check_closed()
+        if self._raw.closed:
+            raise closed_error()
         if self._encoder is None:
             raise io.UnsupportedOperation("not writable")
         length = len(s)
@@ -301,28 +303,29 @@ class TextLayer:
             return False
         self._pending.append(data)
         self._pending_count += len(data)
-        self._wrote()
+        if self._decoder is not None:
+            self._wrote()
         return True
 
     async def append(self, data: bytes, needflush: bool) -> None:
         """write()'s bookkeeping with the flushes C's write does."""
         try:
             if self._pending and self._pending_count + len(data) > self.chunk_size:
-                await self._writeflush()
+                await self.writeflush()
             self._pending.append(data)
             self._pending_count += len(data)
             if self._pending_count >= self.chunk_size or needflush or self.write_through:
-                await self._writeflush()
+                await self.writeflush()
             if needflush:
                 await self.buf.flush()
         finally:
             self._wrote()
 
     def _wrote(self) -> None:
-        """A write makes the read-ahead characters stale."""
-        self._set_decoded("")
-        self._snapshot = None
+        """A write makes the read-ahead characters stale (a write-only file has none)."""
         if self._decoder is not None:
+            self._set_decoded("")
+            self._snapshot = None
             self._decoder.reset()
 
     async def write(self, s: str) -> int:
@@ -334,7 +337,7 @@ class TextLayer:
         """Pushes pending text and the buffer to the OS; also turns tell() back on."""
         self._check_closed()
         self._telling = self._seekable
-        await self._writeflush()
+        await self.writeflush()
         await self.buf.flush()
 
     # --- position -----------------------------------------------------------------------
@@ -345,7 +348,7 @@ class TextLayer:
             raise io.UnsupportedOperation("underlying stream is not seekable")
         if not self._telling:
             raise OSError("telling position disabled by next() call")
-        await self._writeflush()
+        await self.writeflush()
         await self.flush()
         position = self.buf.tell()
         dec = self._decoder
