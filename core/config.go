@@ -21,6 +21,10 @@ type Config struct {
 	IOUringSQPoll       bool   `json:"io_uring_sqpoll"`
 	EnableDebugLog      bool   `json:"enable_debug_log"`
 	Backend             string `json:"backend"`
+	// Read by the Python driver: completions are handed to waiting tasks in slices
+	// sized so that one event-loop iteration takes about AdaptiveTargetLatencyUs.
+	AdaptiveBatch           bool  `json:"adaptive_batch"`
+	AdaptiveTargetLatencyUs int64 `json:"adaptive_target_latency_us"`
 }
 
 // DefaultConfig returns the documented defaults. AYAFILEIO_BACKEND, when set, replaces
@@ -28,14 +32,16 @@ type Config struct {
 // and reported by ConfigFromEnv.
 func DefaultConfig() Config {
 	c := Config{
-		HandlePoolMaxPerKey: 64,
-		HandlePoolMaxTotal:  2048,
-		IOWorkerCount:       0,
-		BufferPoolMax:       512,
-		BufferSize:          65536,
-		CloseTimeoutMs:      4000,
-		IOUringQueueDepth:   256,
-		Backend:             "auto",
+		HandlePoolMaxPerKey:     64,
+		HandlePoolMaxTotal:      2048,
+		IOWorkerCount:           0,
+		BufferPoolMax:           512,
+		BufferSize:              65536,
+		CloseTimeoutMs:          4000,
+		IOUringQueueDepth:       256,
+		Backend:                 "auto",
+		AdaptiveBatch:           true,
+		AdaptiveTargetLatencyUs: 1000,
 	}
 	if v := os.Getenv("AYAFILEIO_BACKEND"); v != "" && validBackend(v) {
 		c.Backend = v
@@ -52,18 +58,20 @@ type intOption struct {
 type boolOption func(*Config) *bool
 
 var intOptions = map[string]intOption{
-	"handle_pool_max_per_key": {1, 1 << 16, func(c *Config) *int64 { return &c.HandlePoolMaxPerKey }, ""},
-	"handle_pool_max_total":   {1, 1 << 20, func(c *Config) *int64 { return &c.HandlePoolMaxTotal }, ""},
-	"io_worker_count":         {0, 1024, func(c *Config) *int64 { return &c.IOWorkerCount }, " (0 = automatic)"},
-	"buffer_pool_max":         {0, 1 << 20, func(c *Config) *int64 { return &c.BufferPoolMax }, ""},
-	"buffer_size":             {4096, 64 << 20, func(c *Config) *int64 { return &c.BufferSize }, " (a multiple of 4096)"},
-	"close_timeout_ms":        {0, 3600_000, func(c *Config) *int64 { return &c.CloseTimeoutMs }, ""},
-	"io_uring_queue_depth":    {1, 32768, func(c *Config) *int64 { return &c.IOUringQueueDepth }, " (a power of two)"},
+	"handle_pool_max_per_key":    {1, 1 << 16, func(c *Config) *int64 { return &c.HandlePoolMaxPerKey }, ""},
+	"handle_pool_max_total":      {1, 1 << 20, func(c *Config) *int64 { return &c.HandlePoolMaxTotal }, ""},
+	"io_worker_count":            {0, 1024, func(c *Config) *int64 { return &c.IOWorkerCount }, " (0 = automatic)"},
+	"buffer_pool_max":            {0, 1 << 20, func(c *Config) *int64 { return &c.BufferPoolMax }, ""},
+	"buffer_size":                {4096, 64 << 20, func(c *Config) *int64 { return &c.BufferSize }, " (a multiple of 4096)"},
+	"close_timeout_ms":           {0, 3600_000, func(c *Config) *int64 { return &c.CloseTimeoutMs }, ""},
+	"io_uring_queue_depth":       {1, 32768, func(c *Config) *int64 { return &c.IOUringQueueDepth }, " (a power of two)"},
+	"adaptive_target_latency_us": {50, 1_000_000, func(c *Config) *int64 { return &c.AdaptiveTargetLatencyUs }, ""},
 }
 
 var boolOptions = map[string]boolOption{
 	"io_uring_sqpoll":  func(c *Config) *bool { return &c.IOUringSQPoll },
 	"enable_debug_log": func(c *Config) *bool { return &c.EnableDebugLog },
+	"adaptive_batch":   func(c *Config) *bool { return &c.AdaptiveBatch },
 }
 
 func validBackend(v string) bool { return v == "auto" || v == "io_uring" || v == "worker" }

@@ -259,6 +259,54 @@ def test_config_validation_and_effect(run: Any) -> None:
     assert ayafileio.get_config()["buffer_size"] == 65536
 
 
+def test_adaptive_batch_spreads_completions_over_loop_iterations(tmp_path: pathlib.Path, monkeypatch: Any) -> None:
+    """adaptive_batch hands completions to their tasks in slices sized to
+    adaptive_target_latency_us, so a burst wakes its tasks over several loop iterations
+    (timers and sockets get their turn between); off, one iteration wakes them all."""
+    from ayafileio import _driver
+
+    monkeypatch.setattr(_driver, "READ_FAST_PATH", False)  # every read completes through the ring
+    p = tmp_path / "f"
+    p.write_bytes(b"x" * 4096)
+    with pytest.raises(ValueError, match="adaptive_target_latency_us"):
+        ayafileio.configure(adaptive_target_latency_us=10)
+    with pytest.raises(TypeError, match="adaptive_batch"):
+        ayafileio.configure(adaptive_batch=1)
+
+    def iterations_waking(adaptive: bool) -> int:
+        ayafileio.configure(adaptive_batch=adaptive, adaptive_target_latency_us=50)
+
+        async def main() -> int:
+            loop = asyncio.get_running_loop()
+            ticks = [0]
+            stop = False
+
+            def tick() -> None:  # runs once per loop iteration
+                ticks[0] += 1
+                if not stop:
+                    loop.call_soon(tick)
+
+            woken: set[int] = set()
+            async with ayafileio.open(p, "rb") as f:
+                async def one(i: int) -> None:
+                    await f.read_at(i, 16)
+                    woken.add(ticks[0])
+
+                await f.read_at(0, 1)  # the engine exists before the burst
+                tick()
+                await asyncio.gather(*(one(i) for i in range(400)))
+                stop = True
+            return len(woken)
+
+        try:
+            return asyncio.run(main())
+        finally:
+            ayafileio.reset_config()
+
+    off, on = iterations_waking(False), iterations_waking(True)
+    assert on > 4 * off, (on, off)
+
+
 @posix_only
 def test_fork_after_use_still_does_file_io(tmp_path: pathlib.Path) -> None:
     """Go does not survive fork(): a child forked after the engine started does its file

@@ -30,9 +30,11 @@ class Config(TypedDict):
     io_uring_sqpoll: bool
     enable_debug_log: bool
     backend: str
+    adaptive_batch: bool
+    adaptive_target_latency_us: int
 
 
-_BOOL_KEYS = {"io_uring_sqpoll", "enable_debug_log"}
+_BOOL_KEYS = {"io_uring_sqpoll", "enable_debug_log", "adaptive_batch"}
 _STR_KEYS = {"backend"}
 
 
@@ -94,6 +96,12 @@ def _current() -> Config:
 
 def cached_buffer_size() -> int:
     return _current()["buffer_size"]
+
+
+def cached_loop_budget() -> tuple[bool, float]:
+    """(adaptive_batch, adaptive_target_latency_us in seconds)."""
+    cfg = _current()
+    return cfg["adaptive_batch"], cfg["adaptive_target_latency_us"] / 1e6
 
 
 def cached_close_timeout() -> float:

@@ -18,20 +18,24 @@ import struct
 import sys
 import threading
 import time
+from collections import deque
 from typing import Any
 
 from . import _native
-from ._config import cached_close_timeout, debug, get_config
+from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
 
 # The 64-byte request record and the 16-byte completion record (core/record.go).
 _REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
 _RECORD, _COMPLETION = 64, 16
 _BATCH = 256  # records per submit/reap call
-# Loop time one tick may spend on reads served straight from memory. It bounds how long a
-# run of page-cache hits keeps the loop from other work; measured on randread (64 tasks):
-# 64 reads per tick gave 211k ops/s on ext4 (aiofile 269k), 0.1 ms 174k, 1 ms 237k.
-_FAST_READ_SECONDS_PER_TICK = 0.001
+# Reads served straight from memory share the loop-iteration budget
+# (adaptive_target_latency_us): a run of page-cache hits keeps the loop from other work
+# for at most that long. Measured on randread (64 tasks): 64 reads per tick gave 211k
+# ops/s on ext4 (aiofile 269k), 0.1 ms 174k, 1 ms 237k.
 _FAST_READ_MAX = 1 << 20
+# Completions handed to their tasks in one loop iteration (adaptive_batch) before the
+# cost of a task step has been measured.
+_FIRST_SLICE = 16
 
 if sys.platform == "win32":
     READ_FAST_PATH = False
@@ -133,9 +137,17 @@ class Driver:
         self._cq_addr = ctypes.addressof(self._cq_c)
         self._cq_view = memoryview(self._cq).cast("q")
         self._queued = 0
+        self._adaptive, self._budget = cached_loop_budget()
         self._fast_until = 0.0  # end of this tick's budget for reads served from memory
         self._flush_scheduled = False
         self._inflight: dict[int, Request] = {}
+        # Completions reaped but not yet handed to their tasks (adaptive_batch), how many
+        # to hand out per loop iteration, and when the last slice went out.
+        self._done: deque[Request] = deque()
+        self._step_cost = 0.0  # seconds per task step woken, measured
+        self._handed = 0  # futures resolved by the last slice
+        self._slice_at = 0.0  # when it went out
+        self._hand_out_scheduled = False
         self._next_ud = 1
         self.closed = False
         self._wake_socks: tuple[socket.socket, socket.socket] | None = None
@@ -191,7 +203,7 @@ class Driver:
             return None
         now = time.perf_counter()
         if self._fast_until == 0.0:
-            self._fast_until = now + _FAST_READ_SECONDS_PER_TICK
+            self._fast_until = now + self._budget / 2
             if not self._flush_scheduled:
                 self._flush_scheduled = True
                 self.loop.call_soon(self._flush)  # the next tick resets the budget
@@ -297,23 +309,54 @@ class Driver:
         view = self._cq_view
         while True:
             n = self._reap_fn(self._id, self._cq_addr, _BATCH)
-            if n <= 0:
-                return
-            vals = view[: 2 * n].tolist()
-            for i in range(0, 2 * n, 2):
-                self._complete(vals[i], vals[i + 1])
+            if n > 0:
+                vals = view[: 2 * n].tolist()
+                for i in range(0, 2 * n, 2):
+                    self._complete(vals[i], vals[i + 1])
             if n < _BATCH:
-                return
+                break
+        if self._done and not self._hand_out_scheduled:
+            self._hand_out()
 
     def _complete(self, ud: int, res: int) -> None:
         req = self._inflight.pop(ud, None)
         if req is None:
             return
         req.keep = None
-        req.result = res
-        fut = req.future
-        if not fut.done():
-            fut.set_result(res)
+        req.result = res  # settle() of a cancelled task reads it at once
+        if self._adaptive:
+            self._done.append(req)
+        elif not req.future.done():
+            req.future.set_result(res)
+
+    def _hand_out(self) -> None:
+        """Resolves the next slice of completed requests' futures. Each wakes its task in
+        the next loop iteration, so the slice sets that iteration's length: it holds as
+        many as fit in half the target latency (a timer falls due at most one iteration
+        before the one that runs it) at the measured cost of a task step. This method
+        is queued behind the steps it woke, so the time until it runs again is their
+        cost. What is left goes out in later iterations, after the loop has looked at
+        its timers and descriptors."""
+        self._hand_out_scheduled = False
+        now = time.perf_counter()
+        if self._handed:
+            cost = (now - self._slice_at) / self._handed
+            self._step_cost = cost if not self._step_cost else 0.75 * self._step_cost + 0.25 * cost
+            self._handed = 0
+        done = self._done
+        if not done:
+            return
+        n = max(1, int(self._budget / 2 / self._step_cost)) if self._step_cost else _FIRST_SLICE
+        handed = 0
+        while done and handed < n:
+            req = done.popleft()
+            if not req.future.done():  # a cancelled task's future costs no iteration time
+                req.future.set_result(req.result)  # type: ignore[arg-type]
+                handed += 1
+        self._handed = handed
+        self._slice_at = time.perf_counter()
+        self._hand_out_scheduled = True
+        self.loop.call_soon(self._hand_out)
 
     # --- cancellation ---------------------------------------------------------------
 
@@ -359,6 +402,10 @@ class Driver:
             self._submit(self._id, self._sq_addr, self._queued)
             self._queued = 0
         left = self._lib.pybind_EngineClose(self._id, timeout)
+        for req in self._done:  # completed, not yet handed out
+            if not req.future.done() and not req.future.get_loop().is_closed():
+                req.future.set_result(req.result)  # type: ignore[arg-type]
+        self._done.clear()
         for sock in self._wake_socks or ():
             sock.close()  # after EngineClose: its wake goroutine has stopped writing
         if left > 0:
