@@ -23,10 +23,10 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _driver, _handles
+from . import _handles, _records
 from ._config import debug
-from ._driver import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE
-from ._raw import Interrupted, RawFile, closed_error, os_error
+from ._raw import Interrupted, RawFile, closed_error
+from ._records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE, os_error
 
 _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
 
@@ -66,7 +66,10 @@ class BufferedFile(_OverRaw):
         self._read_end = -1
         self._write_pos = 0
         self._write_end = -1
-        self._abs_pos = raw.pos if raw.seekable else 0  # _buffered_init's raw tell
+        # C's abs_pos, the raw position as it last saw it, is raw.pos + _skew: the two part
+        # only where C counts differently (a readall it does not count, appends it counts
+        # where O_APPEND put the position elsewhere).
+        self._skew = 0
 
     def _set_buffer(self, buf: bytearray) -> None:
         """Installs buf as the buffer. The kernel reads into it by address: a new
@@ -129,24 +132,28 @@ class BufferedFile(_OverRaw):
 
     # --- raw calls ----------------------------------------------------------------------
 
+    @property
+    def _abs_pos(self) -> int:
+        return self.raw.pos + self._skew
+
     def _raw_tell(self) -> int:
-        self._abs_pos = self.raw.tell()
-        return self._abs_pos
+        self._skew = 0
+        return self.raw.tell()
 
     def _raw_seek(self, target: int, whence: int) -> int:
-        self._abs_pos = self.raw.seek(target, whence)
-        return self._abs_pos
+        self._skew = 0
+        return self.raw.seek(target, whence)
 
-    async def _counted(self, transfer: Awaitable[int]) -> int:
-        """Awaits a raw read or write and adds what it moved to _abs_pos, as C's
-        _bufferedreader_raw_read and _bufferedwriter_raw_write do; also when cancelled
-        (Interrupted carries the count on)."""
+    async def _raw_write(self, data: Any) -> int:
+        """_bufferedwriter_raw_write: C adds n to its raw position also where O_APPEND
+        put the real one elsewhere."""
+        before = self.raw.pos
         try:
-            n = await transfer
+            n = await self.raw.write(data)
         except Interrupted as e:
-            self._abs_pos += e.count
+            self._skew += e.count - (self.raw.pos - before)
             raise
-        self._abs_pos += n
+        self._skew += n - (self.raw.pos - before)
         return n
 
     # --- buffer state -------------------------------------------------------------------
@@ -164,7 +171,12 @@ class BufferedFile(_OverRaw):
         start = self._read_end if self._valid_read() else 0
         view = self._view[start : self.buffer_size]
         try:
-            n = await self._counted(self.raw.readinto(view, self._addr + start, self._pin))
+            wait = self.raw.busy()
+            if wait is not None:
+                await wait
+            n = self.raw.read_cached(view)  # in memory: no round trip
+            if n is None:
+                n = await self.raw.read_ring(self._addr + start, len(view), self._pin)
         except Interrupted as e:
             if e.count > 0:
                 self._read_end = self._raw_pos = start + e.count
@@ -204,7 +216,7 @@ class BufferedFile(_OverRaw):
             self._raw_pos -= rewind
         while self._write_pos < self._write_end:
             try:
-                n = await self._counted(self.raw.write(self._view[self._write_pos : self._write_end]))
+                n = await self._raw_write(self._view[self._write_pos : self._write_end])
             except asyncio.CancelledError as e:
                 if isinstance(e, Interrupted):
                     self._write_pos += e.count
@@ -240,16 +252,15 @@ class BufferedFile(_OverRaw):
     async def _flush_before_reading(self, taken: int) -> None:
         """C's flush before a read goes past the buffer (BufferedRandom). If it is
         cancelled, the `taken` bytes the read had copied from the buffer go back."""
-        if self.writable:
-            try:
-                await self._flush_and_rewind()
-            except asyncio.CancelledError:
-                self._pos -= taken
-                raise
+        try:
+            await self._flush_and_rewind()
+        except asyncio.CancelledError:
+            self._pos -= taken
+            raise
 
     def read_fast(self, n: int) -> bytes | None:
         """_bufferedreader_read_fast: n bytes from the buffer, or None."""
-        if 0 <= n <= self._readahead():
+        if self.readable and 0 <= n <= self._readahead() and not self.raw.closed:
             pos = self._pos
             self._pos = pos + n
             return bytes(self._view[pos : pos + n])
@@ -271,35 +282,30 @@ class BufferedFile(_OverRaw):
         res = self.read_fast(n)
         if res is not None:
             return res
-        return await self._read_generic(n)
-
-    async def _read_all(self) -> bytes:
-        current = self._readahead()
-        data = b""
-        if current:
-            data = bytes(self._view[self._pos : self._read_end])
-            self._pos += current
-        await self._flush_before_reading(taken=current)
-        self._reader_reset_buf()
-        try:
-            rest = await self.raw.readall()  # C does not count these in _abs_pos
-        except Interrupted as e:
-            self._give_back(data + e.data)
-            raise asyncio.CancelledError(*e.args) from None
-        return data + rest if data else rest
-
-    async def _read_generic(self, n: int) -> bytes:
+        # _bufferedreader_read_generic:
         n = _bounded(self.raw, n, self.tell)
         current = self._readahead()
-        out = bytearray(n)
-        ov = memoryview(out)
+        if current == 0 and n % self.buffer_size == 0 and not self._valid_write():
+            # All of it would go straight from the raw file into the result: on a
+            # RAM-backed file system, one read into new bytes does it.
+            wait = self.raw.busy()
+            if wait is not None:
+                await wait
+            data = self.raw.read_memory(n)
+            if data is not None:
+                self._reader_reset_buf()
+                if len(data) == n:
+                    self._pos = self._raw_pos = self._read_end = 0
+                return data
+        out, ov = _records.fresh_bytes(n)
         remaining, written = n, 0
         if current > 0:
             ov[:current] = self._view[self._pos : self._pos + current]
             remaining -= current
             written += current
             self._pos += current
-        await self._flush_before_reading(taken=current)
+        if self.writable:
+            await self._flush_before_reading(taken=current)
         self._reader_reset_buf()
         try:
             while remaining > 0:
@@ -308,19 +314,19 @@ class BufferedFile(_OverRaw):
                 if r == 0:
                     break
                 try:
-                    r = await self._counted(self.raw.readinto(ov[written : written + r]))
+                    r = await self.raw.readinto(ov[written : written + r])
                 except Interrupted as e:
                     written += e.count
                     raise
                 if r == 0:
-                    return bytes(ov[:written])
+                    return _result(out, ov, written)
                 remaining -= r
                 written += r
             self._pos = self._raw_pos = self._read_end = 0
             while remaining > 0 and self._read_end < self.buffer_size:
                 r = await self._fill_buffer()
                 if r == 0:
-                    return bytes(ov[:written])
+                    return _result(out, ov, written)
                 take = min(r, remaining)
                 ov[written : written + take] = self._view[self._pos : self._pos + take]
                 written += take
@@ -329,8 +335,24 @@ class BufferedFile(_OverRaw):
         except asyncio.CancelledError as e:
             self._give_back(bytes(ov[:written]))
             raise asyncio.CancelledError(*e.args) from None
-        del ov
-        return bytes(out) if written == n else bytes(out[:written])
+        return _result(out, ov, written)
+
+    async def _read_all(self) -> bytes:
+        current = self._readahead()
+        data = b""
+        if current:
+            data = bytes(self._view[self._pos : self._read_end])
+            self._pos += current
+        if self.writable:
+            await self._flush_before_reading(taken=current)
+        self._reader_reset_buf()
+        try:
+            rest = await self.raw.readall()
+        except Interrupted as e:
+            self._give_back(data + e.data)
+            raise asyncio.CancelledError(*e.args) from None
+        self._skew -= len(rest)  # C does not count a readall in its raw position
+        return data + rest if data else rest
 
     async def read1(self, n: int = -1) -> bytes:
         self._check_reader("read1")
@@ -346,7 +368,7 @@ class BufferedFile(_OverRaw):
             return res
         # As C's read1: no flush of pending writes, one raw read at the raw position.
         self._reader_reset_buf()
-        return await _read_new(n, lambda view: self._counted(self.raw.readinto(view)), self._give_back_raw)
+        return await _read_new(n, self.raw.readinto, self._give_back_raw)
 
     def _give_back_raw(self, data: bytes) -> None:
         """read1()'s give-back: with writes pending the buffer holds them, so the raw
@@ -373,7 +395,8 @@ class BufferedFile(_OverRaw):
             view[:n] = self._view[self._pos : self._pos + n]
             self._pos += n
             written = n
-        await self._flush_before_reading(taken=written)
+        if self.writable:
+            await self._flush_before_reading(taken=written)
         self._reader_reset_buf()
         self._pos = 0
         remaining = length - written
@@ -381,7 +404,7 @@ class BufferedFile(_OverRaw):
             while remaining > 0:
                 if remaining > self.buffer_size:
                     try:
-                        n = await self._counted(self.raw.readinto(view[written:]))
+                        n = await self.raw.readinto(view[written:])
                     except Interrupted as e:
                         written += e.count
                         raise
@@ -425,6 +448,8 @@ class BufferedFile(_OverRaw):
     def readline_fast(self, limit: int = -1) -> bytes | None:
         """The part of _buffered_readline that needs no I/O: a line (or limit bytes)
         found in the buffer, or None."""
+        if self.raw.closed:
+            return None  # readline() says which error
         n = self._readahead()
         if limit >= 0 and n > limit:
             n = limit
@@ -454,7 +479,8 @@ class BufferedFile(_OverRaw):
             self._pos += n
             if limit >= 0:
                 limit -= n
-        await self._flush_before_reading(taken=n)
+        if self.writable:
+            await self._flush_before_reading(taken=n)
         try:
             while True:
                 self._reader_reset_buf()
@@ -529,7 +555,7 @@ class BufferedFile(_OverRaw):
         while remaining > self.buffer_size:
             chunk = view if written == 0 and type(view) is bytes else memoryview(view)[written:]
             try:
-                n = await self._counted(self.raw.write(chunk))
+                n = await self._raw_write(chunk)
             except Interrupted as e:
                 written += e.count
                 self._reader_reset_buf()
@@ -652,8 +678,8 @@ class BufferedFile(_OverRaw):
         raw = self.raw
         data = bytes(self._view[self._write_pos : self._write_end])
         off = OFF_CURRENT if raw.append or not raw.seekable else raw.pos
-        drv = _driver.get_driver()
-        addr, keep = _driver.address_of(data, writable=False)
+        drv = raw.drv
+        addr, keep = _records.address_of(data, writable=False)
         drv.room_for_chain(2)
         wreq = drv.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK)
         creq = drv.submit(OP_CLOSE, raw.ref)
@@ -690,8 +716,9 @@ class BufferedFile(_OverRaw):
     def _wrote_pending(self, n: int) -> None:
         """Accounts for n pending bytes written outside _raw_write (the linked chain)."""
         if n > 0:
+            before = self.raw.pos
             self.raw.wrote(n)
-            self._abs_pos += n
+            self._skew += n - (self.raw.pos - before)
             self._write_pos += n
             self._raw_pos = self._write_pos
 
@@ -733,14 +760,20 @@ class BufferedFile(_OverRaw):
 async def _read_new(n: int, read: Callable[[memoryview], Awaitable[int]], give_back: Callable[[bytes], None]) -> bytes:
     """One read of up to n bytes into new memory; a cancelled one gives back what the
     kernel had read."""
-    out = bytearray(n)
+    out, view = _records.fresh_bytes(n)
     try:
-        got = await read(memoryview(out))
+        got = await read(view)
     except Interrupted as e:
-        give_back(bytes(out[: e.count]))
+        give_back(bytes(view[: e.count]))
         raise asyncio.CancelledError(*e.args) from None
-    del out[got:]
-    return bytes(out)
+    return _result(out, view, got)
+
+
+def _result(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
+    """The first n bytes read into out (through view) as bytes."""
+    if n == len(out) and type(out) is bytes:
+        return out
+    return bytes(view[:n])
 
 
 def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
@@ -880,11 +913,11 @@ class Unbuffered(_OverRaw):
 
 async def _write_all_uninterrupted(raw: RawFile, data: bytes, off: int) -> None:
     """Writes data at off (or appends) waiting out every cancellation."""
-    drv = _driver.get_driver()
+    drv = raw.drv
     done = 0
     while done < len(data):
         chunk = data[done:]
-        addr, keep = _driver.address_of(chunk, writable=False)
+        addr, keep = _records.address_of(chunk, writable=False)
         req = drv.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep)
         res = await drv.settle(req, cancel=False)
         if res <= 0:

@@ -127,26 +127,6 @@ def get_handle_pool_limits() -> tuple[int, int]:
     return cfg["handle_pool_max_per_key"], cfg["handle_pool_max_total"]
 
 
-def get_backend_info() -> dict[str, Any]:
-    """Which backend runs the running loop's engine (or would run a new one), what the
-    kernel granted (setup flags, SQPOLL) and which operations are native."""
-    import asyncio
-
-    from . import _driver
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        if _native.forked_after_load():
-            return {"platform": sys.platform, "backend": "python-threads", "is_truly_async": False,
-                    "fallback_reason": "forked after the native engine started; Go does not survive fork()"}
-        info: dict[str, Any] = _native.call_json("Probe")
-        if "error" in info:
-            raise OSError(info["error"])
-        return info
-    return dict(_driver.get_driver().info)
-
-
 def get_stats() -> dict[str, Any]:
     """Counters for tests and monitoring: live engines, requests in flight, buffer pool."""
     stats: dict[str, Any] = _native.call_json("Stats")

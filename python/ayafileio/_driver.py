@@ -14,7 +14,6 @@ import ctypes
 import errno
 import os
 import socket
-import struct
 import sys
 import threading
 import time
@@ -23,10 +22,8 @@ from typing import Any
 
 from . import _native
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
+from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request
 
-# The 64-byte request record and the 16-byte completion record (core/record.go).
-_REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
-_RECORD, _COMPLETION = 64, 16
 _BATCH = 256  # records per submit/reap call
 # Reads served straight from memory share the loop-iteration budget
 # (adaptive_target_latency_us): a run of page-cache hits keeps the loop from other work
@@ -43,6 +40,9 @@ if sys.platform == "win32":
     def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
         raise NotImplementedError("no preadv on Windows")
 
+    def _pread(fd: int, n: int, off: int) -> bytes:
+        raise NotImplementedError("no pread on Windows")
+
     _RWF_NOWAIT = 0
 else:
     READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")  # Linux: page-cache hits without the ring
@@ -51,63 +51,16 @@ else:
     def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
         return os.preadv(fd, [view], off, flags)
 
-OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
-OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
-FLAG_LINK = 1
-FSYNC_DATASYNC = 1
-OFF_CURRENT = (1 << 64) - 1
-AT_FDCWD = -100
+    _pread = os.pread
 
 # Buffers of requests still in flight when an engine was closed: the kernel or a worker
 # may write to them at any time, so they are kept for the life of the process.
 _graveyard: list[Any] = []
 
 
-def _bytes_data_offset() -> int | None:
-    """Where a bytes object's data starts relative to id() in this interpreter (CPython
-    keeps it inline at a fixed offset), checked against ctypes; None if not fixed."""
-    offsets = set()
-    for sample in (b"ayafileio", b"x" * 1000):
-        addr = ctypes.cast(ctypes.c_char_p(sample), ctypes.c_void_p).value or 0
-        offsets.add(addr - id(sample))
-    return offsets.pop() if len(offsets) == 1 else None
-
-
-_BYTES_OFFSET = _bytes_data_offset()
-
-
-def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
-    """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
-    if type(buf) is bytearray and not writable and len(buf) <= 16384:
-        buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
-    if type(buf) is bytes and not writable:
-        if _BYTES_OFFSET is not None:
-            return id(buf) + _BYTES_OFFSET, buf  # the hot path: no ctypes objects
-        p = ctypes.c_char_p(buf)
-        return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
-    view = memoryview(buf)
-    if not view.c_contiguous:
-        raise BufferError("ayafileio needs a contiguous buffer")
-    view = view.cast("B")
-    if view.readonly:
-        if writable:
-            raise TypeError("readinto() argument must be read-write bytes-like object")
-        return address_of(bytes(view), False)
-    if len(view) == 0:
-        return 0, view
-    c = (ctypes.c_char * len(view)).from_buffer(view)
-    return ctypes.addressof(c), (view, c)
-
-
-class Request:
-    """One submitted operation: its future, its keep-alive objects, its user data, and
-    its result once reaped (kept for settle() when the future was already cancelled)."""
-
-    __slots__ = ("future", "keep", "user_data", "result")
-
-    def __init__(self, future: asyncio.Future[int], keep: Any, user_data: int) -> None:
-        self.future, self.keep, self.user_data = future, keep, user_data
-        self.result: int | None = None
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 class Driver:
@@ -129,10 +82,10 @@ class Driver:
         self._notify_fd: int = ans["notify_fd"]
         self._submit = self._lib.pybind_EngineSubmit
         self._reap_fn = self._lib.pybind_EngineReap
-        self._sq = bytearray(_RECORD * _BATCH)
+        self._sq = bytearray(REQUEST_SIZE * _BATCH)
         self._sq_c = ctypes.c_char.from_buffer(self._sq)  # pins the array's address
         self._sq_addr = ctypes.addressof(self._sq_c)
-        self._cq = bytearray(_COMPLETION * _BATCH)
+        self._cq = bytearray(COMPLETION_SIZE * _BATCH)
         self._cq_c = ctypes.c_char.from_buffer(self._cq)
         self._cq_addr = ctypes.addressof(self._cq_c)
         self._cq_view = memoryview(self._cq).cast("q")
@@ -180,7 +133,7 @@ class Driver:
             self._flush()
         ud = self._next_ud
         self._next_ud = ud + 1
-        _REQUEST.pack_into(self._sq, self._queued * _RECORD, op, flags, 0, fd, ud, addr,
+        REQUEST.pack_into(self._sq, self._queued * REQUEST_SIZE, op, flags, 0, fd, ud, addr,
                            length, op_flags, off & OFF_CURRENT, addr2, mode, dirfd, 0)
         self._queued += 1
         req = Request(self.loop.create_future(), keep, ud)
@@ -201,20 +154,41 @@ class Driver:
         it: data not cached (EAGAIN), too large, or this tick's budget spent."""
         if len(view) > _FAST_READ_MAX:
             return None
-        now = time.perf_counter()
-        if self._fast_until == 0.0:
-            self._fast_until = now + self._budget / 2
-            if not self._flush_scheduled:
-                self._flush_scheduled = True
-                self.loop.call_soon(self._flush)  # the next tick resets the budget
-        elif now > self._fast_until:
-            return None
+        self._spend_fast_budget()
         try:
             return _preadv2(fd, view, off, 0 if memory else _RWF_NOWAIT)
         except BlockingIOError:
             return None
         except OSError as e:
             return -(e.errno or errno.EIO)
+
+    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
+        """read_cached() for a RAM-backed file system, into a new bytes object that
+        os.pread allocates as io's read does: the data, -errno, or None."""
+        if n > _FAST_READ_MAX:
+            return None
+        self._spend_fast_budget()
+        try:
+            return _pread(fd, n, off)
+        except OSError as e:
+            return -(e.errno or errno.EIO)
+
+    def fast_budget_spent(self) -> asyncio.Future[None] | None:
+        """When this loop iteration has spent its time for reads served from memory
+        (half the target latency, as a slice of completions), a future that resolves in
+        the next iteration: await it, then read. None while there is time left."""
+        if self._fast_until == 0.0 or time.perf_counter() <= self._fast_until:
+            return None
+        fut = self.loop.create_future()
+        self.loop.call_soon(_resolve, fut)
+        return fut
+
+    def _spend_fast_budget(self) -> None:
+        if self._fast_until == 0.0:
+            self._fast_until = time.perf_counter() + self._budget / 2
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                self.loop.call_soon(self._flush)  # the next iteration resets the budget
 
     def room_for_chain(self, n: int) -> None:
         """Makes room so that the next n requests go into one submission (a link chain)."""
@@ -234,7 +208,7 @@ class Driver:
 
     def _fail_queued(self, n: int, err: int) -> None:
         for i in range(n):
-            ud = _REQUEST.unpack_from(self._sq, i * _RECORD)[4]
+            ud = REQUEST.unpack_from(self._sq, i * REQUEST_SIZE)[4]
             self._complete(ud, -err)
 
     # --- completion ---------------------------------------------------------------
@@ -420,12 +394,12 @@ class Driver:
         return {"inflight": len(self._inflight), "queued": self._queued}
 
 
-_drivers: dict[asyncio.AbstractEventLoop, Driver] = {}
+_drivers: dict[asyncio.AbstractEventLoop, Engine] = {}
 _drivers_lock = threading.Lock()
 _local = threading.local()
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
+def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Engine) -> None:
     """Closes drv when loop closes, by wrapping the loop instance's close(). (A loop type
     that refuses instance attributes keeps its engine until the process exits.)"""
     original = loop.close
@@ -444,13 +418,13 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Driver) -> None:
         pass
 
 
-def _new_driver(loop: asyncio.AbstractEventLoop) -> Driver:
+def _new_driver(loop: asyncio.AbstractEventLoop) -> Engine:
     """The native driver, or in a child forked after the Go runtime started, the
     pure-Python one (Go cannot run there)."""
     if sys.platform != "win32" and _native.forked_after_load():  # (Windows has no fork())
-        from ._fallback import ThreadDriver
+        from ._fallback import FORKED, ThreadDriver
 
-        return ThreadDriver(loop, "forked after the native engine started; Go does not survive fork()")
+        return ThreadDriver(loop, FORKED)
     return Driver(loop)
 
 
@@ -461,12 +435,12 @@ def _close_orphans() -> None:
         _drivers.pop(loop).close()
 
 
-def get_driver() -> Driver:
+def get_driver() -> Engine:
     """The running loop's driver, created on first use."""
     loop = asyncio.get_running_loop()
     cached = getattr(_local, "pair", None)
     if cached is not None and cached[0] is loop and not cached[1].closed:
-        found: Driver = cached[1]
+        found: Engine = cached[1]
         return found
     with _drivers_lock:
         drv = _drivers.get(loop)
@@ -484,6 +458,24 @@ def get_driver() -> Driver:
             _close_with_loop(loop, drv)
     _local.pair = (loop, drv)
     return drv
+
+
+def get_backend_info() -> dict[str, Any]:
+    """Which backend runs the running loop's engine (or would run a new one), what the
+    kernel granted (setup flags, SQPOLL) and which operations are native."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        if sys.platform != "win32" and _native.forked_after_load():
+            from ._fallback import FORKED
+
+            return {"platform": sys.platform, "backend": "python-threads", "is_truly_async": False,
+                    "fallback_reason": FORKED}
+        info: dict[str, Any] = _native.call_json("Probe")
+        if "error" in info:
+            raise OSError(info["error"])
+        return info
+    return dict(get_driver().info)
 
 
 def _forget_after_fork() -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 assert sys.platform != "win32", "only a forked child needs this driver, and Windows has no fork()"
 
-from ._driver import (
+from ._config import cached_close_timeout
+from ._records import (
     AT_FDCWD,
     FLAG_LINK,
     FSYNC_DATASYNC,
@@ -30,10 +31,10 @@ from ._driver import (
     OP_OPENAT,
     OP_READ,
     OP_WRITE,
-    Driver,
     Request,
 )
 
+FORKED = "forked after the native engine started; Go does not survive fork()"
 _WORKERS = 4
 
 
@@ -69,10 +70,13 @@ def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, 
         return -(e.errno or errno.EIO)
 
 
-class ThreadDriver(Driver):
-    """_driver.Driver's interface, backed by a thread pool instead of the engine."""
+class ThreadDriver:
+    """The Engine protocol (_records.Engine), a sibling of _driver.Driver: requests run
+    as plain system calls on a small thread pool and complete through
+    call_soon_threadsafe. It serves no reads from memory (nothing is faster than the
+    pool here)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, reason: str) -> None:  # no engine: Driver.__init__ is not run
+    def __init__(self, loop: asyncio.AbstractEventLoop, reason: str) -> None:
         self.loop = loop
         self.thread = threading.get_ident()
         self.closed = False
@@ -115,6 +119,17 @@ class ThreadDriver(Driver):
             if not req.future.done():
                 req.future.set_result(res)
 
+    async def settle(self, req: Request, cancel: bool = True) -> int:
+        """Waits out a request whose task was cancelled (within close_timeout_ms)."""
+        if req.result is not None:
+            return req.result
+        fut = self.loop.create_future()
+        req.future = fut
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), cached_close_timeout())
+        except asyncio.TimeoutError:
+            raise asyncio.CancelledError from None
+
     def room_for_chain(self, n: int) -> None:
         """Chains are collected until their last request; nothing to make room for."""
 
@@ -124,8 +139,11 @@ class ThreadDriver(Driver):
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None
 
-    def _cancel(self, user_data: int) -> None:
-        """A system call on a thread cannot be interrupted; settle() waits it out."""
+    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
+        return None
+
+    def fast_budget_spent(self) -> asyncio.Future[None] | None:
+        return None
 
     def close(self) -> None:
         if not self.closed:

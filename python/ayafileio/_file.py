@@ -16,37 +16,51 @@ import os
 import stat
 import warnings
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, AnyStr, Generic
 
-from . import _driver, _handles
+from . import _driver, _handles, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
-from ._driver import OP_OPENAT, OP_READ, OP_WRITE
 from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
-from ._raw import RawFile, check_result, os_error, transfer
+from ._raw import RawFile
+from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error
 from ._text import TextLayer
 
 
 class Turns:
     """First-come, first-served turns for the calls on one file. Unlike asyncio.Lock,
     a release hands the turn straight to the next waiter, so `idle` is exact: it is
-    False from a call's start until the last queued call has finished."""
+    False from a call's start until the last queued call has finished.
 
-    __slots__ = ("_held", "_waiters")
+    Taking a free turn and giving it back return a completed future: awaiting it
+    neither suspends nor enters a coroutine frame, so an uncontended call pays none."""
+
+    __slots__ = ("held", "_waiters", "_done")
 
     def __init__(self) -> None:
-        self._held = False
+        self.held = False
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._done: asyncio.Future[None] | None = None
 
-    @property
-    def idle(self) -> bool:
-        return not self._held
+    def __aenter__(self) -> Awaitable[None]:
+        if not self.held:
+            self.held = True
+            return self._completed()
+        return self._wait()
 
-    async def __aenter__(self) -> None:
-        if not self._held:
-            self._held = True
-            return
+    def __aexit__(self, *exc: object) -> Awaitable[None]:
+        self._release()
+        return self._completed()
+
+    def _completed(self) -> asyncio.Future[None]:
+        done = self._done
+        if done is None:
+            done = self._done = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+        return done
+
+    async def _wait(self) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(fut)
         try:
@@ -58,16 +72,13 @@ class Turns:
                 self._waiters.remove(fut)
             raise
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._release()
-
     def _release(self) -> None:
         while self._waiters:
             fut = self._waiters.popleft()
             if not fut.done():
                 fut.set_result(None)  # the turn passes on; _held stays True
                 return
-        self._held = False
+        self.held = False
 
 
 class AsyncFile(Generic[AnyStr]):
@@ -108,6 +119,7 @@ class AsyncFile(Generic[AnyStr]):
         # The binary layer; named as aiofiles names its inner file, whose tests look at it.
         self._file: BufferedFile | Unbuffered | None = None
         self._text: TextLayer | None = None
+        self._fast: TextLayer | BufferedFile | Unbuffered | None = None  # the top layer, while usable
         self._detached = False
         self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
         self._turns = Turns()
@@ -128,7 +140,20 @@ class AsyncFile(Generic[AnyStr]):
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
         if owned:
-            fd, ref = _handles.adopt(await _openat(self._path or b"", m.flags, self._name), m.flags)
+            drv = _driver.get_driver()
+            cpath = (self._path or b"") + b"\0"
+            addr, keep = _records.address_of(cpath, writable=False)
+            req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=m.flags, mode=0o666)
+            try:
+                res = await req.future
+            except asyncio.CancelledError:
+                res = await drv.settle(req)
+                if res >= 0:
+                    _handles.discard(res)  # the task is gone: nobody will use the descriptor
+                raise
+            if res < 0:
+                raise os_error(res, self._name)
+            fd, ref = _handles.adopt(res, m.flags)
         else:
             try:
                 ref = _handles.borrow(fd)
@@ -159,6 +184,7 @@ class AsyncFile(Generic[AnyStr]):
             _handles.close_now(fd, ref, self._closefd)
             raise
         self._file = buf
+        self._fast = self._text or buf
         return self
 
     def __await__(self) -> Any:
@@ -236,6 +262,7 @@ class AsyncFile(Generic[AnyStr]):
         view: AsyncFile[bytes] = AsyncFile.__new__(AsyncFile)
         view.__dict__.update(self.__dict__)
         view._text = None
+        view._fast = self._file
         view._mode = self._mode.binary()
         view._mode_arg = self._mode.raw_mode
         view._encoding = ""
@@ -288,6 +315,12 @@ class AsyncFile(Generic[AnyStr]):
 
     async def read(self, size: int | None = -1) -> AnyStr:
         """Up to size bytes or characters; all that is left when size is negative."""
+        fast = self._fast
+        if fast is not None and not self._turns.held and type(size) is int:
+            # Served from the buffer, the only hop: nothing else runs on this file.
+            got = fast.read_fast(size)
+            if got is not None:
+                return got  # type: ignore[return-value]
         async with self._turns:
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
@@ -319,6 +352,11 @@ class AsyncFile(Generic[AnyStr]):
             return await b.readinto(buffer, readinto1=True)
 
     async def readline(self, size: int | None = -1) -> AnyStr:
+        fast = self._fast
+        if fast is not None and size == -1 and not self._turns.held:
+            line = fast.readline_fast()
+            if line is not None:
+                return line  # type: ignore[return-value]
         async with self._turns:
             if self._text is not None:
                 if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
@@ -360,14 +398,16 @@ class AsyncFile(Generic[AnyStr]):
 
     async def write(self, data: AnyStr) -> int:
         """Buffers data (written to the OS when the buffer fills, on flush or close)."""
-        if self._turns.idle:
+        if not self._turns.held:
             # Nothing else is running on this file: a write that only fills the buffer
             # is done here, with no lock and no I/O.
-            if self._text is not None:
-                length, encoded, needflush = self._text.encode(data)  # type: ignore[arg-type]
-                if not self._text.append_now(encoded, needflush):
+            text = self._text
+            if text is not None:
+                length = text.write_now(data)  # type: ignore[arg-type]
+                if length < 0:
                     async with self._turns:
-                        await self._text.append(encoded, needflush)
+                        await text.append(*text.unsent)
+                    length = len(data)
                 return length
             b = self._b
             if type(data) is bytes and b.writable and not b.closed and b.write_fast(data, len(data)):
@@ -439,11 +479,15 @@ class AsyncFile(Generic[AnyStr]):
         out = bytearray(size)
         view = memoryview(out)
         raw = b.raw
-        got = _driver.get_driver().read_cached(raw.fd, view, offset, raw.fast_read == "memory") \
-            if raw.fast_read else None  # page-cache hit: no round trip
+        got = None
+        if raw.fast_read:  # in memory: no round trip
+            wait = raw.busy()
+            if wait is not None:
+                await wait
+            got = raw.drv.read_cached(raw.fd, view, offset, raw.fast_read == "memory")
         if got is None:
-            addr, keep = _driver.address_of(view, writable=True)
-            got = await transfer(OP_READ, raw.ref, addr, size, offset, keep)
+            addr, keep = _records.address_of(view, writable=True)
+            got = await _positional(raw, OP_READ, addr, size, offset, keep)
         got = check_result(got)
         del view
         del out[got:]
@@ -464,8 +508,8 @@ class AsyncFile(Generic[AnyStr]):
         view = memoryview(data).cast("B")
         done = 0
         while done < len(view):
-            addr, keep = _driver.address_of(view[done:], writable=False)
-            n = await transfer(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
+            addr, keep = _records.address_of(view[done:], writable=False)
+            n = check_result(await _positional(b.raw, OP_WRITE, addr, len(view) - done, offset + done, keep))
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
             done += n
@@ -504,6 +548,7 @@ class AsyncFile(Generic[AnyStr]):
         if raw.seekable:
             os.lseek(fd, raw.pos, os.SEEK_SET)
         self._detached = True
+        self._fast = None
         fileio = io.FileIO(fd, self._mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
         if self._text is None:
             return fileio
@@ -524,17 +569,7 @@ def _size(size: int | None) -> int:
     return size
 
 
-async def _openat(path: bytes, flags: int, name: Any) -> int:
-    cpath = path + b"\0"
-    addr, keep = _driver.address_of(cpath, writable=False)
-    req = _driver.get_driver().submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666)
-    try:
-        res = await req.future
-    except asyncio.CancelledError:
-        res = await _driver.get_driver().settle(req)
-        if res >= 0:
-            _handles.discard(res)  # the task is gone: nobody will use the descriptor
-        raise
-    if res < 0:
-        raise os_error(res, name)
-    return res
+def _positional(raw: RawFile, op: int, addr: int, length: int, off: int, keep: Any) -> Awaitable[int]:
+    """A read or write at an explicit offset: its result (or -errno). A cancelled one
+    is cancelled in the engine and its memory kept until the kernel lets go."""
+    return _records.result(raw.drv, raw.drv.submit(op, raw.ref, addr, length, off, keep))

@@ -16,7 +16,7 @@ import io
 import os
 import sys
 
-from . import _driver, _native
+from . import _native, _records
 
 if sys.platform == "win32":
     import _winapi
@@ -54,7 +54,7 @@ if sys.platform == "win32":
 
     def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
         """Writes all of data at off (-1: at the end) without the event loop."""
-        addr, keep = _driver.address_of(data, writable=False)
+        addr, keep = _records.address_of(data, writable=False)
         done = 0
         while done < len(data):
             res = _native.lib().pybind_WriteNow(handle, addr + done, len(data) - done, off if off < 0 else off + done)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, AnyStr, Generic, Literal, overload
 
 from ._file import AsyncFile
@@ -24,11 +24,11 @@ class OpenContext(Generic[AnyStr]):
     def __await__(self) -> Generator[Any, None, AsyncFile[AnyStr]]:
         return self._obj._open().__await__()
 
-    async def __aenter__(self) -> AsyncFile[AnyStr]:
-        return await self._obj._open()
+    def __aenter__(self) -> Coroutine[Any, Any, AsyncFile[AnyStr]]:
+        return self._obj._open()  # its coroutine itself: no frame of ours around it
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self._obj.close()
+    def __aexit__(self, *exc: object) -> Coroutine[Any, Any, None]:
+        return self._obj.close()
 
 
 @overload

@@ -2,9 +2,9 @@
 descriptor's offset is not used: reads and writes name their offset; appends go to the
 kernel's end of file, after which the position is where O_APPEND left it).
 
-One primitive per direction, `transfer`, returns the real result. When the awaiting task
-is cancelled it waits out the request and raises `Interrupted` carrying the number of
-bytes the kernel did move, so the layer above can account for every one of them.
+A read or write returns the real result; when the awaiting task is cancelled the request
+is waited out and `Interrupted` carries the number of bytes the kernel did move, so the
+layer above can account for every one of them (`interrupted()`, the one rule for it).
 """
 
 from __future__ import annotations
@@ -16,16 +16,8 @@ import os
 import stat
 from typing import Any
 
-from . import _driver, _handles
-from ._driver import OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE
-
-
-def os_error(res: int, filename: Any = None) -> OSError:
-    """The OSError (subclass chosen by errno) for a -errno result."""
-    code = -res
-    if filename is None:
-        return OSError(code, os.strerror(code))
-    return OSError(code, os.strerror(code), filename)
+from . import _driver, _handles, _records
+from ._records import OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Engine, Request, check_result, os_error
 
 
 def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
@@ -43,34 +35,11 @@ class Interrupted(asyncio.CancelledError):
         self.data = data  # readall's: the bytes it had read
 
 
-def check_result(res: int) -> int:
-    """A request's result as a value: -errno raises the matching OSError."""
-    if res < 0:
-        raise os_error(res)
-    return res
-
-
-async def transfer(op: int, ref: int, addr: int, length: int, off: int, keep: Any) -> int:
-    """One read or write of length bytes at addr, at off (OFF_CURRENT: the descriptor's
-    offset, or the end for O_APPEND). Returns the count; -errno raises OSError."""
-    drv = _driver.get_driver()
-    req = drv.submit(op, ref, addr, length, off, keep)
-    try:
-        res = await req.future
-    except asyncio.CancelledError as e:
-        res = await drv.settle(req)
-        raise Interrupted(max(res, 0), *e.args) from None
-    return check_result(res)
-
-
-async def finish(req: _driver.Request) -> int:
-    """Awaits a request that must not be abandoned (a close): if the task is cancelled
-    the request still runs to its end, then CancelledError propagates."""
-    try:
-        return await req.future
-    except asyncio.CancelledError:
-        await _driver.get_driver().settle(req, cancel=False)
-        raise
+async def interrupted(drv: Engine, req: Request, e: asyncio.CancelledError) -> Interrupted:
+    """What a read or write whose task was cancelled raises: the request is cancelled
+    and waited out, and the exception carries the bytes the kernel did move."""
+    res = await drv.settle(req)
+    return Interrupted(max(res, 0), *e.args)
 
 
 class RawFile:
@@ -86,13 +55,15 @@ class RawFile:
         self.append = append
         self.closefd = closefd
         self.closed = False
+        # The engine of the loop that opened the file: a file belongs to that loop.
+        self.drv: Engine = _driver.get_driver()
         self.regular = stat.S_ISREG(st.st_mode)
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
         # "memory" reads a RAM-backed file system directly (it never waits for a device).
         self.fast_read = ""
         if self.regular and readable and _driver.READ_FAST_PATH:
-            self.fast_read = "memory" if _driver.get_driver().is_memory_fs(fd) else "nowait"
+            self.fast_read = "memory" if self.drv.is_memory_fs(fd) else "nowait"
         # FileIO seeks an appending file to its end when it opens it; a descriptor this
         # module just opened is at 0 otherwise.
         if not self.seekable:
@@ -146,12 +117,17 @@ class RawFile:
     def _offset(self) -> int:
         return self.pos if self.seekable else OFF_CURRENT
 
+    def busy(self) -> asyncio.Future[None] | None:
+        """A future to await before a read served from memory when this loop iteration
+        has spent its time for them (Driver.fast_budget_spent); None otherwise."""
+        return self.drv.fast_budget_spent() if self.fast_read else None
+
     def read_cached(self, view: memoryview) -> int | None:
         """Reads at the position into view at once if the data is in memory (see
         Driver.read_cached): the count, or None when the ring must do it."""
         if not self.fast_read or not self.seekable:
             return None
-        res = _driver.get_driver().read_cached(self.fd, view, self.pos, self.fast_read == "memory")
+        res = self.drv.read_cached(self.fd, view, self.pos, self.fast_read == "memory")
         if res == -errno.EOPNOTSUPP:
             self.fast_read = ""  # this file system cannot say; use the ring
             return None
@@ -159,21 +135,42 @@ class RawFile:
             self.pos += check_result(res)
         return res
 
-    async def readinto(self, view: memoryview, addr: int = 0, keep: Any = None) -> int:
-        """FileIO.readinto: one read at the position into view (whose address a caller
-        that pins its buffer passes as addr, kept alive by keep); advances the position,
-        also by what a cancelled read moved."""
+    def read_memory(self, n: int) -> bytes | None:
+        """n bytes at the position from a RAM-backed file system, at once, as new bytes
+        (fewer at the end of the file); None where that does not apply."""
+        if self.fast_read != "memory":
+            return None
+        res = self.drv.read_memory(self.fd, n, self.pos)
+        if res is None:
+            return None
+        if isinstance(res, int):
+            raise os_error(res)
+        self.pos += len(res)
+        return res
+
+    async def readinto(self, view: memoryview) -> int:
+        """FileIO.readinto: one read at the position."""
+        wait = self.busy()
+        if wait is not None:
+            await wait
         n = self.read_cached(view)
         if n is not None:
             return n
-        if not addr:
-            addr, keep = _driver.address_of(view, writable=True)
+        addr, keep = _records.address_of(view, writable=True)
+        return await self.read_ring(addr, len(view), keep)
+
+    async def read_ring(self, addr: int, length: int, keep: Any) -> int:
+        """One read through the engine of up to length bytes at the position into memory
+        at addr (kept alive by keep); advances the position, also by what a cancelled
+        read moved."""
+        req = self.drv.submit(OP_READ, self.ref, addr, length, self._offset(), keep)
         try:
-            n = await transfer(OP_READ, self.ref, addr, len(view), self._offset(), keep)
-        except Interrupted as e:
+            n = check_result(await req.future)
+        except asyncio.CancelledError as e:
+            stop = await interrupted(self.drv, req, e)
             if self.seekable:
-                self.pos += e.count
-            raise
+                self.pos += stop.count
+            raise stop from None
         if self.seekable:
             self.pos += n
         return n
@@ -181,14 +178,16 @@ class RawFile:
     async def write(self, data: Any) -> int:
         """FileIO.write: one write at the position (appending: at the end); returns the
         count written, which can be short."""
-        addr, keep = _driver.address_of(data, writable=False)
+        addr, keep = _records.address_of(data, writable=False)
         length = len(data) if type(data) is bytes else memoryview(data).nbytes
         off = OFF_CURRENT if self.append or not self.seekable else self.pos
+        req = self.drv.submit(OP_WRITE, self.ref, addr, length, off, keep)
         try:
-            n = await transfer(OP_WRITE, self.ref, addr, length, off, keep)
-        except Interrupted as e:
-            self.wrote(e.count)
-            raise
+            n = check_result(await req.future)
+        except asyncio.CancelledError as e:
+            stop = await interrupted(self.drv, req, e)
+            self.wrote(stop.count)
+            raise stop from None
         self.wrote(n)
         return n
 
@@ -210,18 +209,17 @@ class RawFile:
                 if self.regular:  # ask for one byte more than fstat says is left
                     end = os.fstat(self.fd).st_size
                     size = max(end - self.pos, 0) + 1
-                buf = bytearray(min(max(size, 1), _MAX_READ))
-                got = await self.readinto(memoryview(buf))
+                buf, view = _records.fresh_bytes(min(max(size, 1), _MAX_READ))
+                got = await self.readinto(view)
                 if not got:
                     break
-                del buf[got:]
-                parts.append(bytes(buf))
+                parts.append(buf if got == len(buf) and type(buf) is bytes else bytes(view[:got]))
                 if self.pos >= end >= 0 and got < size:
                     break  # stopped where fstat said the file ends (not a partial read)
         except Interrupted as e:
-            data = b"".join(parts) + bytes(buf[: e.count])
+            data = b"".join(parts) + bytes(view[: e.count])
             raise Interrupted(len(data), *e.args, data=data) from None
-        return b"".join(parts)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def truncate(self, size: int | None = None) -> int:
         """FileIO.truncate: resizes to size (default: the position), which stays put."""
@@ -230,14 +228,14 @@ class RawFile:
             size = self.tell()
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        req = _driver.get_driver().submit(OP_FTRUNCATE, self.ref, 0, 0, size)
-        check_result(await finish(req))
+        req = self.drv.submit(OP_FTRUNCATE, self.ref, 0, 0, size)
+        check_result(await _records.result(self.drv, req, cancel=False))
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
-        req = _driver.get_driver().submit(OP_FSYNC, self.ref, op_flags=int(datasync))
-        check_result(await finish(req))
+        req = self.drv.submit(OP_FSYNC, self.ref, op_flags=int(datasync))
+        check_result(await _records.result(self.drv, req, cancel=False))
 
     async def close(self) -> None:
         """Closes the descriptor (once); the close runs to its end even if cancelled."""
@@ -246,7 +244,7 @@ class RawFile:
         self.closed = True
         try:
             if _handles.engine_closes(self.closefd):
-                check_result(await finish(_driver.get_driver().submit(OP_CLOSE, self.ref)))
+                check_result(await _records.result(self.drv, self.drv.submit(OP_CLOSE, self.ref), cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
             _handles.close_fd(self.fd, self.closefd)

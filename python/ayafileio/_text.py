@@ -76,6 +76,8 @@ class TextLayer:
         self._readnl = newline
         self._writetranslate = newline != ""
         self._writenl = newline or os.linesep
+        # Whether a write must look for "\n": to translate it, or for line buffering.
+        self._scan_lf = line_buffering or (self._writetranslate and self._writenl != "\n")
         codec = text_codec(encoding)
         self._decoder: Any = None
         if buf.readable:
@@ -90,6 +92,7 @@ class TextLayer:
         self._b2c = 0.0
         self._pending: list[bytes] = []  # encoded text not yet given to the buffer
         self._pending_count = 0
+        self.unsent: tuple[bytes, bool] = (b"", False)  # see write_now()
         self.chunk_size = _CHUNK
         self._seekable = self._telling = buf.seekable
         if self._seekable and self._encoder is not None and buf.tell() != 0:
@@ -209,16 +212,25 @@ class TextLayer:
         return result
 
     def readline_fast(self) -> str | None:
-        """A whole line from the decoded characters without I/O, or None (then the
-        general readline runs, which has no pending text to flush)."""
-        if self._pending or self._decoder is None:
+        """readline() when the decoded characters hold a whole line: no I/O, no
+        coroutine. None when the general readline must run."""
+        if self._pending or self._decoder is None or self._raw.closed:
             return None
-        start = self._used
-        end, _ = _find_line_ending(self._decoded, start, self._readtranslate, self._readuniversal, self._readnl)
-        if end < 0:
+        decoded, start = self._decoded, self._used
+        if self._readtranslate:
+            end = decoded.find("\n", start) + 1 - start
+        else:
+            end, _ = _find_line_ending(decoded, start, False, self._readuniversal, self._readnl)
+        if end <= 0:
             return None
         self._used = start + end
-        return self._decoded[start : start + end]
+        return decoded[start : start + end]
+
+    def read_fast(self, n: int) -> str | None:
+        """read(n) when the decoded characters hold n: no I/O, no coroutine."""
+        if self._pending or self._decoder is None or self._raw.closed or n < 0 or len(self._decoded) - self._used < n:
+            return None
+        return self._get_decoded(n)
 
     async def readline(self, limit: int = -1) -> str:
         self._check_closed()
@@ -280,9 +292,10 @@ class TextLayer:
 
     # --- writing ------------------------------------------------------------------------
 
-    def encode(self, s: str) -> tuple[int, bytes, bool]:
-        """The synchronous half of write(): checks, newline translation, encoding.
-        Returns (characters written, bytes, whether a flush is due)."""
+    def write_now(self, s: str) -> int:
+        """write() when it needs no I/O (the pending text stays under the chunk size,
+        nothing asks for a flush): the length written. Otherwise -1, and the encoded
+        text waits in `unsent` for append() (the encoder has already seen it)."""
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         if self._raw.closed:
@@ -290,22 +303,22 @@ class TextLayer:
         if self._encoder is None:
             raise io.UnsupportedOperation("not writable")
         length = len(s)
-        haslf = (self._writetranslate or self.line_buffering) and "\n" in s
-        if haslf and self._writetranslate and self._writenl != "\n":
-            s = s.replace("\n", self._writenl)
-        needflush = self.line_buffering and (haslf or "\r" in s)
-        return length, self._encoder.encode(s), needflush
-
-    def append_now(self, data: bytes, needflush: bool) -> bool:
-        """write()'s bookkeeping when it needs no I/O (the pending text stays under the
-        chunk size, nothing asks for a flush); False (nothing done) otherwise."""
-        if needflush or self.write_through or self._pending_count + len(data) >= self.chunk_size:
-            return False
+        needflush = False
+        if self._scan_lf:
+            haslf = "\n" in s
+            if haslf and self._writetranslate and self._writenl != "\n":
+                s = s.replace("\n", self._writenl)
+            needflush = self.line_buffering and (haslf or "\r" in s)
+        data = self._encoder.encode(s)
+        count = self._pending_count + len(data)
+        if needflush or self.write_through or count >= self.chunk_size:
+            self.unsent = (data, needflush)
+            return -1
         self._pending.append(data)
-        self._pending_count += len(data)
+        self._pending_count = count
         if self._decoder is not None:
             self._wrote()
-        return True
+        return length
 
     async def append(self, data: bytes, needflush: bool) -> None:
         """write()'s bookkeeping with the flushes C's write does."""
@@ -329,8 +342,10 @@ class TextLayer:
             self._decoder.reset()
 
     async def write(self, s: str) -> int:
-        length, data, needflush = self.encode(s)
-        await self.append(data, needflush)
+        length = self.write_now(s)
+        if length < 0:
+            await self.append(*self.unsent)
+            length = len(s)
         return length
 
     async def flush(self) -> None:

@@ -1,0 +1,153 @@
+"""The request/completion record format of core/record.go (a test holds the two side by
+side), the memory a record may point at, and the engine protocol both drivers — the
+native one and the forked child's thread fallback — implement. A leaf: it imports
+nothing of the package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import struct
+from typing import Any, Protocol
+
+# The 64-byte request record (op, flags, fd, user data, addr, len, op flags, off, addr2,
+# mode, dirfd, slot) and the 16-byte completion record (user data, result).
+REQUEST = struct.Struct("<BBHiQQIIQQIiI4x")
+REQUEST_SIZE, COMPLETION_SIZE = 64, 16
+
+OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
+OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
+FLAG_LINK = 1  # the next request runs only if this one succeeds
+FLAG_FIXED_FILE = 2  # fd is a direct-descriptor slot
+FSYNC_DATASYNC = 1
+OFF_CURRENT = (1 << 64) - 1  # use (and advance) the file position
+AT_FDCWD = -100
+
+
+class Request:
+    """One submitted operation: its future, its keep-alive objects, its user data, and
+    its result once reaped (kept for settle() when the future was already cancelled)."""
+
+    __slots__ = ("future", "keep", "user_data", "result")
+
+    def __init__(self, future: asyncio.Future[int], keep: Any, user_data: int) -> None:
+        self.future, self.keep, self.user_data = future, keep, user_data
+        self.result: int | None = None
+
+
+class Engine(Protocol):
+    """What the layers above ask of the running loop's driver."""
+
+    loop: asyncio.AbstractEventLoop
+    thread: int
+    closed: bool
+    info: dict[str, Any]
+
+    def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None, *,
+               flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD) -> Request:
+        """Queues one request for this loop iteration's submission."""
+
+    async def settle(self, req: Request, cancel: bool = True) -> int:
+        """Waits out a request whose awaiting task was cancelled."""
+
+    def room_for_chain(self, n: int) -> None:
+        """Makes room so that the next n requests go into one submission."""
+
+    def is_memory_fs(self, fd: int) -> bool: ...
+
+    def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
+        """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
+
+    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None: ...
+
+    def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
+
+    def close(self) -> None: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+
+async def result(engine: Engine, req: Request, cancel: bool = True) -> int:
+    """A request's result (a count, a descriptor or -errno). If the awaiting task is
+    cancelled, the request is cancelled too (unless cancel is False: a close or an fsync
+    runs to its end) and waited out, then CancelledError propagates: the memory a
+    request names outlives it."""
+    try:
+        return await req.future
+    except asyncio.CancelledError:
+        await engine.settle(req, cancel)
+        raise
+
+
+def os_error(res: int, filename: Any = None) -> OSError:
+    """The OSError (subclass chosen by errno) for a -errno result."""
+    code = -res
+    if filename is None:
+        return OSError(code, os.strerror(code))
+    return OSError(code, os.strerror(code), filename)
+
+
+def check_result(res: int) -> int:
+    """A request's result as a value: -errno raises the matching OSError."""
+    if res < 0:
+        raise os_error(res)
+    return res
+
+
+def _bytes_data_offset() -> int | None:
+    """Where a bytes object's data starts relative to id() in this interpreter (CPython
+    keeps it inline at a fixed offset), checked against ctypes; None if not fixed."""
+    offsets = set()
+    for sample in (b"ayafileio", b"x" * 1000):
+        addr = ctypes.cast(ctypes.c_char_p(sample), ctypes.c_void_p).value or 0
+        offsets.add(addr - id(sample))
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+_BYTES_OFFSET = _bytes_data_offset()
+
+_bytes_from_size: Any = None
+if _BYTES_OFFSET is not None and hasattr(ctypes, "pythonapi"):
+    _bytes_from_size = ctypes.pythonapi.PyBytes_FromStringAndSize
+    _bytes_from_size.restype = ctypes.py_object
+    _bytes_from_size.argtypes = (ctypes.c_void_p, ctypes.c_ssize_t)
+
+_FRESH_BYTES_MIN = 16384  # below it, a bytearray and a copy cost less than the ctypes calls
+
+
+def fresh_bytes(n: int) -> tuple[bytes | bytearray, memoryview]:
+    """A new n-byte object to read into and return, and a writable view of it. As io's
+    read does (PyBytes_FromStringAndSize(NULL, n)), a bytes object is filled in place
+    before anyone else sees it: no zero-fill, no copy into bytes afterwards. Where the
+    interpreter's layout is unknown: a bytearray."""
+    if _bytes_from_size is None or n < _FRESH_BYTES_MIN:
+        out = bytearray(n)
+        return out, memoryview(out)
+    b: bytes = _bytes_from_size(None, n)
+    assert _BYTES_OFFSET is not None
+    return b, memoryview((ctypes.c_char * n).from_address(id(b) + _BYTES_OFFSET)).cast("B")
+
+
+def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
+    """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
+    if type(buf) is bytearray and not writable and len(buf) <= 16384:
+        buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
+    if type(buf) is bytes and not writable:
+        if _BYTES_OFFSET is not None:
+            return id(buf) + _BYTES_OFFSET, buf  # the hot path: no ctypes objects
+        p = ctypes.c_char_p(buf)
+        return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
+    view = memoryview(buf)
+    if not view.c_contiguous:
+        raise BufferError("ayafileio needs a contiguous buffer")
+    view = view.cast("B")
+    if view.readonly:
+        if writable:
+            raise TypeError("readinto() argument must be read-write bytes-like object")
+        return address_of(bytes(view), False)
+    if len(view) == 0:
+        return 0, view
+    c = (ctypes.c_char * len(view)).from_buffer(view)
+    return ctypes.addressof(c), (view, c)

@@ -1,0 +1,58 @@
+"""The record format Python writes (ayafileio._records) is the one core/record.go
+decodes: op codes in order, flags and constants, the field layout of both records."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+from ayafileio import _records
+
+RECORD_GO = pathlib.Path(__file__).resolve().parent.parent / "core" / "record.go"
+GO_TYPES = {"Op": "B", "uint8": "B", "uint16": "H", "int32": "i", "uint32": "I", "uint64": "Q", "int64": "q"}
+
+
+def _go() -> str:
+    return RECORD_GO.read_text()
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
+def test_op_codes_in_go_order() -> None:
+    block = re.search(r"const \(\n\tOpNop\s+Op = iota(.*?)\n\topCount", _go(), re.S)
+    assert block is not None
+    names = ["OpNop"] + re.findall(r"^\t(Op\w+)", block.group(1), re.M)
+    assert len(names) == 13
+    for code, name in enumerate(names):
+        assert getattr(_records, "OP_" + _snake(name[2:])) == code, name
+
+
+def test_constants() -> None:
+    go = _go()
+
+    def value(name: str) -> str:
+        m = re.search(rf"^\t{name}\s+(?:\w+\s+)?=\s*([^/\n]+?)\s*(?://|$)", go, re.M)
+        assert m is not None, name
+        return m.group(1)
+
+    assert value("FlagLink") == "1 << 0" and _records.FLAG_LINK == 1
+    assert value("FlagFixedFile") == "1 << 1" and _records.FLAG_FIXED_FILE == 2
+    assert int(value("FsyncDatasync")) == _records.FSYNC_DATASYNC
+    assert value("OffCurrent") == "^uint64(0)" and _records.OFF_CURRENT == 2**64 - 1
+    assert int(value("ATFDCWD")) == _records.AT_FDCWD
+    assert int(value("RequestSize")) == _records.REQUEST_SIZE == _records.REQUEST.size
+    assert int(value("CompletionSize")) == _records.COMPLETION_SIZE
+
+
+def test_request_layout_matches_the_go_struct() -> None:
+    body = re.search(r"type Request struct \{(.*?)\n\}", _go(), re.S)
+    assert body is not None
+    fields = re.findall(r"^\t(\w+)\s+(\w+)", body.group(1), re.M)
+    expected = "<" + "".join(GO_TYPES[t] for _, t in fields)
+    # Go's two blank fields (_) are padding: H after Flags, and the 4 trailing bytes.
+    assert expected == "<BBHiQQIIQQIiII"
+    assert _records.REQUEST.format == "<BBHiQQIIQQIiI4x"
+    assert [n for n, _ in fields] == ["Op", "Flags", "_", "FD", "UserData", "Addr", "Len", "OpFlags", "Off", "Addr2",
+                                      "Mode", "DirFD", "Slot", "_"]
