@@ -153,23 +153,15 @@ var (
 // event (whose low bit keeps the completion off the port), and posts every result;
 // after a failure or a short read or write the rest get -ECANCELED.
 func (b *iocpBackend) runChain(c []Request, ws []*winReq) {
-	failed := false
-	for i := range c {
-		r := &c[i]
-		var res int64
-		switch {
-		case failed:
-			res = -errECANCELED
-		case r.Op == OpRead || r.Op == OpWrite:
-			res = b.syncIO(r)
-		case r.Op == OpNop:
-			res = 0
-		default:
-			res = b.runSync(r)
+	runLinked(c, func(r *Request) int64 {
+		switch r.Op {
+		case OpRead, OpWrite:
+			return b.syncIO(r)
+		case OpNop:
+			return 0
 		}
-		b.post(ws[i], res)
-		failed = failed || breaksChain(r, res)
-	}
+		return b.runSync(r)
+	}, func(i int, res int64) { b.post(ws[i], res) })
 }
 
 func (b *iocpBackend) syncIO(r *Request) int64 {
@@ -367,6 +359,6 @@ func (b *iocpBackend) info() BackendInfo {
 		NativeOps:    []string{"nop", "read", "write"},
 		WorkerOps:    []string{"fsync", "openat", "close", "renameat", "unlinkat", "mkdirat", "ftruncate"},
 		DirectFiles:  true,
-		QueueDepth:   int(b.cfg.IOUringQueueDepth),
+		QueueDepth:   int(b.cfg.QueueDepth),
 	}
 }

@@ -28,7 +28,7 @@ type uringBackend struct {
 }
 
 func newUringBackend(cfg Config) (*uringBackend, error) {
-	r, names, err := newRing(uint32(cfg.IOUringQueueDepth), cfg.IOUringSQPoll)
+	r, names, err := newRing(uint32(cfg.QueueDepth), cfg.IOUringSQPoll)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func newUringBackend(cfg Config) (*uringBackend, error) {
 		return fail("eventfd", err)
 	}
 	b.side = newDoneList(b.n)
-	if err = r.register_eventfd(b.n.fd()); err != nil {
+	if err = r.registerEventFD(b.n.fd()); err != nil {
 		return fail("IORING_REGISTER_EVENTFD", err)
 	}
 	supported, err := r.probe()
@@ -53,11 +53,11 @@ func newUringBackend(cfg Config) (*uringBackend, error) {
 		b.native[op] = supported[uringOpcodes[op]]
 	}
 	if cfg.IOWorkerCount > 0 {
-		if err = r.register_iowq_max_workers(uint32(cfg.IOWorkerCount)); err != nil {
+		if err = r.registerIOWQMaxWorkers(uint32(cfg.IOWorkerCount)); err != nil {
 			return fail("IORING_REGISTER_IOWQ_MAX_WORKERS", err)
 		}
 	}
-	b.direct = r.register_files_sparse(directSlots) == nil
+	b.direct = r.registerFilesSparse(directSlots) == nil
 	return b, nil
 }
 
@@ -76,14 +76,14 @@ func (b *uringBackend) queue(chain []Request) bool {
 	if b.inKernel > 0 && b.inKernel+len(chain) > int(b.r.sq_ring_entries) {
 		return false // keep CQ room for every submitted request and its possible cancel
 	}
-	if b.r.sq_space_left() < n {
+	if b.r.sqSpaceLeft() < n {
 		_ = b.r.submit()
-		if b.r.sq_space_left() < n {
+		if b.r.sqSpaceLeft() < n {
 			return false
 		}
 	}
 	for i := range chain {
-		prep(b.r.get_sqe(), &chain[i])
+		prep(b.r.getSQE(), &chain[i])
 	}
 	b.inKernel += len(chain)
 	return true
@@ -132,14 +132,14 @@ func (b *uringBackend) reap(out []Completion) int {
 	// Reset the notifier before looking: anything finishing after this point signals
 	// it again, so no wake-up is lost between the look and the next wait.
 	b.n.drain()
-	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cq_needs_enter() {
+	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cqNeedsEnter() {
 		// Deferred task work is posted only when the issuer enters with GETEVENTS, and
 		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
-		_, _ = b.r.io_uring_enter(0, 0, IORING_ENTER_GETEVENTS)
+		_, _ = b.r.enter(0, 0, IORING_ENTER_GETEVENTS)
 	}
 	n := b.side.take(out)
 	for n < len(out) {
-		got := b.r.peek_cqes(b.scratch[:min(len(out)-n, len(b.scratch))])
+		got := b.r.peekCQEs(b.scratch[:min(len(out)-n, len(b.scratch))])
 		if got == 0 {
 			break
 		}
@@ -157,17 +157,17 @@ func (b *uringBackend) reap(out []Completion) int {
 }
 
 func (b *uringBackend) wait(timeout time.Duration) {
-	if b.side.ready() || b.r.cq_ready() {
+	if b.side.ready() || b.r.cqReady() {
 		return
 	}
 	b.n.waitReadable(timeout)
 }
 
 func (b *uringBackend) submitCancel(target uint64, all bool) {
-	sqe := b.r.get_sqe()
+	sqe := b.r.getSQE()
 	if sqe == nil {
 		_ = b.r.submit()
-		if sqe = b.r.get_sqe(); sqe == nil {
+		if sqe = b.r.getSQE(); sqe == nil {
 			return // the SQ is full of work the kernel has not taken; nothing to cancel yet
 		}
 	}

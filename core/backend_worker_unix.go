@@ -39,7 +39,7 @@ func newWorkerBackend(cfg Config, reason string) (*workerBackend, error) {
 	if want := workers + runtime.NumCPU(); runtime.GOMAXPROCS(0) < want {
 		runtime.GOMAXPROCS(want)
 	}
-	depth := int(cfg.IOUringQueueDepth)
+	depth := int(cfg.QueueDepth)
 	b := &workerBackend{cfg: cfg, n: n, x: newExecutor(), done: newDoneList(n),
 		work: make(chan []Request, depth), workers: workers, reason: reason}
 	for range workers {
@@ -55,7 +55,7 @@ func (b *workerBackend) loop() {
 }
 
 func (b *workerBackend) queue(chain []Request) bool {
-	if b.taken > 0 && b.taken+len(chain) > int(b.cfg.IOUringQueueDepth) {
+	if b.taken > 0 && b.taken+len(chain) > int(b.cfg.QueueDepth) {
 		return false
 	}
 	// The chain's records are copied: the caller's slice is reused after Submit.
@@ -99,7 +99,7 @@ func (b *workerBackend) info() BackendInfo {
 		Backend:        "worker",
 		IsTrulyAsync:   false,
 		Workers:        b.workers,
-		QueueDepth:     int(b.cfg.IOUringQueueDepth),
+		QueueDepth:     int(b.cfg.QueueDepth),
 		WorkerOps:      allOps(),
 		FallbackReason: b.reason,
 	}

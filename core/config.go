@@ -14,12 +14,12 @@ type Config struct {
 	HandlePoolMaxPerKey int64  `json:"handle_pool_max_per_key"`
 	HandlePoolMaxTotal  int64  `json:"handle_pool_max_total"`
 	IOWorkerCount       int64  `json:"io_worker_count"`
-	BufferPoolMax       int64  `json:"buffer_pool_max"`
+	BufferPoolMax       int64  `json:"buffer_pool_max"` // read by the Python package: file buffers kept for reuse
 	BufferSize          int64  `json:"buffer_size"`
 	CloseTimeoutMs      int64  `json:"close_timeout_ms"`
-	IOUringQueueDepth   int64  `json:"io_uring_queue_depth"`
+	QueueDepth          int64  `json:"io_uring_queue_depth"` // sizes every backend: SQ entries, worker queue, IOCP batch
 	IOUringSQPoll       bool   `json:"io_uring_sqpoll"`
-	EnableDebugLog      bool   `json:"enable_debug_log"`
+	EnableDebugLog      bool   `json:"enable_debug_log"` // read by the Python package's logger
 	Backend             string `json:"backend"`
 	// Read by the Python driver: completions are handed to waiting tasks in slices
 	// sized so that one event-loop iteration takes about AdaptiveTargetLatencyUs.
@@ -38,7 +38,7 @@ func DefaultConfig() Config {
 		BufferPoolMax:           512,
 		BufferSize:              65536,
 		CloseTimeoutMs:          4000,
-		IOUringQueueDepth:       256,
+		QueueDepth:              256,
 		Backend:                 "auto",
 		AdaptiveBatch:           true,
 		AdaptiveTargetLatencyUs: 1000,
@@ -64,7 +64,7 @@ var intOptions = map[string]intOption{
 	"buffer_pool_max":            {0, 1 << 20, func(c *Config) *int64 { return &c.BufferPoolMax }, ""},
 	"buffer_size":                {4096, 64 << 20, func(c *Config) *int64 { return &c.BufferSize }, " (a multiple of 4096)"},
 	"close_timeout_ms":           {0, 3600_000, func(c *Config) *int64 { return &c.CloseTimeoutMs }, ""},
-	"io_uring_queue_depth":       {1, 32768, func(c *Config) *int64 { return &c.IOUringQueueDepth }, " (a power of two)"},
+	"io_uring_queue_depth":       {1, 32768, func(c *Config) *int64 { return &c.QueueDepth }, " (a power of two)"},
 	"adaptive_target_latency_us": {50, 1_000_000, func(c *Config) *int64 { return &c.AdaptiveTargetLatencyUs }, ""},
 }
 
@@ -166,7 +166,6 @@ func Configure(pairs map[string]string) error {
 	}
 	globalCfg = next
 	globalMu.Unlock()
-	Buffers.setLimits(next.BufferPoolMax, next.BufferSize)
 	return nil
 }
 
@@ -174,7 +173,5 @@ func Configure(pairs map[string]string) error {
 func ResetConfig() {
 	globalMu.Lock()
 	globalCfg = DefaultConfig()
-	c := globalCfg
 	globalMu.Unlock()
-	Buffers.setLimits(c.BufferPoolMax, c.BufferSize)
 }

@@ -53,12 +53,6 @@ func (d *doneList) ready() bool {
 	return len(d.items) > 0
 }
 
-func (d *doneList) running() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.active)
-}
-
 func (d *doneList) cancel(userData uint64) {
 	d.mu.Lock()
 	if _, ok := d.active[userData]; ok {

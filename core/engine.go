@@ -46,7 +46,6 @@ var ErrClosed = errors.New("ayafileio: engine is closed")
 type Engine struct {
 	mu       sync.Mutex
 	b        backend
-	cfg      Config
 	pending  []Request    // accepted but not yet queued with the backend (back-pressure)
 	local    []Completion // finished without reaching the backend (invalid, cancelled early)
 	inflight int          // requests handed to the backend and not yet reaped
@@ -64,7 +63,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	liveEngines.Add(1)
-	return &Engine{b: b, cfg: cfg}, nil
+	return &Engine{b: b}, nil
 }
 
 // LiveEngines counts engines created and not yet closed.

@@ -20,24 +20,15 @@ func newExecutor() *executor {
 	return x
 }
 
-// runChain runs a link chain in order and reports each completion; after a failure (or a
-// short read or write, as io_uring counts it) the rest complete with -ECANCELED.
+// runChain runs a link chain on the calling goroutine (see runLinked); a request
+// cancelled before it started completes with -ECANCELED.
 func (x *executor) runChain(chain []Request, cancelled func(uint64) bool, done func(Completion)) {
-	failed := false
-	for i := range chain {
-		r := &chain[i]
-		var res int64
-		switch {
-		case failed:
-			res = -errECANCELED
-		case cancelled(r.UserData):
-			res = -errECANCELED
-		default:
-			res = x.run(r)
+	runLinked(chain, func(r *Request) int64 {
+		if cancelled(r.UserData) {
+			return -errECANCELED
 		}
-		done(Completion{r.UserData, res})
-		failed = failed || breaksChain(r, res)
-	}
+		return x.run(r)
+	}, func(i int, res int64) { done(Completion{chain[i].UserData, res}) })
 }
 
 func (x *executor) run(r *Request) int64 {

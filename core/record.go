@@ -158,6 +158,23 @@ func (r *Request) Validate() bool {
 
 func validOff(off uint64) bool { return off == OffCurrent || int64(off) >= 0 }
 
+// runLinked runs a link chain in order, as io_uring runs linked SQEs, for the backends
+// that run requests themselves (the worker executor, IOCP's synchronous operations): run
+// gives a request's result and done reports it; after a failure (or a short read or
+// write) the rest complete with -ECANCELED.
+func runLinked(chain []Request, run func(*Request) int64, done func(i int, res int64)) {
+	failed := false
+	for i := range chain {
+		r := &chain[i]
+		res := int64(-errECANCELED)
+		if !failed {
+			res = run(r)
+		}
+		done(i, res)
+		failed = failed || breaksChain(r, res)
+	}
+}
+
 // breaksChain reports whether a result ends its link chain, as io_uring decides: an
 // error, or a read or write shorter than asked. The rest of the chain is then cancelled.
 func breaksChain(r *Request, res int64) bool {

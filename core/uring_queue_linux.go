@@ -8,7 +8,8 @@ import (
 )
 
 // io_uring_enter wraps the system call, retrying EINTR.
-func (r *ring) io_uring_enter(to_submit, min_complete, flags uint32) (int, error) {
+// liburing: io_uring_enter(2)
+func (r *ring) enter(to_submit, min_complete, flags uint32) (int, error) {
 	for {
 		n, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.ring_fd), uintptr(to_submit),
 			uintptr(min_complete), uintptr(flags), 0, 0)
@@ -23,13 +24,15 @@ func (r *ring) io_uring_enter(to_submit, min_complete, flags uint32) (int, error
 }
 
 // sq_space_left is how many SQEs can be taken before the kernel consumes more.
-func (r *ring) sq_space_left() uint32 {
+// liburing: io_uring_sq_space_left
+func (r *ring) sqSpaceLeft() uint32 {
 	return r.sq_ring_entries - (r.sqe_tail - atomic.LoadUint32(r.sq_khead))
 }
 
 // get_sqe returns the next free SQE, zeroed, or nil when the SQ is full.
-func (r *ring) get_sqe() *io_uring_sqe {
-	if r.sq_space_left() == 0 {
+// liburing: io_uring_get_sqe
+func (r *ring) getSQE() *io_uring_sqe {
+	if r.sqSpaceLeft() == 0 {
 		return nil
 	}
 	sqe := (*io_uring_sqe)(unsafe.Add(r.sqes, uintptr(r.sqe_tail&r.sq_ring_mask)*unsafe.Sizeof(io_uring_sqe{})))
@@ -40,7 +43,8 @@ func (r *ring) get_sqe() *io_uring_sqe {
 
 // flush_sq publishes the SQEs taken since the last flush by filling the SQ array and
 // storing the new tail (the atomic store orders the SQE writes before it).
-func (r *ring) flush_sq() {
+// liburing: __io_uring_flush_sq
+func (r *ring) flushSQ() {
 	for ; r.sqe_head != r.sqe_tail; r.sqe_head++ {
 		i := r.sqe_head & r.sq_ring_mask
 		*(*uint32)(unsafe.Add(r.sq_array, uintptr(i)*4)) = i
@@ -51,20 +55,21 @@ func (r *ring) flush_sq() {
 // submit publishes pending SQEs and enters the kernel when it needs to be told: always
 // without SQPOLL (with GETEVENTS when task work is deferred, so finished work is posted),
 // and with SQPOLL only to wake a sleeping poller.
+// liburing: io_uring_submit
 func (r *ring) submit() error {
-	r.flush_sq()
+	r.flushSQ()
 	unsubmitted := r.sqe_tail - atomic.LoadUint32(r.sq_khead)
 	if r.flags&IORING_SETUP_SQPOLL != 0 {
 		if unsubmitted > 0 && atomic.LoadUint32(r.sq_kflags)&IORING_SQ_NEED_WAKEUP != 0 {
-			_, err := r.io_uring_enter(0, 0, IORING_ENTER_SQ_WAKEUP)
+			_, err := r.enter(0, 0, IORING_ENTER_SQ_WAKEUP)
 			return err
 		}
 		return nil
 	}
-	if unsubmitted == 0 && !r.cq_needs_enter() {
+	if unsubmitted == 0 && !r.cqNeedsEnter() {
 		return nil
 	}
-	_, err := r.io_uring_enter(unsubmitted, 0, IORING_ENTER_GETEVENTS)
+	_, err := r.enter(unsubmitted, 0, IORING_ENTER_GETEVENTS)
 	if err == unix.EAGAIN || err == unix.EBUSY {
 		// Out of kernel resources or CQ overflow pending: the SQEs stay published and are
 		// picked up by the next enter, after completions are reaped.
@@ -75,12 +80,14 @@ func (r *ring) submit() error {
 
 // cq_needs_enter reports whether completions are waiting in the kernel rather than in
 // the CQ ring: deferred task work, or an overflow list to flush.
-func (r *ring) cq_needs_enter() bool {
+// liburing: cq_ring_needs_enter
+func (r *ring) cqNeedsEnter() bool {
 	return atomic.LoadUint32(r.sq_kflags)&(IORING_SQ_TASKRUN|IORING_SQ_CQ_OVERFLOW) != 0
 }
 
 // peek_cqes copies ready CQEs into out and advances the CQ head past them.
-func (r *ring) peek_cqes(out []io_uring_cqe) int {
+// liburing: io_uring_peek_batch_cqe
+func (r *ring) peekCQEs(out []io_uring_cqe) int {
 	head := *r.cq_khead
 	tail := atomic.LoadUint32(r.cq_ktail)
 	n := 0
@@ -93,4 +100,5 @@ func (r *ring) peek_cqes(out []io_uring_cqe) int {
 }
 
 // cq_ready reports whether a CQE is waiting in the CQ ring.
-func (r *ring) cq_ready() bool { return atomic.LoadUint32(r.cq_ktail) != *r.cq_khead }
+// liburing: io_uring_cq_ready
+func (r *ring) cqReady() bool { return atomic.LoadUint32(r.cq_ktail) != *r.cq_khead }

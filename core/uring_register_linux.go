@@ -7,7 +7,8 @@ import (
 )
 
 // io_uring_register wraps the system call.
-func (r *ring) io_uring_register(opcode uint32, arg unsafe.Pointer, nr_args uint32) error {
+// liburing: io_uring_register(2)
+func (r *ring) register(opcode uint32, arg unsafe.Pointer, nr_args uint32) error {
 	_, _, errno := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.ring_fd), uintptr(opcode),
 		uintptr(arg), uintptr(nr_args), 0, 0)
 	if errno != 0 {
@@ -18,27 +19,31 @@ func (r *ring) io_uring_register(opcode uint32, arg unsafe.Pointer, nr_args uint
 
 // register_eventfd makes the kernel signal efd whenever CQEs are posted (and, with
 // DEFER_TASKRUN, when work is waiting to be posted).
-func (r *ring) register_eventfd(efd int) error {
+// liburing: io_uring_register_eventfd
+func (r *ring) registerEventFD(efd int) error {
 	fd := int32(efd) // the kernel reads an int
-	return r.io_uring_register(IORING_REGISTER_EVENTFD, unsafe.Pointer(&fd), 1)
+	return r.register(IORING_REGISTER_EVENTFD, unsafe.Pointer(&fd), 1)
 }
 
 // register_iowq_max_workers caps the bounded and unbounded io-wq pools of this ring.
-func (r *ring) register_iowq_max_workers(n uint32) error {
+// liburing: io_uring_register_iowq_max_workers
+func (r *ring) registerIOWQMaxWorkers(n uint32) error {
 	vals := [2]uint32{n, n}
-	return r.io_uring_register(IORING_REGISTER_IOWQ_MAX_WORKERS, unsafe.Pointer(&vals[0]), 2)
+	return r.register(IORING_REGISTER_IOWQ_MAX_WORKERS, unsafe.Pointer(&vals[0]), 2)
 }
 
 // register_files_sparse reserves a table of n empty direct descriptors.
-func (r *ring) register_files_sparse(n uint32) error {
+// liburing: io_uring_register_files_sparse
+func (r *ring) registerFilesSparse(n uint32) error {
 	reg := io_uring_rsrc_register{nr: n, flags: IORING_RSRC_REGISTER_SPARSE}
-	return r.io_uring_register(IORING_REGISTER_FILES2, unsafe.Pointer(&reg), uint32(unsafe.Sizeof(reg)))
+	return r.register(IORING_REGISTER_FILES2, unsafe.Pointer(&reg), uint32(unsafe.Sizeof(reg)))
 }
 
 // probe returns which opcodes the kernel supports.
+// liburing: io_uring_get_probe_ring
 func (r *ring) probe() (supported [256]bool, err error) {
 	var p io_uring_probe
-	if err = r.io_uring_register(IORING_REGISTER_PROBE, unsafe.Pointer(&p), uint32(len(p.ops))); err != nil {
+	if err = r.register(IORING_REGISTER_PROBE, unsafe.Pointer(&p), uint32(len(p.ops))); err != nil {
 		return supported, err
 	}
 	for _, op := range p.ops[:p.ops_len] {

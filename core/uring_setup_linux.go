@@ -10,9 +10,8 @@ import (
 // ring is one io_uring instance: the SQ and CQ rings and the SQE array, mapped from the
 // kernel. Field names follow liburing's struct io_uring_sq / io_uring_cq.
 type ring struct {
-	ring_fd  int
-	flags    uint32 // setup flags the kernel accepted
-	features uint32
+	ring_fd int
+	flags   uint32 // setup flags the kernel accepted
 
 	sqRingMem, cqRingMem, sqesMem []byte
 
@@ -77,7 +76,7 @@ func newRing(entries uint32, sqpoll bool) (*ring, []string, error) {
 			}
 			return nil, nil, fmt.Errorf("io_uring_setup: %w", err)
 		}
-		r := &ring{ring_fd: fd, flags: p.flags, features: p.features}
+		r := &ring{ring_fd: fd, flags: p.flags}
 		if err := r.mmap(&p); err != nil {
 			unix.Close(fd)
 			return nil, nil, err
@@ -87,6 +86,7 @@ func newRing(entries uint32, sqpoll bool) (*ring, []string, error) {
 	return nil, nil, fmt.Errorf("io_uring_setup: %w", lastErr)
 }
 
+// liburing: io_uring_mmap
 func (r *ring) mmap(p *io_uring_params) error {
 	sqSize := int(p.sq_off.array) + int(p.sq_entries)*4
 	cqSize := int(p.cq_off.cqes) + int(p.cq_entries)*int(unsafe.Sizeof(io_uring_cqe{}))
@@ -127,6 +127,7 @@ func (r *ring) mmap(p *io_uring_params) error {
 	return nil
 }
 
+// liburing: io_uring_unmap_rings
 func (r *ring) unmap() {
 	shared := r.cqRingMem != nil && r.sqRingMem != nil && &r.cqRingMem[0] == &r.sqRingMem[0]
 	if r.cqRingMem != nil && !shared {
@@ -142,6 +143,7 @@ func (r *ring) unmap() {
 
 // exit closes the ring. The kernel cancels what is still in flight and keeps its own
 // references until each request is done, so this never frees memory under the kernel.
+// liburing: io_uring_queue_exit
 func (r *ring) exit() {
 	r.unmap()
 	unix.Close(r.ring_fd)

@@ -129,20 +129,6 @@ func IsMemoryFS(fd int64) int64 {
 	return 0
 }
 
-// BufferGet lends a page-aligned buffer of config buffer_size; returns its address or 0.
-func BufferGet() int64 {
-	addr, _ := core.Buffers.Get()
-	return int64(addr)
-}
-
-// BufferPut returns a buffer lent by BufferGet; -EINVAL for any other address.
-func BufferPut(addr uintptr) int64 {
-	if core.Buffers.Put(addr) {
-		return 0
-	}
-	return -22
-}
-
 // ConfigSet validates and applies options given as a JSON object of strings; returns ""
 // or the error message naming the key.
 func ConfigSet(pairs string) string {
@@ -187,7 +173,7 @@ func Stats() string {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
-		"buffers": core.Buffers.Stats(), "go_heap_alloc": ms.HeapAlloc})
+		"go_heap_alloc": ms.HeapAlloc})
 }
 
 // EngineWakeSocket makes the engine write a byte to the connected socket sock whenever

@@ -186,35 +186,3 @@ func TestSQPollRequest(t *testing.T) {
 	}
 	t.Logf("SQPOLL granted: %v (%s)", info.SQPollGranted, info.SetupFlags)
 }
-
-// The buffer pool lends page-aligned memory, keeps at most buffer_pool_max buffers for
-// reuse, counts hits and misses, and refuses addresses it did not lend.
-func TestBufferPool(t *testing.T) {
-	defer core.ResetConfig()
-	if err := core.Configure(map[string]string{"buffer_pool_max": "1", "buffer_size": "8192"}); err != nil {
-		t.Fatal(err)
-	}
-	before := core.Buffers.Stats()
-	a, size := core.Buffers.Get()
-	b, _ := core.Buffers.Get()
-	if a == 0 || b == 0 || a%4096 != 0 || size != 8192 {
-		t.Fatalf("got %#x and %#x of %d bytes", a, b, size)
-	}
-	buf := unsafe.Slice((*byte)(unsafe.Add(nil, a)), size)
-	buf[size-1] = 1 // the whole buffer is usable memory
-	if !core.Buffers.Put(a) || !core.Buffers.Put(b) || core.Buffers.Put(b) {
-		t.Fatal("Put accepted a double return or refused a loan")
-	}
-	if st := core.Buffers.Stats(); st.Free != 1 || st.Borrowed != 0 {
-		t.Fatalf("pool keeps %d free, %d borrowed; want 1 and 0", st.Free, st.Borrowed)
-	}
-	if c, _ := core.Buffers.Get(); c != a && c != b {
-		t.Fatalf("a Get after a Put did not reuse the pooled buffer")
-	} else {
-		core.Buffers.Put(c)
-	}
-	st := core.Buffers.Stats()
-	if st.Hits-before.Hits != 1 || st.Misses-before.Misses != 2 {
-		t.Fatalf("hits %d misses %d", st.Hits-before.Hits, st.Misses-before.Misses)
-	}
-}

@@ -17,7 +17,7 @@ import (
 func TestBackPressure(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be, func(t *testing.T) {
-			e := newEngine(t, be, func(c *core.Config) { c.IOUringQueueDepth = 64 })
+			e := newEngine(t, be, func(c *core.Config) { c.QueueDepth = 64 })
 			a, dir := newArena(t, 8<<20), t.TempDir()
 			fd := mustOpen(t, e, a, filepath.Join(dir, "bp"), unix.O_RDWR|unix.O_CREAT)
 			const n = 10000

@@ -10,11 +10,10 @@ from ._config import (
     configure,
     get_config,
     get_handle_pool_limits,
-    get_stats,
     reset_config,
     set_handle_pool_limits,
 )
-from ._driver import get_backend_info
+from ._driver import get_backend_info, get_stats
 from ._file import AsyncFile
 from ._native import ForkedChildError
 from ._open import OpenContext, open

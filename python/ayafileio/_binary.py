@@ -16,14 +16,13 @@ Callers (AsyncFile) serialise calls on one file; this layer assumes exclusive us
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import errno
 import io
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _handles, _records
+from . import _buffers, _handles, _records
 from ._config import debug
 from ._raw import Interrupted, RawFile, closed_error
 from ._records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE, os_error
@@ -74,25 +73,16 @@ class BufferedFile(_OverRaw):
     def _set_buffer(self, buf: bytearray) -> None:
         """Installs buf as the buffer. The kernel reads into it by address: a new
         bytearray replaces it whenever it must grow (a pinned one cannot be resized)."""
-        self._buf = buf
-        self._view = memoryview(buf)
-        self._pin = ctypes.c_char.from_buffer(buf) if buf else None
-        self._addr = ctypes.addressof(self._pin) if self._pin is not None else 0
+        self._buf, self._view, self._pin, self._addr = _buffers.wrap(buf)
 
     def _ensure_buffer(self) -> None:
         if not self._addr:
-            free = _free_buffers.get(self.buffer_size)
-            if free:
-                self._buf, self._view, self._pin, self._addr = free.pop()
-            else:
-                self._set_buffer(bytearray(self.buffer_size))
+            self._buf, self._view, self._pin, self._addr = _buffers.take(self.buffer_size)
 
     def _release_buffer(self) -> None:
-        """Gives the buffer to the free list (the file is closed: no request uses it)."""
+        """Gives the buffer back for reuse (the file is closed: no request uses it)."""
         if self._addr and len(self._buf) == self.buffer_size:
-            free = _free_buffers.setdefault(self.buffer_size, [])
-            if len(free) < _FREE_BUFFERS_MAX:
-                free.append((self._buf, self._view, self._pin, self._addr))
+            _buffers.give((self._buf, self._view, self._pin, self._addr))
         self._set_buffer(_NO_BUFFER)
 
     # --- the C macros -------------------------------------------------------------------
@@ -786,11 +776,7 @@ def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
 
 _MAX_ALLOCATION = 64 << 20
 
-# Buffers of closed files, by size, for the next file to take (C mallocs its buffer
-# uninitialised; reusing one is the same, and spares zeroing 64 KiB per open).
 _NO_BUFFER = bytearray()
-_free_buffers: dict[int, list[tuple[bytearray, memoryview, Any, int]]] = {}
-_FREE_BUFFERS_MAX = 64
 
 
 class Unbuffered(_OverRaw):

@@ -104,6 +104,10 @@ def cached_loop_budget() -> tuple[bool, float]:
     return cfg["adaptive_batch"], cfg["adaptive_target_latency_us"] / 1e6
 
 
+def cached_buffer_pool_max() -> int:
+    return _current()["buffer_pool_max"]
+
+
 def cached_close_timeout() -> float:
     """close_timeout_ms, in seconds."""
     return _current()["close_timeout_ms"] / 1000
@@ -125,9 +129,3 @@ def get_handle_pool_limits() -> tuple[int, int]:
     """(max_per_key, max_total) of the handle pool."""
     cfg = get_config()
     return cfg["handle_pool_max_per_key"], cfg["handle_pool_max_total"]
-
-
-def get_stats() -> dict[str, Any]:
-    """Counters for tests and monitoring: live engines, requests in flight, buffer pool."""
-    stats: dict[str, Any] = _native.call_json("Stats")
-    return stats

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from typing import Any
 
-from . import _native
+from . import _buffers, _native
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
 from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request
 
@@ -476,6 +476,14 @@ def get_backend_info() -> dict[str, Any]:
             raise OSError(info["error"])
         return info
     return dict(get_driver().info)
+
+
+def get_stats() -> dict[str, Any]:
+    """Counters for tests and monitoring: live engines, requests in flight, the Go heap,
+    and the file buffers kept for reuse."""
+    stats: dict[str, Any] = _native.call_json("Stats")
+    stats["buffers"] = _buffers.stats()
+    return stats
 
 
 def _forget_after_fork() -> None:
