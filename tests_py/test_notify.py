@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import ayafileio
-from ayafileio import _driver, _native
+from ayafileio import _driver, _native, _notify
 from conftest import open_fds
 from proactor_like import ProactorLikeLoop
 
@@ -29,8 +29,8 @@ def test_wake_socket_serves_a_loop_without_add_reader(tmp_path: pathlib.Path) ->
     async def main() -> None:
         results = await asyncio.gather(*(one(i) for i in range(200)))
         assert results == [b"%d" % i * 1000 for i in range(200)]
-        drv = _driver.get_driver()
-        assert drv._wake_socks is not None, "the driver should not have found add_reader"
+        listener = _driver.get_driver()._listener  # type: ignore[attr-defined]
+        assert isinstance(listener, _notify.ProactorListener), "the driver should not have found add_reader"
         # Quiet between bursts, then woken again.
         await asyncio.sleep(0.05)
         async with ayafileio.open(tmp_path / "late", "a") as f:
@@ -78,7 +78,7 @@ def test_the_suite_runs_on_the_wake_socket(tmp_path: pathlib.Path) -> None:
         assert isinstance(asyncio.get_running_loop(), ProactorLikeLoop)
         async with ayafileio.open(tmp_path / "f", "w") as f:
             await f.write("x")
-        assert _driver.get_driver()._wake_socks is not None
+        assert isinstance(_driver.get_driver()._listener, _notify.ProactorListener)  # type: ignore[attr-defined]
 
     asyncio.run(main())
 
@@ -104,8 +104,8 @@ def test_wake_socket_on_a_selector_loop_without_notify_fd(tmp_path: pathlib.Path
                 return await f.read()
 
         out = await asyncio.gather(*(one(i) for i in range(100)))
-        drv = _driver.get_driver()
-        assert drv._wake_socks is not None and drv._wake_future is None
+        listener = _driver.get_driver()._listener  # type: ignore[attr-defined]
+        assert isinstance(listener, _notify.SelectorSocketListener)
         return out
 
     with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:

@@ -1,7 +1,7 @@
 """One native engine per event loop: requests are packed into a record array, submitted
-once per loop tick, and completions are reaped in batches when the engine signals: its
-notify fd turns readable, or (loops without add_reader, such as asyncio's Proactor loop
-on Windows) a byte arrives on a socket the engine writes to.
+once per loop tick, and completions are reaped in batches when the engine signals (how
+the loop hears it: _notify) and handed to their tasks in slices that keep each loop
+iteration short.
 
 Every request keeps the Python objects its record points into (buffers, paths) alive
 until its completion is reaped, also when the task that awaited it was cancelled.
@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import errno
+import functools
 import os
-import socket
 import sys
 import threading
 import time
 from collections import deque
 from typing import Any
 
-from . import _buffers, _native
+from . import _buffers, _native, _notify
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
 from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request
 
@@ -79,7 +79,6 @@ class Driver:
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
-        self._notify_fd: int = ans["notify_fd"]
         self._submit = self._lib.pybind_EngineSubmit
         self._reap_fn = self._lib.pybind_EngineReap
         self._sq = bytearray(REQUEST_SIZE * _BATCH)
@@ -103,10 +102,8 @@ class Driver:
         self._hand_out_scheduled = False
         self._next_ud = 1
         self.closed = False
-        self._wake_socks: tuple[socket.socket, socket.socket] | None = None
-        self._wake_future: asyncio.Future[bytes] | None = None
-        self._proactor: Any = None  # the loop's, when the wake socket is read through it
-        self._listen()
+        self._listener = _notify.listen(loop, ans["notify_fd"], functools.partial(self._lib.pybind_EngineWakeSocket,
+                                                                                   self._id), self._on_notify)
         debug("engine %d for loop %r: %s", self._id, loop, self.info.get("backend"))
 
     # --- submission ---------------------------------------------------------------
@@ -213,66 +210,6 @@ class Driver:
 
     # --- completion ---------------------------------------------------------------
 
-    def _listen(self) -> None:
-        """Reaps when the engine signals: on its notify fd where the loop can watch one;
-        else on a socket pair, the engine writing to one end and the loop reading the
-        other: through the loop's proactor (asyncio's Proactor loop has no add_reader,
-        and wakes itself the same way), or with add_reader (a selector loop on Windows,
-        where IOCP has no descriptor to watch)."""
-        if self._notify_fd >= 0:
-            try:
-                self.loop.add_reader(self._notify_fd, self._on_notify)
-                return
-            except NotImplementedError:
-                pass
-        reader, writer = socket.socketpair()
-        reader.setblocking(False)
-        res = self._lib.pybind_EngineWakeSocket(self._id, writer.fileno())
-        if res < 0:
-            reader.close()
-            writer.close()
-            raise OSError(-res, "ayafileio: cannot attach the wake socket: " + os.strerror(-res))
-        self._wake_socks = (reader, writer)
-        self._proactor = getattr(self.loop, "_proactor", None)
-        if self._proactor is not None:
-            self._recv_wake()
-        else:
-            self.loop.add_reader(reader, self._on_wake_readable)
-
-    def _recv_wake(self) -> None:
-        assert self._wake_socks is not None
-        self._wake_future = self._proactor.recv(self._wake_socks[0], 4096)
-        self._wake_future.add_done_callback(self._on_wake)
-
-    def _on_wake(self, fut: asyncio.Future[bytes]) -> None:
-        if self.closed or fut.cancelled():
-            return
-        exc = fut.exception()
-        if exc is not None:
-            self.loop.call_exception_handler({"message": "ayafileio: the wake socket failed", "exception": exc})
-            return
-        self._on_notify()
-        self._recv_wake()
-
-    def _on_wake_readable(self) -> None:
-        assert self._wake_socks is not None
-        try:
-            self._wake_socks[0].recv(4096)
-        except BlockingIOError:
-            pass
-        self._on_notify()
-
-    def _stop_listening(self) -> None:
-        try:
-            if self._wake_future is not None:
-                self._wake_future.cancel()
-            elif self._wake_socks is not None:
-                self.loop.remove_reader(self._wake_socks[0])
-            else:
-                self.loop.remove_reader(self._notify_fd)
-        except Exception:  # the loop may already be closed
-            pass
-
     def _on_notify(self) -> None:
         if self._queued:
             self._flush()  # submits, then reaps
@@ -370,7 +307,7 @@ class Driver:
         if self.closed:
             return
         self.closed = True
-        self._stop_listening()
+        self._listener.stop()
         timeout = int(cached_close_timeout() * 1000)
         if self._queued:
             self._submit(self._id, self._sq_addr, self._queued)
@@ -380,8 +317,7 @@ class Driver:
             if not req.future.done() and not req.future.get_loop().is_closed():
                 req.future.set_result(req.result)  # type: ignore[arg-type]
         self._done.clear()
-        for sock in self._wake_socks or ():
-            sock.close()  # after EngineClose: its wake goroutine has stopped writing
+        self._listener.close()  # after EngineClose: its wake goroutine has stopped writing
         if left > 0:
             _graveyard.extend(r.keep for r in self._inflight.values())
         for req in self._inflight.values():
