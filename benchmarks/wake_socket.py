@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests_py"))
 
 import ayafileio  # noqa: E402
-from ayafileio import _driver  # noqa: E402
+from ayafileio import _platform  # noqa: E402
 from proactor_like import ProactorLikeLoop  # noqa: E402
 
 SIZE, TASKS, READS = 64 << 20, 64, 500
@@ -40,7 +40,7 @@ async def reads_per_second(path: str) -> float:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    _driver.READ_FAST_PATH = False
+    _platform.READ_FAST_PATH = False
     loops = {"add_reader on the eventfd": asyncio.SelectorEventLoop, "wake socket (proactor-like loop)": ProactorLikeLoop}
     results: dict[str, list[float]] = {name: [] for name in loops}
     with tempfile.TemporaryDirectory() as d:

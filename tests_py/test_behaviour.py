@@ -263,9 +263,9 @@ def test_adaptive_batch_spreads_completions_over_loop_iterations(tmp_path: pathl
     """adaptive_batch hands completions to their tasks in slices sized to
     adaptive_target_latency_us, so a burst wakes its tasks over several loop iterations
     (timers and sockets get their turn between); off, one iteration wakes them all."""
-    from ayafileio import _driver
+    from ayafileio import _platform
 
-    monkeypatch.setattr(_driver, "READ_FAST_PATH", False)  # every read completes through the ring
+    monkeypatch.setattr(_platform, "READ_FAST_PATH", False)  # every read completes through the ring
     p = tmp_path / "f"
     p.write_bytes(b"x" * 4096)
     with pytest.raises(ValueError, match="adaptive_target_latency_us"):

@@ -56,3 +56,29 @@ def test_request_layout_matches_the_go_struct() -> None:
     assert _records.REQUEST.format == "<BBHiQQIIQQIiI4x"
     assert [n for n, _ in fields] == ["Op", "Flags", "_", "FD", "UserData", "Addr", "Len", "OpFlags", "Off", "Addr2",
                                       "Mode", "DirFD", "Slot", "_"]
+
+
+def test_platform_modules_offer_the_same_names() -> None:
+    """_platform re-exports one of two per-OS modules: they must agree on what they offer
+    (only one of them can be imported on a given machine, so this reads their source)."""
+    import ast
+
+    package = pathlib.Path(__file__).resolve().parent.parent / "python" / "ayafileio"
+
+    def exported(name: str) -> tuple[list[str], set[str]]:
+        tree = ast.parse((package / name).read_text())
+        names: list[str] = []
+        defined: set[str] = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+                names = list(ast.literal_eval(node.value))
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign):
+                defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return names, defined
+
+    posix, posix_defined = exported("_platform_posix.py")
+    windows, windows_defined = exported("_platform_windows.py")
+    assert posix and posix == windows
+    assert set(posix) <= posix_defined and set(windows) <= windows_defined

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ayafileio
-from ayafileio import _driver
+from ayafileio import _driver, _platform
 from conftest import linux_only, open_fds, posix_only
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -39,7 +39,7 @@ def run_child(code: str, timeout: float = 60, **env: str) -> subprocess.Complete
 def test_cancelled_reads_lose_no_bytes(tmp_path: pathlib.Path, monkeypatch: Any, fast_path: bool) -> None:
     """Reads cancelled at random points: the bytes the kernel read become read-ahead,
     so what the successful reads return is exactly the file, and tell() agrees."""
-    monkeypatch.setattr(_driver, "READ_FAST_PATH", fast_path)
+    monkeypatch.setattr(_platform, "READ_FAST_PATH", fast_path)
     content = random.Random(1).randbytes(3_000_000)
     p = tmp_path / "data"
     p.write_bytes(content)
@@ -69,7 +69,7 @@ def test_cancelled_reads_lose_no_bytes(tmp_path: pathlib.Path, monkeypatch: Any,
 
 
 def test_cancelled_text_reads_lose_no_characters(tmp_path: pathlib.Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(_driver, "READ_FAST_PATH", False)  # every chunk through the ring
+    monkeypatch.setattr(_platform, "READ_FAST_PATH", False)  # every chunk through the ring
     rng = random.Random(4)
     text = "".join(rng.choice("ab€😀\n\r ") for _ in range(200_000))
     p = tmp_path / "text"

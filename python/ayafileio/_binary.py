@@ -22,7 +22,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _buffers, _handles, _records
+from . import _buffers, _platform, _records
 from ._config import debug
 from ._raw import Interrupted, RawFile, closed_error
 from ._records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE, os_error
@@ -644,7 +644,7 @@ class BufferedFile(_OverRaw):
         error: BaseException | None = None
         try:
             if self.pending_write():
-                if _handles.engine_closes(self.raw.closefd) and await self._write_and_close():
+                if _platform.engine_closes(self.raw.closefd) and await self._write_and_close():
                     return
                 await self.flush()
         except asyncio.CancelledError:

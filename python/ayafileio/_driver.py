@@ -20,7 +20,7 @@ import time
 from collections import deque
 from typing import Any
 
-from . import _buffers, _native, _notify
+from . import _buffers, _native, _notify, _platform
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
 from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request
 
@@ -33,25 +33,6 @@ _FAST_READ_MAX = 1 << 20
 # Completions handed to their tasks in one loop iteration (adaptive_batch) before the
 # cost of a task step has been measured.
 _FIRST_SLICE = 16
-
-if sys.platform == "win32":
-    READ_FAST_PATH = False
-
-    def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
-        raise NotImplementedError("no preadv on Windows")
-
-    def _pread(fd: int, n: int, off: int) -> bytes:
-        raise NotImplementedError("no pread on Windows")
-
-    _RWF_NOWAIT = 0
-else:
-    READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")  # Linux: page-cache hits without the ring
-    _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
-
-    def _preadv2(fd: int, view: memoryview, off: int, flags: int) -> int:
-        return os.preadv(fd, [view], off, flags)
-
-    _pread = os.pread
 
 # Buffers of requests still in flight when an engine was closed: the kernel or a worker
 # may write to them at any time, so they are kept for the life of the process.
@@ -153,7 +134,7 @@ class Driver:
             return None
         self._spend_fast_budget()
         try:
-            return _preadv2(fd, view, off, 0 if memory else _RWF_NOWAIT)
+            return _platform.read_nowait(fd, view, off, memory)
         except BlockingIOError:
             return None
         except OSError as e:
@@ -166,7 +147,7 @@ class Driver:
             return None
         self._spend_fast_budget()
         try:
-            return _pread(fd, n, off)
+            return _platform.read_new(fd, n, off)
         except OSError as e:
             return -(e.errno or errno.EIO)
 

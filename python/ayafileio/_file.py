@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, AnyStr, Generic
 
-from . import _driver, _handles, _records
+from . import _driver, _platform, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
 from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
@@ -149,14 +149,14 @@ class AsyncFile(Generic[AnyStr]):
             except asyncio.CancelledError:
                 res = await drv.settle(req)
                 if res >= 0:
-                    _handles.discard(res)  # the task is gone: nobody will use the descriptor
+                    _platform.discard(res)  # the task is gone: nobody will use the descriptor
                 raise
             if res < 0:
                 raise os_error(res, self._name)
-            fd, ref = _handles.adopt(res, m.flags)
+            fd, ref = _platform.adopt(res, m.flags)
         else:
             try:
-                ref = _handles.borrow(fd)
+                ref = _platform.borrow(fd)
             except BaseException:
                 if self._closefd:
                     os.close(fd)
@@ -181,7 +181,7 @@ class AsyncFile(Generic[AnyStr]):
                 self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:
-            _handles.close_now(fd, ref, self._closefd)
+            _platform.close_now(fd, ref, self._closefd)
             raise
         self._file = buf
         self._fast = self._text or buf
@@ -541,10 +541,10 @@ class AsyncFile(Generic[AnyStr]):
         b = self._b
         b.raw.check_open()
         if b.raw.owned:
-            _handles.check_detachable()
+            _platform.check_detachable()
         self._drain_now()
         raw = b.raw
-        fd = _handles.detach_fd(raw.fd, raw.ref)
+        fd = _platform.detach_fd(raw.fd, raw.ref)
         if raw.seekable:
             os.lseek(fd, raw.pos, os.SEEK_SET)
         self._detached = True

@@ -16,7 +16,7 @@ import os
 import stat
 from typing import Any
 
-from . import _driver, _handles, _records
+from . import _driver, _platform, _records
 from ._records import OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Engine, Request, check_result, os_error
 
 
@@ -48,7 +48,7 @@ class RawFile:
     def __init__(self, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool, append: bool,
                  closefd: bool, st: os.stat_result) -> None:
         self.fd = fd  # what os functions and fileno() take
-        self.ref = ref  # what request records name (_handles: the same number on POSIX)
+        self.ref = ref  # what request records name (_platform: the same number on POSIX)
         self.owned = owned  # the engine opened it
         self.readable = readable
         self.writable = writable
@@ -62,7 +62,7 @@ class RawFile:
         # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
         # "memory" reads a RAM-backed file system directly (it never waits for a device).
         self.fast_read = ""
-        if self.regular and readable and _driver.READ_FAST_PATH:
+        if self.regular and readable and _platform.READ_FAST_PATH:
             self.fast_read = "memory" if self.drv.is_memory_fs(fd) else "nowait"
         # FileIO seeks an appending file to its end when it opens it; a descriptor this
         # module just opened is at 0 otherwise.
@@ -197,7 +197,7 @@ class RawFile:
             return
         # O_APPEND wrote at the end and left the descriptor's offset there; FileIO's
         # position is that offset from here on, and so is ours.
-        self.pos = _handles.append_position(self.fd) if self.append else self.pos + n
+        self.pos = _platform.append_position(self.fd) if self.append else self.pos + n
 
     async def readall(self) -> bytes:
         """FileIO.readall: everything up to the end of the stream. A cancelled readall
@@ -243,27 +243,27 @@ class RawFile:
             return
         self.closed = True
         try:
-            if _handles.engine_closes(self.closefd):
+            if _platform.engine_closes(self.closefd):
                 check_result(await _records.result(self.drv, self.drv.submit(OP_CLOSE, self.ref), cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
-            _handles.close_fd(self.fd, self.closefd)
+            _platform.close_fd(self.fd, self.closefd)
 
     def write_now(self, data: bytes) -> None:
         """Writes all of data at the position without the event loop (a file collected
         unclosed, detach())."""
-        _handles.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
+        _platform.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
         self.wrote(len(data))
 
     def closed_by_engine(self) -> None:
         """The engine closed the record handle (the end of a linked write and close)."""
         self.closed = True
-        _handles.close_fd(self.fd, self.closefd)
+        _platform.close_fd(self.fd, self.closefd)
 
     def close_now(self) -> None:
         if not self.closed:
             self.closed = True
-            _handles.close_now(self.fd, self.ref, self.closefd)
+            _platform.close_now(self.fd, self.ref, self.closefd)
 
 
 _CHUNK = 8192

@@ -1,0 +1,79 @@
+"""_platform on POSIX: the descriptor is what records name, so each function is the plain
+one (see _platform)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+assert sys.platform != "win32"
+
+__all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "read_nowait", "read_new"]
+
+# Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
+# never waits for a device (Linux), or anything on a RAM-backed file system.
+READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")
+_RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
+
+
+def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:
+    """Reads into view at off if that needs no device (memory: the file system is in
+    RAM); BlockingIOError when the data is not in the page cache."""
+    return os.preadv(fd, [view], off, 0 if memory else _RWF_NOWAIT)
+
+
+read_new = os.pread  # (fd, n, off) -> new bytes: a RAM-backed file system's read
+
+
+def adopt(handle: int, flags: int) -> tuple[int, int]:
+    """(descriptor, record handle) for a descriptor the engine's open returned."""
+    return handle, handle
+
+
+def borrow(fd: int) -> int:
+    """The record handle for a descriptor given to open()."""
+    return fd
+
+
+def engine_closes(closefd: bool) -> bool:
+    """Whether closing the file asks the engine to close the record handle."""
+    return closefd
+
+
+def close_fd(fd: int, closefd: bool) -> None:
+    """Closes what the file's close must close besides the engine's handle: nothing."""
+
+
+def discard(handle: int) -> None:
+    """Closes a descriptor the engine opened for a task that was cancelled."""
+    os.close(handle)
+
+
+def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
+    """Writes all of data at off (-1: at the file position) without the event loop."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view) if off < 0 else os.pwrite(fd, view, off)
+        view = view[n:]
+        off = off if off < 0 else off + n
+
+
+def close_now(fd: int, handle: int, closefd: bool) -> None:
+    """Closes the descriptor without the event loop (a file collected unclosed)."""
+    if closefd:
+        os.close(fd)
+
+
+def append_position(fd: int) -> int:
+    """The position after an append: where O_APPEND left the descriptor's offset."""
+    return os.lseek(fd, 0, os.SEEK_CUR)
+
+
+def check_detachable() -> None:
+    """Any file can become a synchronous one."""
+
+
+def detach_fd(fd: int, handle: int) -> int:
+    """The descriptor for a synchronous io.FileIO."""
+    return fd

@@ -1,0 +1,101 @@
+"""_platform on Windows: the engine's overlapped HANDLE beside a C runtime descriptor
+(see _platform)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+assert sys.platform == "win32"
+
+import _winapi  # noqa: E402
+import msvcrt  # noqa: E402
+
+from . import _native, _records  # noqa: E402
+
+__all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "read_nowait", "read_new"]
+
+READ_FAST_PATH = False  # every read goes through the completion port
+
+
+def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:
+    raise NotImplementedError("no reads straight from memory on Windows")
+
+
+def read_new(fd: int, n: int, off: int) -> bytes:
+    raise NotImplementedError("no reads straight from memory on Windows")
+
+
+def _duplicate(handle: int) -> int:
+    me = _winapi.GetCurrentProcess()
+    return _winapi.DuplicateHandle(me, handle, me, 0, False, _winapi.DUPLICATE_SAME_ACCESS)
+
+
+def adopt(handle: int, flags: int) -> tuple[int, int]:
+    """(descriptor, record handle) for a handle the engine's open returned."""
+    dup = _duplicate(handle)
+    try:
+        return msvcrt.open_osfhandle(dup, flags & os.O_APPEND), handle
+    except BaseException:
+        _winapi.CloseHandle(dup)
+        raise
+
+
+def borrow(fd: int) -> int:
+    """The record handle for a descriptor given to open()."""
+    return _duplicate(msvcrt.get_osfhandle(fd))
+
+
+def engine_closes(closefd: bool) -> bool:
+    """Whether closing the file asks the engine to close the record handle."""
+    return True  # it is always a handle of the engine's own
+
+
+def close_fd(fd: int, closefd: bool) -> None:
+    """Closes what the file's close must close besides the engine's handle."""
+    if closefd:
+        os.close(fd)
+
+
+def discard(handle: int) -> None:
+    """Closes a handle the engine opened for a task that was cancelled."""
+    _native.lib().pybind_CloseNow(handle)
+
+
+def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
+    """Writes all of data at off (-1: at the end) without the event loop."""
+    addr, keep = _records.address_of(data, writable=False)
+    done = 0
+    while done < len(data):
+        res = _native.lib().pybind_WriteNow(handle, addr + done, len(data) - done, off if off < 0 else off + done)
+        if res <= 0:
+            raise OSError(-res or 5, os.strerror(-res or 5))
+        done += res
+    del keep
+
+
+def close_now(fd: int, handle: int, closefd: bool) -> None:
+    """Closes both without the event loop (a file collected unclosed)."""
+    try:
+        close_fd(fd, closefd)
+    finally:
+        _native.lib().pybind_CloseNow(handle)
+
+
+def append_position(fd: int) -> int:
+    """The position after an append: the end (overlapped writes move no file pointer)."""
+    return os.lseek(fd, 0, os.SEEK_END)
+
+
+def check_detachable() -> None:
+    """Raises for a file the engine opened: it cannot become a synchronous file."""
+    raise io.UnsupportedOperation(
+        "detach(): on Windows a file ayafileio opened has an overlapped handle, which io.FileIO cannot use")
+
+
+def detach_fd(fd: int, handle: int) -> int:
+    """The descriptor for a synchronous io.FileIO, once the engine let go of it."""
+    _native.lib().pybind_CloseNow(handle)
+    return fd
