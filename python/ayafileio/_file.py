@@ -22,7 +22,7 @@ from typing import Any, AnyStr, Generic
 from . import _driver, _platform, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
-from ._modes import NoDirection, check_arg_types, check_file_arg, check_file_type, check_text_args, parse_mode, text_codec
+from ._modes import parse_open_args, text_codec
 from ._raw import RawFile
 from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error
 from ._text import TextLayer
@@ -99,23 +99,7 @@ class AsyncFile(Generic[AnyStr]):
         closefd: bool = True,
         opener: Any = None,
     ) -> None:
-        # The built-in open()'s order of checks: the file argument's type, the mode,
-        # the text arguments, then what the raw file checks (mode direction, the name).
-        check_arg_types(mode, buffering, encoding, errors, newline)
-        check_file_type(file)
-        try:
-            self._mode = parse_mode(mode)
-        except NoDirection as e:
-            check_file_arg(file, closefd)
-            raise ValueError(str(e)) from None
-        self._mode_arg = mode
-        self._encoding = check_text_args(self._mode, encoding, errors, newline, buffering)
-        self._path, self._fd_arg, self._name = check_file_arg(file, closefd)
-        self._buffering = buffering
-        self._errors = errors
-        self._newline = newline
-        self._closefd = closefd
-        self._opener = opener
+        self._args = parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener)
         # The binary layer; named as aiofiles names its inner file, whose tests look at it.
         self._file: BufferedFile | Unbuffered | None = None
         self._text: TextLayer | None = None
@@ -129,19 +113,20 @@ class AsyncFile(Generic[AnyStr]):
     async def _open(self) -> AsyncFile[AnyStr]:
         if self._file is not None:
             return self
-        m = self._mode
-        owned = self._fd_arg is None and self._opener is None
-        if self._fd_arg is not None:
-            fd = self._fd_arg
-        elif self._opener is not None:
-            fd = self._opener(self._name, m.flags)
+        args = self._args
+        m = args.mode
+        owned = args.fd is None and args.opener is None
+        if args.fd is not None:
+            fd = args.fd
+        elif args.opener is not None:
+            fd = args.opener(args.name, m.flags)
             if not isinstance(fd, int):
                 raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
         if owned:
             drv = _driver.get_driver()
-            cpath = (self._path or b"") + b"\0"
+            cpath = (args.path or b"") + b"\0"
             addr, keep = _records.address_of(cpath, writable=False)
             req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=m.flags, mode=0o666)
             try:
@@ -152,36 +137,36 @@ class AsyncFile(Generic[AnyStr]):
                     _platform.discard(res)  # the task is gone: nobody will use the descriptor
                 raise
             if res < 0:
-                raise os_error(res, self._name)
+                raise os_error(res, args.name)
             fd, ref = _platform.adopt(res, m.flags)
         else:
             try:
                 ref = _platform.borrow(fd)
             except BaseException:
-                if self._closefd:
+                if args.closefd:
                     os.close(fd)
                 raise
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self._name)
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
-                          closefd=self._closefd, st=st)
-            line_buffering = self._buffering == 1 or (self._buffering < 0 and not raw.regular and os.isatty(fd))
+                          closefd=args.closefd, st=st)
+            line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
-            if self._buffering == 0:  # binary only: text refused it above
+            if args.buffering == 0:  # binary only: text refused it above
                 buf = Unbuffered(raw)
             else:
                 if m.readable and m.writable and not raw.seekable:  # io.BufferedRandom's check
                     raise io.UnsupportedOperation("File or stream is not seekable.")
-                buf = BufferedFile(raw, self._buffering if self._buffering > 1 else cached_buffer_size())
+                buf = BufferedFile(raw, args.buffering if args.buffering > 1 else cached_buffer_size())
             if m.text:
                 assert isinstance(buf, BufferedFile)
-                text_codec(self._encoding)  # LookupError now, with the file open, as open() does
-                self._text = TextLayer(buf, self._encoding, self._errors or "strict", self._newline,
+                text_codec(args.encoding)  # LookupError now, with the file open, as open() does
+                self._text = TextLayer(buf, args.encoding, args.errors or "strict", args.newline,
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:
-            _platform.close_now(fd, ref, self._closefd)
+            _platform.close_now(fd, ref, args.closefd)
             raise
         self._file = buf
         self._fast = self._text or buf
@@ -217,7 +202,7 @@ class AsyncFile(Generic[AnyStr]):
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("unopened" if self._file is None else "open")
-        return f"<ayafileio.AsyncFile name={self._name!r} mode={self._mode_arg!r} {state}>"
+        return f"<ayafileio.AsyncFile name={self._args.name!r} mode={self._args.mode_arg!r} {state}>"
 
     @property
     def _b(self) -> BufferedFile | Unbuffered:
@@ -231,11 +216,12 @@ class AsyncFile(Generic[AnyStr]):
 
     @property
     def name(self) -> Any:
-        return self._name
+        return self._args.name
 
     @property
     def mode(self) -> str:
-        return self._mode_arg if self._mode.text else self._mode.raw_mode
+        m = self._args.mode
+        return self._args.mode_arg if m.text else m.raw_mode
 
     @property
     def closed(self) -> bool:
@@ -243,7 +229,7 @@ class AsyncFile(Generic[AnyStr]):
 
     @property
     def encoding(self) -> str | None:
-        return self._encoding if self._text is not None else None
+        return self._args.encoding if self._text is not None else None
 
     @property
     def errors(self) -> str | None:
@@ -263,9 +249,8 @@ class AsyncFile(Generic[AnyStr]):
         view.__dict__.update(self.__dict__)
         view._text = None
         view._fast = self._file
-        view._mode = self._mode.binary()
-        view._mode_arg = self._mode.raw_mode
-        view._encoding = ""
+        m = self._args.mode
+        view._args = self._args._replace(mode=m.binary(), mode_arg=m.raw_mode, encoding="")
         view._turns = self._turns
         view._shared = True
         return view
@@ -549,7 +534,7 @@ class AsyncFile(Generic[AnyStr]):
             os.lseek(fd, raw.pos, os.SEEK_SET)
         self._detached = True
         self._fast = None
-        fileio = io.FileIO(fd, self._mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
+        fileio = io.FileIO(fd, self._args.mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
         if self._text is None:
             return fileio
         return io.BufferedRandom(fileio) if b.readable and b.writable else (

@@ -10,7 +10,7 @@ import sys
 import warnings
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
 
@@ -164,3 +164,36 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
     if not closefd:
         raise ValueError("Cannot use closefd=False with file name")
     return path, None, name
+
+
+class OpenArgs(NamedTuple):
+    """open()'s arguments, checked and parsed once."""
+
+    mode: Mode
+    mode_arg: str  # as given (a text file's mode attribute)
+    buffering: int
+    encoding: str  # resolved; "" for binary
+    errors: str | None
+    newline: str | None
+    closefd: bool
+    opener: Any
+    path: bytes | None  # None when file is a descriptor
+    fd: int | None
+    name: Any  # the file argument as the file's name attribute shows it
+
+
+def parse_open_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors: Any, newline: Any, closefd: bool,
+                    opener: Any) -> OpenArgs:
+    """Checks open()'s arguments in the built-in's order: the types, the file argument's
+    type, the mode, the text arguments, then what the raw file checks (the mode's
+    direction, the name)."""
+    check_arg_types(mode, buffering, encoding, errors, newline)
+    check_file_type(file)
+    try:
+        parsed = parse_mode(mode)
+    except NoDirection as e:
+        check_file_arg(file, closefd)
+        raise ValueError(str(e)) from None
+    resolved = check_text_args(parsed, encoding, errors, newline, buffering)
+    path, fd, name = check_file_arg(file, closefd)
+    return OpenArgs(parsed, mode, buffering, resolved, errors, newline, closefd, opener, path, fd, name)
