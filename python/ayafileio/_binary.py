@@ -589,7 +589,9 @@ class BufferedFile(_OverRaw):
         pos = self._raw_tell() - self._raw_offset()
         return pos
 
-    async def seek(self, target: Any, whence: int = 0) -> int:
+    def seek_now(self, target: Any, whence: int = 0) -> int | None:
+        """seek() when it needs no I/O (inside the buffer, or nothing pending to write):
+        the new position. None when pending bytes must be written first (then seek())."""
         if whence not in (0, 1, 2, *_DATA_HOLE):
             raise ValueError(f"whence value {whence} unsupported")
         self._check_closed("seek of closed file")
@@ -606,8 +608,20 @@ class BufferedFile(_OverRaw):
                 if -self._pos <= offset <= avail:
                     self._pos += offset
                     return current - avail + offset
-        if self.writable:
-            await self._flush_unlocked()
+        if self.pending_write():
+            return None
+        return self._seek_raw(target, whence)
+
+    async def seek(self, target: Any, whence: int = 0) -> int:
+        n = self.seek_now(target, whence)
+        if n is not None:
+            return n
+        await self._flush_unlocked()
+        return self._seek_raw(target, whence)
+
+    def _seek_raw(self, target: int, whence: int) -> int:
+        """The raw seek that ends C's seek once the pending bytes are written."""
+        self._writer_reset_buf()  # what the flush C runs here leaves (nothing pending)
         if whence == 1:
             target -= self._raw_offset()
         n = self._raw_seek(target, whence)
@@ -875,10 +889,13 @@ class Unbuffered(_OverRaw):
     def tell(self) -> int:
         return self.raw.tell()
 
-    async def seek(self, offset: Any, whence: int = 0) -> int:
+    def seek_now(self, offset: Any, whence: int = 0) -> int:
         if not isinstance(offset, int):
             raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
         return self.raw.seek(offset, whence)
+
+    async def seek(self, offset: Any, whence: int = 0) -> int:
+        return self.seek_now(offset, whence)
 
     async def truncate(self, pos: int | None = None) -> int:
         return await self.raw.truncate(pos)

@@ -431,6 +431,11 @@ class AsyncFile(Generic[AnyStr]):
     # --- position -----------------------------------------------------------------------
 
     async def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        b = self._file
+        if b is not None and self._text is None and not self._detached and not self._turns.held:
+            n = b.seek_now(offset, whence)  # binary: no I/O unless writes are pending
+            if n is not None:
+                return n
         async with self._turns:
             if self._text is not None:
                 return await self._text.seek(offset, whence)  # type: ignore[no-any-return]
@@ -472,7 +477,12 @@ class AsyncFile(Generic[AnyStr]):
             got = raw.drv.read_cached(raw.fd, view, offset, raw.fast_read == "memory")
         if got is None:
             addr, keep = _records.address_of(view, writable=True)
-            got = await _positional(raw, OP_READ, addr, size, offset, keep)
+            req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)
+            try:
+                got = await req.future
+            except asyncio.CancelledError:
+                await raw.drv.settle(req)  # the kernel may still be writing into view
+                raise
         got = check_result(got)
         del view
         del out[got:]
@@ -494,7 +504,12 @@ class AsyncFile(Generic[AnyStr]):
         done = 0
         while done < len(view):
             addr, keep = _records.address_of(view[done:], writable=False)
-            n = check_result(await _positional(b.raw, OP_WRITE, addr, len(view) - done, offset + done, keep))
+            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
+            try:
+                n = check_result(await req.future)
+            except asyncio.CancelledError:
+                await b.raw.drv.settle(req)  # a positional write may have landed: it is idempotent
+                raise
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
             done += n
@@ -552,9 +567,3 @@ def _size(size: int | None) -> int:
     if not isinstance(size, int):
         raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
     return size
-
-
-def _positional(raw: RawFile, op: int, addr: int, length: int, off: int, keep: Any) -> Awaitable[int]:
-    """A read or write at an explicit offset: its result (or -errno). A cancelled one
-    is cancelled in the engine and its memory kept until the kernel lets go."""
-    return _records.result(raw.drv, raw.drv.submit(op, raw.ref, addr, length, off, keep))
