@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import io
 import os
 import pathlib
@@ -125,6 +126,39 @@ def test_calls_on_one_file_keep_call_order(tmp_path: pathlib.Path, run: Any) -> 
         async with ayafileio.open(p, "wb", buffering=8) as f:
             await asyncio.gather(*(f.write(b"%04d" % i) for i in range(300)))
         assert p.read_bytes() == b"".join(b"%04d" % i for i in range(300))
+
+    run(main())
+
+
+@pytest.mark.parametrize("mode", ["a", "w+", "r+"])
+def test_concurrent_text_writes_and_reads_keep_call_order(tmp_path: pathlib.Path, run: Any, mode: str) -> None:
+    """Text writes may add to the pending text while another write flushes (they never
+    wait behind one), but never ahead of a call made before them: with reads, tells,
+    seeks and flushes mixed in, every call sees exactly the writes made before it, and
+    the file holds the lines in call order."""
+    p = tmp_path / "order.txt"
+    p.write_text("")
+    rng = random.Random(11)
+
+    async def main() -> None:
+        async with ayafileio.open(p, mode, encoding="utf-8", buffering=rng.choice([64, 4096])) as f:
+            f._CHUNK_SIZE = 256
+            expected: list[str] = []
+            calls: list[Any] = []
+            checks: dict[int, int] = {}  # index in calls -> what that tell must answer
+            for i in range(3000):
+                line = f"{i:05d} " + "é€" * rng.randrange(40) + "\n"
+                calls.append(f.write(line))
+                expected.append(line)
+                if mode != "a" and rng.random() < 0.02:
+                    # A tell after the writes made so far: the encoded length of all of them.
+                    checks[len(calls)] = len("".join(expected).encode())
+                    calls.append(f.tell())
+                if rng.random() < 0.01:
+                    calls.append(f.flush())
+            results = await asyncio.gather(*calls)  # gather starts them in this order
+            assert {k: results[k] for k in checks} == checks
+        assert p.read_text(encoding="utf-8") == "".join(expected)
 
     run(main())
 

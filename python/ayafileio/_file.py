@@ -36,10 +36,11 @@ class Turns:
     Taking a free turn and giving it back return a completed future: awaiting it
     neither suspends nor enters a coroutine frame, so an uncontended call pays none."""
 
-    __slots__ = ("held", "_waiters", "_done")
+    __slots__ = ("held", "writing", "_waiters", "_done")
 
     def __init__(self) -> None:
         self.held = False
+        self.writing = False  # the holder is a text write (see only_writing)
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._done: asyncio.Future[None] | None = None
 
@@ -72,7 +73,15 @@ class Turns:
                 self._waiters.remove(fut)
             raise
 
+    @property
+    def only_writing(self) -> bool:
+        """A text write holds the turn and no call waits: another text write may add
+        its bytes to the pending text now, after the holder's, without breaking call
+        order (it only appends to a list; the holder's flush works on the buffer)."""
+        return self.writing and not self._waiters
+
     def _release(self) -> None:
+        self.writing = False
         while self._waiters:
             fut = self._waiters.popleft()
             if not fut.done():
@@ -383,14 +392,16 @@ class AsyncFile(Generic[AnyStr]):
 
     async def write(self, data: AnyStr) -> int:
         """Buffers data (written to the OS when the buffer fills, on flush or close)."""
-        if not self._turns.held:
-            # Nothing else is running on this file: a write that only fills the buffer
-            # is done here, with no lock and no I/O.
+        if not self._turns.held or (self._text is not None and self._turns.only_writing):
+            # Nothing else is running on this file (or only a text write, whose bytes
+            # are already pending): a write that only fills the buffer is done here,
+            # with no lock and no I/O.
             text = self._text
             if text is not None:
-                length = text.write_now(data)  # type: ignore[arg-type]
+                length = text.write_now(data, self._turns.held)  # type: ignore[arg-type]
                 if length < 0:
                     async with self._turns:
+                        self._turns.writing = True
                         await text.append(*text.unsent)
                     length = len(data)
                 return length
@@ -399,6 +410,7 @@ class AsyncFile(Generic[AnyStr]):
                 return len(data)
         async with self._turns:
             if self._text is not None:
+                self._turns.writing = True
                 return await self._text.write(data)  # type: ignore[arg-type]
             return await self._b.write(data)
 

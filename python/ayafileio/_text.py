@@ -292,10 +292,12 @@ class TextLayer:
 
     # --- writing ------------------------------------------------------------------------
 
-    def write_now(self, s: str) -> int:
+    def write_now(self, s: str, behind_writer: bool = False) -> int:
         """write() when it needs no I/O (the pending text stays under the chunk size,
         nothing asks for a flush): the length written. Otherwise -1, and the encoded
-        text waits in `unsent` for append() (the encoder has already seen it)."""
+        text waits in `unsent` for append() (the encoder has already seen it).
+        behind_writer: a write that holds the file's turn is flushing and will flush
+        this too, so the chunk size does not stop it."""
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         if self._raw.closed:
@@ -311,7 +313,7 @@ class TextLayer:
             needflush = self.line_buffering and (haslf or "\r" in s)
         data = self._encoder.encode(s)
         count = self._pending_count + len(data)
-        if needflush or self.write_through or count >= self.chunk_size:
+        if needflush or self.write_through or (count >= self.chunk_size and not behind_writer):
             self.unsent = (data, needflush)
             return -1
         self._pending.append(data)
@@ -321,13 +323,20 @@ class TextLayer:
         return length
 
     async def append(self, data: bytes, needflush: bool) -> None:
-        """write()'s bookkeeping with the flushes C's write does."""
+        """write()'s bookkeeping with the flushes C's write does. data is in the pending
+        list, in order, before anything is awaited: a write_now() made meanwhile (see
+        AsyncFile.write) lands after it."""
         try:
             if self._pending and self._pending_count + len(data) > self.chunk_size:
+                earlier = self.pending_bytes()
+                self._pending, self._pending_count = [data], len(data)
+                await self.buf.write(earlier)
+            else:
+                self._pending.append(data)
+                self._pending_count += len(data)
+            if needflush or self.write_through:
                 await self.writeflush()
-            self._pending.append(data)
-            self._pending_count += len(data)
-            if self._pending_count >= self.chunk_size or needflush or self.write_through:
+            while self._pending_count >= self.chunk_size:  # also what writes behind us added
                 await self.writeflush()
             if needflush:
                 await self.buf.flush()
