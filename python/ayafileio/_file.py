@@ -30,8 +30,8 @@ from ._text import TextLayer
 
 class Turns:
     """First-come, first-served turns for the calls on one file. Unlike asyncio.Lock,
-    a release hands the turn straight to the next waiter, so `idle` is exact: it is
-    False from a call's start until the last queued call has finished.
+    a release hands the turn straight to the next waiter, so `held` is exact: it is
+    True from a call's start until the last queued call has finished.
 
     Taking a free turn and giving it back return a completed future: awaiting it
     neither suspends nor enters a coroutine frame, so an uncontended call pays none."""
@@ -85,7 +85,7 @@ class Turns:
         while self._waiters:
             fut = self._waiters.popleft()
             if not fut.done():
-                fut.set_result(None)  # the turn passes on; _held stays True
+                fut.set_result(None)  # the turn passes on; held stays True
                 return
         self.held = False
 
