@@ -73,7 +73,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000, help="calls per batch (big reads use fewer)")
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
-    d = tempfile.mkdtemp(dir=args.dir, prefix="ayafileio-ops-")
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="ayafileio-ops-") as d:
+        run(d, args)
+
+
+def run(d: str, args: argparse.Namespace) -> None:
     binary = os.path.join(d, "data.bin")
     with open(binary, "wb") as w:
         w.write(os.urandom(8 << 20))

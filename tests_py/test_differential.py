@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -467,3 +469,31 @@ def test_cancelled_operations_against_io(loop: asyncio.AbstractEventLoop, tmp_pa
         loop.run_until_complete(run())
         with open(ref_p, "rb") as a, open(mine_p, "rb") as b:
             assert b.read() == a.read()
+
+
+@pytest.mark.parametrize("where", ["disk", "memory"])
+@given(data=st.data(), buffering=st.sampled_from([0, 4096, 65536, -1]), mode=st.sampled_from(["rb", "r+b", "a+b"]))
+def test_large_reads_match_io(loop: asyncio.AbstractEventLoop, tmp_path_factory: Any, where: str, data: Any,
+                              buffering: int, mode: str) -> None:
+    """Reads large enough to go straight into a fresh bytes object (and, on a RAM-backed
+    file system, through os.pread), mixed with seeks, small reads and writes."""
+    if where == "memory" and not os.path.isdir("/dev/shm"):
+        pytest.skip("no RAM-backed file system here")
+    size = data.draw(st.integers(0, 400_000))
+    initial = (bytes(range(256)) * (size // 256 + 1))[:size]
+    big = st.integers(16_384, 300_000)
+    ops = data.draw(st.lists(st.one_of(
+        st.tuples(st.just("read"), big),
+        st.tuples(st.just("read"), st.integers(0, 100)),
+        st.tuples(st.just("readinto"), big),
+        st.tuples(st.just("seek"), st.integers(0, 400_000), st.just(0)),
+        st.tuples(st.just("tell")),
+        st.tuples(st.just("write"), st.binary(min_size=1, max_size=40)),
+        st.tuples(st.just("read"), st.just(-1)),
+    ), max_size=10))
+    base = tempfile.mkdtemp(dir="/dev/shm") if where == "memory" else tmp_path_factory.getbasetemp()
+    try:
+        compare(loop, base, mode, initial, ops, buffering=buffering)
+    finally:
+        if where == "memory":
+            shutil.rmtree(base, ignore_errors=True)
