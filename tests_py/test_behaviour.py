@@ -378,3 +378,29 @@ def test_fork_after_use_still_does_file_io(tmp_path: pathlib.Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert (tmp_path / "child").read_text() == "child"
     assert asyncio.run(write("parent-again")) in ("io_uring", "worker")
+
+
+def test_file_system_without_nowait_reads_goes_through_the_ring(tmp_path: pathlib.Path, run: Any) -> None:
+    """Where preadv2(RWF_NOWAIT) is not supported (EOPNOTSUPP), reads and read_at fall
+    back to the ring instead of raising."""
+    import errno
+
+    from ayafileio import _driver
+
+    p = tmp_path / "f"
+    p.write_bytes(bytes(range(256)) * 64)
+
+    async def main() -> None:
+        drv = _driver.get_driver()
+        unsupported = lambda *args: -errno.EOPNOTSUPP  # noqa: E731
+        original = drv.read_cached
+        drv.read_cached = unsupported  # type: ignore[method-assign]
+        try:
+            async with ayafileio.open(p, "rb") as f:
+                assert await f.read_at(256, 4) == bytes(range(4))
+                assert await f.read(3) == bytes(range(3))
+                assert await f.read_at(1, 2) == bytes([1, 2])
+        finally:
+            drv.read_cached = original  # type: ignore[method-assign]
+
+    run(main())

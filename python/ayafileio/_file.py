@@ -486,16 +486,15 @@ class AsyncFile(Generic[AnyStr]):
             wait = raw.busy()
             if wait is not None:
                 await wait
-            got = raw.drv.read_cached(raw.fd, view, offset, raw.fast_read == "memory")
+            got = raw.pread_cached(view, offset)
         if got is None:
             addr, keep = _records.address_of(view, writable=True)
             req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)
             try:
-                got = await req.future
+                got = check_result(await req.future)
             except asyncio.CancelledError:
                 await raw.drv.settle(req)  # the kernel may still be writing into view
                 raise
-        got = check_result(got)
         del view
         del out[got:]
         return bytes(out)

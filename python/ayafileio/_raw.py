@@ -122,18 +122,24 @@ class RawFile:
         has spent its time for them (Driver.fast_budget_spent); None otherwise."""
         return self.drv.fast_budget_spent() if self.fast_read else None
 
-    def read_cached(self, view: memoryview) -> int | None:
-        """Reads at the position into view at once if the data is in memory (see
+    def pread_cached(self, view: memoryview, off: int) -> int | None:
+        """Reads at off into view at once if the data is in memory (see
         Driver.read_cached): the count, or None when the ring must do it."""
-        if not self.fast_read or not self.seekable:
+        if not self.fast_read:
             return None
-        res = self.drv.read_cached(self.fd, view, self.pos, self.fast_read == "memory")
+        res = self.drv.read_cached(self.fd, view, off, self.fast_read == "memory")
         if res == -errno.EOPNOTSUPP:
             self.fast_read = ""  # this file system cannot say; use the ring
             return None
-        if res is not None:
-            self.pos += check_result(res)
-        return res
+        return None if res is None else check_result(res)
+
+    def read_cached(self, view: memoryview) -> int | None:
+        """pread_cached() at the position, which it advances (fast_read implies a
+        regular, so seekable, file)."""
+        n = self.pread_cached(view, self.pos)
+        if n is not None:
+            self.pos += n
+        return n
 
     def read_memory(self, n: int) -> bytes | None:
         """n bytes at the position from a RAM-backed file system, at once, as new bytes
