@@ -167,13 +167,12 @@ class TextLayer:
     async def writeflush(self) -> None:
         """Gives pending encoded text to the buffer."""
         if self._pending:
-            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
-            self._pending, self._pending_count = [], 0
-            await self.buf.write(data)
+            await self.buf.write(self.pending_bytes())
 
     def pending_bytes(self) -> bytes:
-        """Takes the pending encoded text (detach(), a file collected unclosed)."""
-        data = b"".join(self._pending)
+        """Takes the pending encoded text (for the buffer, or a synchronous drain)."""
+        pending = self._pending
+        data = pending[0] if len(pending) == 1 else b"".join(pending)
         self._pending, self._pending_count = [], 0
         return data
 
