@@ -22,7 +22,7 @@ from typing import Any
 
 from . import _buffers, _native, _notify, _platform
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
-from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request
+from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request, wait_out
 
 _BATCH = 256  # records per submit/reap call
 # Reads served straight from memory share the loop-iteration budget
@@ -267,15 +267,7 @@ class Driver:
             req.future = fut = self.loop.create_future()
             if cancel and not self.closed:
                 self._cancel(req.user_data)
-        deadline = self.loop.time() + cached_close_timeout()
-        while True:
-            try:
-                return await asyncio.wait_for(asyncio.shield(fut), max(deadline - self.loop.time(), 0))
-            except asyncio.CancelledError:
-                if fut.done():
-                    return fut.result()
-            except asyncio.TimeoutError:
-                raise asyncio.CancelledError from None
+        return await wait_out(fut, cached_close_timeout())
 
     def _cancel(self, user_data: int) -> None:
         self._lib.pybind_EngineCancel(self._id, user_data)

@@ -32,6 +32,7 @@ from ._records import (
     OP_READ,
     OP_WRITE,
     Request,
+    wait_out,
 )
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
@@ -120,15 +121,12 @@ class ThreadDriver:
                 req.future.set_result(res)
 
     async def settle(self, req: Request, cancel: bool = True) -> int:
-        """Waits out a request whose task was cancelled (within close_timeout_ms)."""
+        """Waits out a request whose task was cancelled (a system call on a thread cannot
+        be interrupted, so cancel changes nothing)."""
         if req.result is not None:
             return req.result
-        fut = self.loop.create_future()
-        req.future = fut
-        try:
-            return await asyncio.wait_for(asyncio.shield(fut), cached_close_timeout())
-        except asyncio.TimeoutError:
-            raise asyncio.CancelledError from None
+        req.future = self.loop.create_future()  # the old one was cancelled with the task
+        return await wait_out(req.future, cached_close_timeout())
 
     def room_for_chain(self, n: int) -> None:
         """Chains are collected until their last request; nothing to make room for."""

@@ -81,6 +81,22 @@ async def result(engine: Engine, req: Request, cancel: bool = True) -> int:
         raise
 
 
+async def wait_out(fut: asyncio.Future[int], timeout: float) -> int:
+    """The result of a request whose task was cancelled, absorbing further
+    cancellations, for at most timeout seconds: its memory must outlive it. Past that it
+    is abandoned (the driver keeps its memory) and CancelledError is raised."""
+    loop = fut.get_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), max(deadline - loop.time(), 0))
+        except asyncio.CancelledError:
+            if fut.done():
+                return fut.result()
+        except asyncio.TimeoutError:
+            raise asyncio.CancelledError from None
+
+
 def os_error(res: int, filename: Any = None) -> OSError:
     """The OSError (subclass chosen by errno) for a -errno result."""
     code = -res
