@@ -162,25 +162,29 @@ class Ayafileio(Lib):
     name = "ayafileio"
     shared_reader = True
 
+    def __init__(self) -> None:
+        self.m = ayafileio
+        self.aopen = ayafileio.open  # awaitable as it is
+
     async def write_text(self, path: str, text: str) -> None:
-        async with ayafileio.open(path, "w", encoding="utf-8") as f:
+        async with self.m.open(path, "w", encoding="utf-8") as f:
             await f.write(text)
 
     async def open_append(self, path: str) -> Any:
-        return await ayafileio.open(path, "a", encoding="utf-8")
+        return await self.aopen(path, "a", encoding="utf-8")
 
     async def open_reader(self, path: str) -> Any:
-        return await ayafileio.open(path, "rb")
+        return await self.aopen(path, "rb")
 
     async def pread(self, f: Any, off: int, n: int) -> bytes:
         data: bytes = await f.read_at(off, n)
         return data
 
     async def open_writer(self, path: str) -> Any:
-        return await ayafileio.open(path, "wb")
+        return await self.aopen(path, "wb")
 
     async def read_bytes(self, path: str) -> bytes:
-        async with ayafileio.open(path, "rb") as f:
+        async with self.m.open(path, "rb") as f:
             data: bytes = await f.read()
             return data
 
@@ -397,36 +401,15 @@ def _peer(name: str) -> Any:
     return importlib.import_module(name)
 
 
-class AyafileioCpp(Lib):
-    """The C++ original (ayafileio 2.0.0 on PyPI: liburing), loaded as ayafileio_cpp."""
+class AyafileioCpp(Ayafileio):
+    """The C++ original (ayafileio 2.0.0 on PyPI: liburing), loaded as ayafileio_cpp;
+    the same calls (its open() is a context manager, aopen() the awaitable)."""
 
     name = "ayafileio 2.0 (C++)"
-    shared_reader = True
 
     def __init__(self) -> None:
         self.m = _peer("ayafileio_cpp")
-
-    async def write_text(self, path: str, text: str) -> None:
-        async with self.m.open(path, "w", encoding="utf-8") as f:
-            await f.write(text)
-
-    async def open_append(self, path: str) -> Any:
-        return await self.m.aopen(path, "a", encoding="utf-8")
-
-    async def open_reader(self, path: str) -> Any:
-        return await self.m.aopen(path, "rb")
-
-    async def pread(self, f: Any, off: int, n: int) -> bytes:
-        data: bytes = await f.read_at(off, n)
-        return data
-
-    async def open_writer(self, path: str) -> Any:
-        return await self.m.aopen(path, "wb")
-
-    async def read_bytes(self, path: str) -> bytes:
-        async with self.m.open(path, "rb") as f:
-            data: bytes = await f.read()
-            return data
+        self.aopen = self.m.aopen
 
 
 class Aerofs(Aiofiles):
