@@ -2,9 +2,12 @@
 ayafileio. Run it under strace to see batching, e.g.
 
     strace -f -c -o trace.txt python benchmarks/trace_batching.py 1000
+    strace -f -c -o trace.txt python benchmarks/trace_batching.py 1000 --no-adaptive
 
 and compare the io_uring_enter count with the 6 operations per file (open, write+close,
 open, read, close); with N=0 it shows the system calls made without any file I/O.
+--no-adaptive turns adaptive_batch off: every completion wakes its task in the same loop
+iteration, so fewer iterations, each submitting more at once.
 """
 
 from __future__ import annotations
@@ -31,4 +34,6 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
+    if "--no-adaptive" in sys.argv[2:]:
+        ayafileio.configure(adaptive_batch=False)
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
