@@ -100,7 +100,8 @@ func (b *workerBackend) info() BackendInfo {
 		IsTrulyAsync:   false,
 		Workers:        b.workers,
 		QueueDepth:     int(b.cfg.QueueDepth),
-		WorkerOps:      allOps(),
+		NativeOps:      []string{},
+		WorkerOps:      executorOps(),
 		FallbackReason: b.reason,
 	}
 }

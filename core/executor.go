@@ -69,3 +69,14 @@ func (x *executor) closeSlots() {
 		}
 	}
 }
+
+// executorOps names the ops the executor performs on this platform.
+func executorOps() []string {
+	ops := make([]string, 0, opCount)
+	for o := Op(0); o < opCount; o++ {
+		if executorRuns(o) {
+			ops = append(ops, o.String())
+		}
+	}
+	return ops
+}

@@ -15,11 +15,3 @@ type BackendInfo struct {
 	Workers        int      `json:"workers,omitempty"`
 	FallbackReason string   `json:"fallback_reason,omitempty"`
 }
-
-func allOps() []string {
-	ops := make([]string, 0, opCount)
-	for o := Op(0); o < opCount; o++ {
-		ops = append(ops, o.String())
-	}
-	return ops
-}

@@ -9,24 +9,32 @@ import (
 type Op uint8
 
 const (
-	OpNop       Op = iota // completes with 0; useful to measure overhead
-	OpRead                // pread(FD, Addr, Len, Off); Off == OffCurrent reads at the file position
-	OpWrite               // pwrite(FD, Addr, Len, Off); Off == OffCurrent writes at the position (append files: the end)
-	OpReadv               // preadv(FD, iovec array at Addr, Len entries, Off)
-	OpWritev              // pwritev(FD, iovec array at Addr, Len entries, Off)
-	OpFsync               // fsync(FD), or fdatasync when OpFlags has FsyncDatasync
-	OpOpenat              // openat(DirFD, path at Addr, OpFlags, Mode); Slot > 0 installs into direct slot Slot-1
-	OpClose               // close(FD); with FlagFixedFile closes direct slot FD
-	OpStatx               // statx(DirFD, path at Addr, OpFlags, Mode as mask, struct statx at Addr2)
-	OpRenameat            // renameat2(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
-	OpUnlinkat            // unlinkat(DirFD, path at Addr, OpFlags)
-	OpMkdirat             // mkdirat(DirFD, path at Addr, Mode)
-	OpFtruncate           // ftruncate(FD, Off)
+	OpNop        Op = iota // completes with 0; useful to measure overhead
+	OpRead                 // pread(FD, Addr, Len, Off); Off == OffCurrent reads at the file position
+	OpWrite                // pwrite(FD, Addr, Len, Off); Off == OffCurrent writes at the position (append files: the end)
+	OpReadv                // preadv(FD, iovec array at Addr, Len entries, Off)
+	OpWritev               // pwritev(FD, iovec array at Addr, Len entries, Off)
+	OpFsync                // fsync(FD), or fdatasync when OpFlags has FsyncDatasync
+	OpOpenat               // openat(DirFD, path at Addr, OpFlags, Mode); Slot > 0 installs into direct slot Slot-1
+	OpClose                // close(FD); with FlagFixedFile closes direct slot FD
+	OpStatx                // statx(DirFD, path at Addr, OpFlags, Mode as mask, struct statx at Addr2)
+	OpRenameat             // renameat2(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
+	OpUnlinkat             // unlinkat(DirFD, path at Addr, OpFlags)
+	OpMkdirat              // mkdirat(DirFD, path at Addr, Mode)
+	OpFtruncate            // ftruncate(FD, Off)
+	OpSymlinkat            // symlinkat(target at Addr, DirFD, link path at Addr2)
+	OpLinkat               // linkat(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
+	OpReadlinkat           // readlinkat(DirFD, path at Addr, buffer at Addr2, Len): the count
+	OpFaccessat            // faccessat2(DirFD, path at Addr, Mode, OpFlags)
+	OpGetdents             // getdents64(FD, or the directory at path Addr2) into Addr, Len: see getdents
+	OpStatfs               // statfs(path at Addr, struct statfs at Addr2), or fstatfs(FD) when Addr is 0
+	OpSendfile             // sendfile(FD, DirFD as the input, Off or the input's position, Len)
 	opCount
 )
 
 var opNames = [opCount]string{"nop", "read", "write", "readv", "writev", "fsync", "openat", "close",
-	"statx", "renameat", "unlinkat", "mkdirat", "ftruncate"}
+	"statx", "renameat", "unlinkat", "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat",
+	"faccessat", "getdents", "statfs", "sendfile"}
 
 func (o Op) String() string {
 	if o < opCount {
@@ -146,8 +154,18 @@ func (r *Request) Validate() bool {
 		return r.Addr != 0 && r.Len > 0 && r.Len <= maxIovecs && validOff(r.Off)
 	case OpOpenat, OpUnlinkat, OpMkdirat:
 		return r.Addr != 0 && r.Flags&FlagFixedFile == 0 && r.Slot <= maxSlot
-	case OpStatx, OpRenameat:
+	case OpFaccessat:
+		return r.Addr != 0 && r.Flags&FlagFixedFile == 0
+	case OpStatx, OpRenameat, OpSymlinkat, OpLinkat:
 		return r.Addr != 0 && r.Addr2 != 0 && r.Flags&FlagFixedFile == 0
+	case OpReadlinkat:
+		return r.Addr != 0 && r.Addr2 != 0 && r.Len > 0 && r.Flags&FlagFixedFile == 0
+	case OpGetdents:
+		return r.Addr != 0 && r.Len >= 16 && r.Len <= maxIOLen && r.Flags&FlagFixedFile == 0 // room for the header
+	case OpStatfs:
+		return r.Addr2 != 0 && r.Flags&FlagFixedFile == 0
+	case OpSendfile:
+		return r.Len <= maxIOLen && validOff(r.Off) && r.Flags&FlagFixedFile == 0
 	case OpFtruncate:
 		return int64(r.Off) >= 0
 	case OpFsync:

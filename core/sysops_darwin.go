@@ -2,6 +2,10 @@ package core
 
 import "golang.org/x/sys/unix"
 
+// executorRuns reports whether sysRun performs op here. The rest report ENOSYS, and the
+// Python layer runs the os module's function on a thread instead.
+func executorRuns(op Op) bool { return op <= OpFtruncate && op != OpStatx }
+
 // sysRun performs r with one blocking system call on descriptor fd. macOS has no statx
 // and no positional vectored I/O in its stable ABI: those report ENOSYS and the Python
 // layer uses its fallbacks.

@@ -2,13 +2,19 @@ package core
 
 import "golang.org/x/sys/unix"
 
+// noRingOp marks an Op io_uring has no opcode for: such chains run on the executor. No
+// kernel probes 255 as supported.
+const noRingOp = 255
+
 // uringOpcodes maps each Op to its io_uring opcode.
 var uringOpcodes = [opCount]uint8{
 	OpNop: IORING_OP_NOP, OpRead: IORING_OP_READ, OpWrite: IORING_OP_WRITE,
 	OpReadv: IORING_OP_READV, OpWritev: IORING_OP_WRITEV, OpFsync: IORING_OP_FSYNC,
 	OpOpenat: IORING_OP_OPENAT, OpClose: IORING_OP_CLOSE, OpStatx: IORING_OP_STATX,
 	OpRenameat: IORING_OP_RENAMEAT, OpUnlinkat: IORING_OP_UNLINKAT, OpMkdirat: IORING_OP_MKDIRAT,
-	OpFtruncate: IORING_OP_FTRUNCATE,
+	OpFtruncate: IORING_OP_FTRUNCATE, OpSymlinkat: IORING_OP_SYMLINKAT, OpLinkat: IORING_OP_LINKAT,
+	OpReadlinkat: noRingOp, OpFaccessat: noRingOp, OpGetdents: noRingOp, OpStatfs: noRingOp,
+	OpSendfile: noRingOp,
 }
 
 // prep fills sqe for r, as liburing's io_uring_prep_* helpers would.
@@ -52,6 +58,10 @@ func prep(sqe *io_uring_sqe, r *Request) {
 		sqe.fd, sqe.addr, sqe.len = r.DirFD, r.Addr, r.Mode
 	case OpFtruncate: // io_uring_prep_ftruncate
 		sqe.fd, sqe.off = r.FD, r.Off
+	case OpSymlinkat: // io_uring_prep_symlinkat
+		sqe.fd, sqe.addr, sqe.off = r.DirFD, r.Addr, r.Addr2
+	case OpLinkat: // io_uring_prep_linkat
+		sqe.fd, sqe.addr, sqe.len, sqe.off, sqe.op_flags = r.DirFD, r.Addr, uint32(r.FD), r.Addr2, r.OpFlags
 	}
 }
 

@@ -3,8 +3,12 @@
 package tests_go
 
 import (
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 
@@ -185,4 +189,125 @@ func TestSQPollRequest(t *testing.T) {
 		t.Fatalf("nop: %d", res[1])
 	}
 	t.Logf("SQPOLL granted: %v (%s)", info.SQPollGranted, info.SetupFlags)
+}
+
+func TestLinkAndDirectoryOps(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			f, hard, soft := filepath.Join(dir, "f"), filepath.Join(dir, "hard"), filepath.Join(dir, "soft")
+			if err := os.WriteFile(f, []byte("0123456789"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, e,
+				core.Request{Op: core.OpLinkat, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(f), FD: core.ATFDCWD, Addr2: a.cstr(hard)},
+				core.Request{Op: core.OpSymlinkat, UserData: 2, Addr: a.cstr("f"), DirFD: core.ATFDCWD, Addr2: a.cstr(soft)})
+			if st, err := os.Lstat(soft); res[1] != 0 || res[2] != 0 || err != nil || st.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("linkat, symlinkat: %v, lstat %v", res, err)
+			}
+			buf, bufAddr := a.buf(64)
+			res = run(t, e,
+				core.Request{Op: core.OpReadlinkat, UserData: 3, DirFD: core.ATFDCWD, Addr: a.cstr(soft), Addr2: bufAddr, Len: 64},
+				core.Request{Op: core.OpReadlinkat, UserData: 4, DirFD: core.ATFDCWD, Addr: a.cstr(f), Addr2: bufAddr, Len: 64},
+				core.Request{Op: core.OpFaccessat, UserData: 5, DirFD: core.ATFDCWD, Addr: a.cstr(hard), Mode: unix.R_OK},
+				core.Request{Op: core.OpFaccessat, UserData: 6, DirFD: core.ATFDCWD, Addr: a.cstr(dir + "/nope"), Mode: unix.F_OK},
+				core.Request{Op: core.OpFaccessat, UserData: 7, DirFD: core.ATFDCWD, Addr: a.cstr(soft), Mode: unix.F_OK, OpFlags: unix.AT_SYMLINK_NOFOLLOW})
+			if res[3] != 1 || buf[0] != 'f' || res[4] != -int64(unix.EINVAL) || res[5] != 0 || res[6] != -int64(unix.ENOENT) || res[7] != 0 {
+				t.Fatalf("readlinkat, faccessat: %v", res)
+			}
+			dfd := mustOpen(t, e, a, dir, unix.O_RDONLY|unix.O_DIRECTORY)
+			ents, entsAddr := a.buf(4096)
+			res = run(t, e, core.Request{Op: core.OpGetdents, UserData: 8, FD: dfd, Addr: entsAddr, Len: 4096})
+			count := int(binary.LittleEndian.Uint32(ents))
+			names := strings.Split(string(ents[16+9*count:res[8]-1]), "\x00")
+			if binary.LittleEndian.Uint32(ents[4:]) != core.DirentsEnd || count != 3 || len(names) != 3 {
+				t.Fatalf("getdents: res %d, header % x, names %q", res[8], ents[:8], names)
+			}
+			for i, name := range names {
+				st, err := os.Lstat(filepath.Join(dir, name))
+				ino := binary.LittleEndian.Uint64(ents[16+8*i:])
+				if err != nil || st.Sys().(*syscall.Stat_t).Ino != ino || (ents[16+8*count+i] == unix.DT_LNK) != (name == "soft") {
+					t.Fatalf("entry %q: ino %d type %d, lstat %v", name, ino, ents[16+8*count+i], err)
+				}
+			}
+			res = run(t, e, core.Request{Op: core.OpGetdents, UserData: 8, FD: dfd, Addr: entsAddr, Len: 12})
+			if res[8] != -int64(unix.EINVAL) {
+				t.Fatalf("getdents into 12 bytes: %d, want -EINVAL", res[8])
+			}
+			res = run(t, e, core.Request{Op: core.OpGetdents, UserData: 9, Addr: entsAddr, Len: 4096, DirFD: core.ATFDCWD, Addr2: a.cstr(dir)},
+				core.Request{Op: core.OpGetdents, UserData: 10, Addr: entsAddr, Len: 4096, DirFD: core.ATFDCWD, Addr2: a.cstr(f)})
+			if int32(binary.LittleEndian.Uint32(ents[8:])) != -1 || binary.LittleEndian.Uint32(ents) != 3 || res[10] != -int64(unix.ENOTDIR) {
+				t.Fatalf("getdents of a path: %v, header % x", res, ents[:16])
+			}
+			sfs, sfsAddr := a.buf(int(unsafe.Sizeof(unix.Statfs_t{})))
+			res = run(t, e,
+				core.Request{Op: core.OpStatfs, UserData: 9, Addr: a.cstr(dir), Addr2: sfsAddr},
+				core.Request{Op: core.OpStatfs, UserData: 10, FD: dfd, Addr2: sfsAddr},
+				core.Request{Op: core.OpStatfs, UserData: 11, Addr: a.cstr(dir + "/nope"), Addr2: sfsAddr})
+			var want unix.Statfs_t
+			if err := unix.Statfs(dir, &want); err != nil {
+				t.Fatal(err)
+			}
+			if got := (*unix.Statfs_t)(unsafe.Pointer(&sfs[0])); res[9] != 0 || res[10] != 0 || res[11] != -int64(unix.ENOENT) || got.Type != want.Type {
+				t.Fatalf("statfs: %v, type %x want %x", res, got.Type, want.Type)
+			}
+			in := mustOpen(t, e, a, f, unix.O_RDONLY)
+			out := mustOpen(t, e, a, filepath.Join(dir, "copy"), unix.O_WRONLY|unix.O_CREAT)
+			res = run(t, e, core.Request{Op: core.OpSendfile, UserData: 12, FD: out, DirFD: in, Off: 2, Len: 100})
+			if res[12] != 8 {
+				t.Fatalf("sendfile at 2: %d", res[12])
+			}
+			res = run(t, e, core.Request{Op: core.OpSendfile, UserData: 13, FD: out, DirFD: in, Off: core.OffCurrent, Len: 3})
+			if got := readFile(t, filepath.Join(dir, "copy")); res[13] != 3 || got != "23456789012" {
+				t.Fatalf("sendfile at the position: %d, copy holds %q", res[13], got)
+			}
+		})
+	}
+}
+
+func TestGetdentsBatchesCoverALargeDirectory(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			e, a, dir := newEngine(t, be), newArena(t, 1<<20), t.TempDir()
+			want := map[string]bool{}
+			for i := range 3000 {
+				name := fmt.Sprintf("%0*d", 1+i%250, i) // names of 1 to 250 bytes
+				want[name] = true
+				if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			buf, addr := a.buf(32768)
+			got := map[string]bool{}
+			// The first request opens the directory by path; the rest read the
+			// descriptor it handed back, which the last one closes.
+			next := core.Request{Op: core.OpGetdents, UserData: 1, Addr: addr, Len: 32768, DirFD: core.ATFDCWD, Addr2: a.cstr(dir)}
+			for calls := 1; ; calls++ {
+				res := run(t, e, next)
+				next = core.Request{Op: core.OpGetdents, UserData: 1, FD: int32(binary.LittleEndian.Uint32(buf[8:])), Addr: addr, Len: 32768,
+					OpFlags: core.DirentsClose}
+				if res[1] < 16 || calls > 1000 {
+					t.Fatalf("getdents: %d after %d calls", res[1], calls)
+				}
+				count := int(binary.LittleEndian.Uint32(buf))
+				if count > 0 {
+					for _, name := range strings.Split(string(buf[16+9*count:res[1]-1]), "\x00") {
+						if got[name] {
+							t.Fatalf("%q listed twice", name)
+						}
+						got[name] = true
+					}
+				}
+				if binary.LittleEndian.Uint32(buf[4:]) == core.DirentsEnd {
+					if next.FD != -1 {
+						t.Fatalf("the descriptor %d was left open at the end", next.FD)
+					}
+					break
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("listed %d entries, want %d", len(got), len(want))
+			}
+		})
+	}
 }
