@@ -24,9 +24,15 @@ def test_op_codes_in_go_order() -> None:
     block = re.search(r"const \(\n\tOpNop\s+Op = iota(.*?)\n\topCount", _go(), re.S)
     assert block is not None
     names = ["OpNop"] + re.findall(r"^\t(Op\w+)", block.group(1), re.M)
-    assert len(names) == 13
+    assert len(names) == 20
     for code, name in enumerate(names):
         assert getattr(_records, "OP_" + _snake(name[2:])) == code, name
+
+
+def test_op_names_as_go_reports_them() -> None:
+    block = re.search(r"var opNames = \[opCount\]string\{(.*?)\}", _go(), re.S)
+    assert block is not None
+    assert tuple(re.findall(r'"(\w+)"', block.group(1))) == _records.OP_NAMES
 
 
 def test_constants() -> None:

@@ -17,6 +17,8 @@ from ._driver import get_backend_info, get_stats
 from ._file import AsyncFile
 from ._native import ForkedChildError
 from ._open import OpenContext, open
+from ._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
+from . import os, tempfile  # noqa: E402  (after open: they build on it)
 
 __version__ = "0.1.0"
 
@@ -30,6 +32,14 @@ __all__ = [
     "get_handle_pool_limits",
     "get_stats",
     "open",
+    "os",
     "reset_config",
     "set_handle_pool_limits",
+    "stderr",
+    "stderr_bytes",
+    "stdin",
+    "stdin_bytes",
+    "stdout",
+    "stdout_bytes",
+    "tempfile",
 ]

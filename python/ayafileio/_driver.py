@@ -22,7 +22,18 @@ from typing import Any
 
 from . import _buffers, _native, _notify, _platform
 from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
-from ._records import AT_FDCWD, COMPLETION_SIZE, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, Engine, Request, wait_out
+from ._records import (
+    AT_FDCWD,
+    COMPLETION_SIZE,
+    FLAG_LINK,
+    OFF_CURRENT,
+    REQUEST,
+    REQUEST_SIZE,
+    Engine,
+    Request,
+    engine_ops,
+    wait_out,
+)
 
 _BATCH = 256  # records per submit/reap call
 # Reads served straight from memory share the loop-iteration budget
@@ -57,6 +68,7 @@ class Driver:
         self.loop = loop
         self.thread = threading.get_ident()
         self.info: dict[str, Any] = ans["info"]
+        self.ops = engine_ops(self.info)
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
@@ -160,6 +172,10 @@ class Driver:
         fut = self.loop.create_future()
         self.loop.call_soon(_resolve, fut)
         return fut
+
+    def spend_budget(self) -> asyncio.Future[None] | None:
+        self._spend_fast_budget()
+        return self.fast_budget_spent()
 
     def _spend_fast_budget(self) -> None:
         if self._fast_until == 0.0:

@@ -30,13 +30,16 @@ from ._records import (
     OP_NOP,
     OP_OPENAT,
     OP_READ,
+    OP_NAMES,
     OP_WRITE,
     Request,
+    engine_ops,
     wait_out,
 )
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
 _WORKERS = 4
+_PERFORMED = (OP_NOP, OP_READ, OP_WRITE, OP_OPENAT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE)  # what _perform does
 
 
 def _memory(addr: int, length: int) -> Any:
@@ -82,7 +85,9 @@ class ThreadDriver:
         self.thread = threading.get_ident()
         self.closed = False
         self.info: dict[str, Any] = {"platform": sys.platform, "backend": "python-threads",
-                                     "is_truly_async": False, "fallback_reason": reason}
+                                     "is_truly_async": False, "fallback_reason": reason, "native_ops": [],
+                                     "worker_ops": [OP_NAMES[op] for op in _PERFORMED]}
+        self.ops = engine_ops(self.info)
         self._pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ayafileio-fallback")
         self._inflight: dict[int, Request] = {}
         self._chain: list[tuple[int, ...]] = []
@@ -141,6 +146,9 @@ class ThreadDriver:
         return None
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None:
+        return None
+
+    def spend_budget(self) -> asyncio.Future[None] | None:
         return None
 
     def close(self) -> None:

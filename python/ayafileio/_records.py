@@ -19,6 +19,10 @@ REQUEST_SIZE, COMPLETION_SIZE = 64, 16
 
 OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
 OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
+OP_SYMLINKAT, OP_LINKAT, OP_READLINKAT, OP_FACCESSAT, OP_GETDENTS, OP_STATFS, OP_SENDFILE = range(13, 20)
+# The names get_backend_info() lists the engine's operations by, indexed by op code.
+OP_NAMES = ("nop", "read", "write", "readv", "writev", "fsync", "openat", "close", "statx", "renameat", "unlinkat",
+            "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat", "faccessat", "getdents", "statfs", "sendfile")
 FLAG_LINK = 1  # the next request runs only if this one succeeds
 FLAG_FIXED_FILE = 2  # fd is a direct-descriptor slot
 FSYNC_DATASYNC = 1
@@ -44,6 +48,7 @@ class Engine(Protocol):
     thread: int
     closed: bool
     info: dict[str, Any]
+    ops: frozenset[int]  # the op codes it performs; the os functions run the others on threads
 
     def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None, *,
                flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD) -> Request:
@@ -63,6 +68,11 @@ class Engine(Protocol):
     def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None: ...
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
+
+    def spend_budget(self) -> asyncio.Future[None] | None:
+        """Counts work done without the engine (a listing fetched ahead) against this
+        loop iteration's budget, as reads from memory count: a future to await once
+        it is spent, else None."""
 
     def close(self) -> None: ...
 
@@ -97,12 +107,20 @@ async def wait_out(fut: asyncio.Future[int], timeout: float) -> int:
             raise asyncio.CancelledError from None
 
 
-def os_error(res: int, filename: Any = None) -> OSError:
-    """The OSError (subclass chosen by errno) for a -errno result."""
+def os_error(res: int, filename: Any = None, filename2: Any = None) -> OSError:
+    """The OSError (subclass chosen by errno) for a -errno result, as os raises it."""
     code = -res
     if filename is None:
         return OSError(code, os.strerror(code))
-    return OSError(code, os.strerror(code), filename)
+    if filename2 is None:
+        return OSError(code, os.strerror(code), filename)
+    return OSError(code, os.strerror(code), filename, None, filename2)
+
+
+def engine_ops(info: dict[str, Any]) -> frozenset[int]:
+    """The op codes an engine performs, from its backend info."""
+    names = set(info.get("native_ops", ())) | set(info.get("worker_ops", ()))
+    return frozenset(code for code, name in enumerate(OP_NAMES) if name in names)
 
 
 def check_result(res: int) -> int:

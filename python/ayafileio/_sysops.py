@@ -1,0 +1,176 @@
+"""Path operations on the engine, below ayafileio.os: arguments converted as os converts
+them, one request per call, and the kernel's structures (statx, statfs, linux_dirent64)
+turned into what os returns. Where the running engine lacks an operation (macOS's and
+Windows' engines, a forked child's thread driver), engine_for() answers None and the
+caller runs the os function itself on a thread: the one place that choice is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import operator
+import os
+import struct
+import sys
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, NamedTuple, TypeVar
+
+from . import _driver, _platform
+from ._records import AT_FDCWD, OP_STATFS, OP_STATX, Engine, address_of, os_error, result
+
+T = TypeVar("T")
+
+AT_SYMLINK_NOFOLLOW = 0x100
+AT_REMOVEDIR = 0x200
+AT_EACCESS = 0x200  # faccessat's flag, same value as AT_REMOVEDIR
+AT_SYMLINK_FOLLOW = 0x400
+AT_EMPTY_PATH = 0x1000
+STATX_BASIC_STATS = 0x7FF
+_STATX = struct.Struct("<IIQIIIH2xQQQQqIiqIiqIiqIiIIII")  # struct statx up to stx_dev_minor
+STATX_SIZE = 256
+_STATFS = struct.Struct("<qqQQQQQIIqqq32x")  # struct statfs on 64-bit Linux
+ST_VALID = 0x20
+_DIRENTS_HEAD = struct.Struct("<IIiI")  # getdents' packed answer: count, flags, descriptor, 0
+DIRENTS_END = 1  # flags: the directory ended
+DIRENTS_CLOSE = 1  # op flags: close the descriptor when the directory ends
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
+DT_UNKNOWN, DT_DIR, DT_REG, DT_LNK = 0, 4, 8, 10
+
+
+class PathArg(NamedTuple):
+    """A path argument as os's path converter leaves it."""
+
+    c: bytes  # the path, NUL-terminated (b"\\0" when a descriptor was given)
+    fd: int | None  # the descriptor given instead of a path
+    shown: Any  # what os names in its errors: the path after os.fspath(), or the descriptor
+
+
+def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullable: bool = False) -> PathArg:
+    """Converts value as os's functions do, with the same TypeError and ValueError."""
+    if value is None and nullable:
+        value = "."
+    if allow_fd and isinstance(value, int):
+        return PathArg(b"\0", value, value)
+    if not isinstance(value, (str, bytes)) and not hasattr(type(value), "__fspath__"):
+        kinds = ("string, bytes, os.PathLike, integer or None" if allow_fd and nullable else
+                 "string, bytes, os.PathLike or integer" if allow_fd else
+                 "string, bytes, os.PathLike or None" if nullable else "string, bytes or os.PathLike")
+        raise TypeError(f"{func}: {name} should be {kinds}, not {type(value).__name__}")
+    shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
+    raw = os.fsencode(shown)
+    if b"\0" in raw:  # os's two messages: from the str encoder, or its own check of bytes
+        raise ValueError(f"{func}: embedded null character in path" if isinstance(shown, bytes) else "embedded null byte")
+    return PathArg(raw + b"\0", None, shown)
+
+
+def dir_fd_arg(value: Any) -> int:
+    """A dir_fd argument: AT_FDCWD for None, else the descriptor (os's TypeError)."""
+    if value is None:
+        return AT_FDCWD
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"argument should be integer or None, not {type(value).__name__}") from None
+
+
+def engine_for(op: int) -> Engine | None:
+    """The running loop's engine if it performs op here, else None."""
+    drv = _driver.get_driver()
+    return drv if _platform.PATH_OPS and op in drv.ops else None
+
+
+async def in_thread(executor: Executor | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """func run on executor (the loop's default when None), as aiofiles runs everything."""
+    return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(func, *args, **kwargs))
+
+
+async def run(drv: Engine, op: int, keep: Any, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0,
+              **fields: int) -> int:
+    """One request's result (a value or -errno). A cancelled task cancels the request and
+    waits it out: an operation the kernel finished first has happened."""
+    return await result(drv, drv.submit(op, fd, addr, length, off, keep, **fields))
+
+
+def stat_from_statx(buf: bytes | bytearray) -> os.stat_result:
+    """The os.stat_result os.stat() builds from the same inode, field for field."""
+    (_mask, blksize, _attrs, nlink, uid, gid, mode, ino, size, blocks, _amask,
+     a_s, a_ns, _r1, _b_s, _b_ns, _r2, c_s, c_ns, _r3, m_s, m_ns, _r4,
+     rdev_major, rdev_minor, dev_major, dev_minor) = _STATX.unpack_from(buf)
+    return os.stat_result((
+        mode, ino, _platform.makedev(dev_major, dev_minor), nlink, uid, gid, size, a_s, m_s, c_s,
+        a_s + a_ns * 1e-9, m_s + m_ns * 1e-9, c_s + c_ns * 1e-9,  # as CPython's fill_time() computes them
+        a_s * 1_000_000_000 + a_ns, m_s * 1_000_000_000 + m_ns, c_s * 1_000_000_000 + c_ns,
+        blksize, blocks, _platform.makedev(rdev_major, rdev_minor)))
+
+
+async def statx(drv: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd: bool = True) -> os.stat_result:
+    """os.stat()/os.lstat()/os.fstat() of p as one STATX request. name_fd=False leaves the
+    descriptor out of the error, as os.fstat() does."""
+    buf = bytearray(STATX_SIZE)
+    out, keep_out = address_of(buf, writable=True)
+    addr, keep_path = address_of(p.c, writable=False)
+    if p.fd is not None:
+        dirfd, flags = p.fd, AT_EMPTY_PATH
+    else:
+        flags = 0 if follow else AT_SYMLINK_NOFOLLOW
+    res = await run(drv, OP_STATX, (keep_out, keep_path), addr=addr, addr2=out, op_flags=flags,
+                    mode=STATX_BASIC_STATS, dirfd=dirfd)
+    if res < 0:
+        raise os_error(res, p.shown if p.fd is None or name_fd else None)
+    return stat_from_statx(buf)
+
+
+async def stat_or_none(drv: Engine, p: PathArg, follow: bool) -> os.stat_result | None:
+    """os.path's predicates: the stat result, or None where os.stat() would raise OSError."""
+    try:
+        return await statx(drv, p, AT_FDCWD, follow)
+    except OSError:
+        return None
+
+
+def statfs_supported() -> bool:
+    return sys.maxsize > 2**32  # _STATFS is the 64-bit layout
+
+
+def statvfs_from_statfs(buf: bytes | bytearray) -> os.statvfs_result:
+    """The os.statvfs_result glibc's statvfs() and os.statvfs() make of struct statfs."""
+    (_type, bsize, blocks, bfree, bavail, files, ffree, fsid0, fsid1, namelen, frsize,
+     flags) = _STATFS.unpack_from(buf)
+    flag = flags & ~ST_VALID
+    return os.statvfs_result((bsize, frsize or bsize, blocks, bfree, bavail, files, ffree, ffree, flag, namelen,
+                              fsid0 | fsid1 << 32))
+
+
+async def statfs(drv: Engine, p: PathArg) -> os.statvfs_result:
+    buf = bytearray(_STATFS.size)
+    out, keep_out = address_of(buf, writable=True)
+    addr, keep_path = (0, None) if p.fd is not None else address_of(p.c, writable=False)
+    res = await run(drv, OP_STATFS, (keep_out, keep_path), -1 if p.fd is None else p.fd, addr=addr, addr2=out)
+    if res < 0:
+        raise os_error(res, p.shown)
+    return statvfs_from_statfs(buf)
+
+
+class Dirents(NamedTuple):
+    """getdents' packed answer (core/dirents_linux.go)."""
+
+    names: list[Any]  # decoded as os decodes them, unless read for a bytes path
+    types: bytes  # d_type of each
+    inos: tuple[int, ...]  # d_ino of each
+    ended: bool  # the directory has no more entries
+    fd: int  # the descriptor to read on from (-1: closed, or not the engine's)
+
+
+def dirents(buf: bytearray, n: int, as_bytes: bool) -> Dirents:
+    count, flags, fd, _ = _DIRENTS_HEAD.unpack_from(buf)
+    head = _DIRENTS_HEAD.size
+    types_at, names_at = head + 8 * count, head + 9 * count
+    inos = struct.unpack_from(f"<{count}Q", buf, head)
+    types = bytes(buf[types_at:names_at])
+    names: list[Any] = []
+    if count:
+        blob = bytes(buf[names_at:n - 1])  # one split (and one decode) for the whole batch
+        names = blob.split(b"\0") if as_bytes else blob.decode(_FS_ENCODING, _FS_ERRORS).split("\0")
+    return Dirents(names, types, inos, bool(flags & DIRENTS_END), fd)

@@ -1,0 +1,648 @@
+"""Directories: scandir() and listdir() fetching entries in batches off the loop (getdents64
+on the engine's workers into one reused buffer), os.DirEntry's twin, walk() with os.walk's
+semantics, and rmtree() with shutil.rmtree's, its unlinks sent as linked chains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import sys
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
+from types import GenericAlias
+from typing import Any, Union
+
+from . import _driver, _platform, _sysops
+from ._records import (
+    AT_FDCWD,
+    FLAG_LINK,
+    OP_CLOSE,
+    OP_GETDENTS,
+    OP_OPENAT,
+    OP_STATX,
+    OP_UNLINKAT,
+    Engine,
+    address_of,
+    os_error,
+    result,
+)
+from ._sysops import AT_REMOVEDIR, DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN, PathArg, path_arg
+
+_BATCH_BYTES = 65536  # one request: some 1,500 entries, about a millisecond to make entries of
+_LISTING_OPS = (OP_OPENAT, OP_GETDENTS, OP_CLOSE, OP_STATX)
+_WALK_AHEAD = 2  # directories walk() lists ahead of the one it is at
+_UNLINK_CHAIN = 32  # unlinks linked into one chain: they run in order and stop at the first failure
+_ECANCELED = 125
+
+
+class DirEntry:
+    """os.DirEntry's twin (os.DirEntry cannot be created from Python): the same attributes,
+    methods, caching and errors. Like os.DirEntry, is_dir()/is_file()/stat() may make a
+    system call on the calling thread; scandir() already fetched the answers for symbolic
+    links and unknown types through the engine, so for walk-style use they do not."""
+
+    __slots__ = ("name", "_base", "_type", "_ino", "_dir_fd", "_stat", "_lstat")
+
+    def __init__(self, name: Any, base: Any, d_type: int, ino: int, dir_fd: int | None) -> None:
+        self.name, self._base = name, base  # base: the directory as given; None for a descriptor
+        self._type, self._ino, self._dir_fd = d_type, ino, dir_fd
+        self._stat: os.stat_result | None = None
+        self._lstat: os.stat_result | None = None
+
+    @property
+    def path(self) -> Any:
+        """The directory joined with the name, as os.DirEntry's (only the name for a
+        descriptor); made when asked, since walk() and listing never ask."""
+        return self.name if self._base is None else _join(self._base, self.name)
+
+    def inode(self) -> int:
+        return self._ino
+
+    def is_symlink(self) -> bool:
+        if self._type != DT_UNKNOWN:
+            return self._type == DT_LNK
+        return self._test_mode(False, stat.S_IFLNK)
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._test_mode(follow_symlinks, stat.S_IFDIR)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._test_mode(follow_symlinks, stat.S_IFREG)
+
+    def is_junction(self) -> bool:
+        return False
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        if not follow_symlinks:
+            return self._get_lstat()
+        if self._stat is None:
+            self._stat = self._fetch(True) if self.is_symlink() else self._get_lstat()
+        return self._stat
+
+    def _get_lstat(self) -> os.stat_result:
+        if self._lstat is None:
+            self._lstat = self._fetch(False)
+        return self._lstat
+
+    def _fetch(self, follow: bool) -> os.stat_result:
+        if self._dir_fd is not None:
+            return os.stat(self.name, dir_fd=self._dir_fd, follow_symlinks=follow)
+        return os.stat(self.path, follow_symlinks=follow)
+
+    def _test_mode(self, follow: bool, bits: int) -> bool:
+        known = known_mode(self._type, follow, bits)
+        if known is not None:
+            return known
+        try:
+            st = self.stat(follow_symlinks=follow)
+        except FileNotFoundError:
+            return False
+        return stat.S_IFMT(st.st_mode) == bits
+
+    def prefetched(self, st: os.stat_result) -> None:
+        """Takes the stat (or for an unknown type, lstat) result fetched by the engine."""
+        if self._type == DT_LNK:
+            self._stat = st
+        else:
+            self._lstat = st
+            if not stat.S_ISLNK(st.st_mode):
+                self._stat = st
+
+    def __fspath__(self) -> Any:
+        return self.path
+
+    def __repr__(self) -> str:
+        return f"<DirEntry {self.name!r}>"
+
+    __class_getitem__: Any = classmethod(GenericAlias)
+
+
+Entry = Union[DirEntry, "os.DirEntry[Any]"]
+# A walked entry: its name, is_dir() when the d_type tells, else the entry to ask.
+Walked = tuple[Any, bool, Union[Entry, None]]
+
+
+def known_mode(d_type: int, follow: bool, bits: int) -> bool | None:
+    """posixmodule.c's DirEntry_test_mode for S_IFDIR/S_IFREG: what the d_type alone
+    answers, or None where it takes a stat (an unknown type, a link to follow)."""
+    if d_type == DT_UNKNOWN or (follow and d_type == DT_LNK):
+        return None
+    if d_type == DT_LNK:
+        return False
+    return d_type == (DT_DIR if bits == stat.S_IFDIR else DT_REG)
+
+
+def _join(path: Any, name: Any) -> Any:
+    """posixmodule.c's join_path_filename: no separator added after a trailing one."""
+    sep = b"/" if isinstance(name, bytes) else "/"
+    return path + name if not path or path[-1:] == sep else path + sep + name
+
+
+class _EngineChunk:
+    """One batch of a directory read by the engine: the names, and entries made on demand."""
+
+    __slots__ = ("names", "_types", "_inos", "_base", "_dir_fd")
+
+    def __init__(self, names: list[Any], types: bytes, inos: tuple[int, ...], base: Any, dir_fd: int | None) -> None:
+        self.names, self._types, self._inos, self._base, self._dir_fd = names, types, inos, base, dir_fd
+
+    def entries(self) -> list[Entry]:
+        base, dir_fd = self._base, self._dir_fd
+        return [DirEntry(n, base, t, i, dir_fd) for n, t, i in zip(self.names, self._types, self._inos)]
+
+    def walked(self) -> list[Walked]:
+        """Each entry as walk() needs it: no entry made where the d_type answers."""
+        out: list[Walked] = []
+        for n, t, i in zip(self.names, self._types, self._inos):
+            known = known_mode(t, True, stat.S_IFDIR)
+            out.append((n, known, None) if known is not None else (n, False, DirEntry(n, self._base, t, i, self._dir_fd)))
+        return out
+
+
+class _EngineDir:
+    """A directory read through the engine: the first request opens it by path, each
+    returns a batch, and the one that reaches the end closes it."""
+
+    def __init__(self, drv: Engine, p: PathArg) -> None:
+        self.drv, self.p = drv, p
+        self.fd = -1
+        self.ended = False
+        self.buf = bytearray(_BATCH_BYTES)
+        self.as_bytes = isinstance(p.shown, bytes)
+
+    async def read(self) -> _EngineChunk | None:
+        """The next batch of entries; None at the end."""
+        while not self.ended:
+            if self.fd < 0:  # by path, or "." relative to a descriptor given instead
+                got = await read_dirents(self.drv, self.buf, self.p.shown, self.as_bytes,
+                                         path=self.p.c if self.p.fd is None else b".\0",
+                                         dirfd=AT_FDCWD if self.p.fd is None else self.p.fd)
+            else:
+                got = await read_dirents(self.drv, self.buf, self.p.shown, self.as_bytes, fd=self.fd, close=True)
+            self.fd, self.ended = got.fd, got.ended
+            if got.names:
+                return _EngineChunk(got.names, got.types, got.inos, None if self.p.fd is not None else self.p.shown,
+                                    self.p.fd)
+        return None
+
+    async def prefetch(self, entries: list[Entry]) -> None:
+        """Fetches through the engine what is_dir()/is_file() would otherwise ask a
+        system call for: the target of each link, the lstat of each unknown type."""
+        async def one(e: DirEntry) -> None:
+            p = (PathArg(os.fsencode(e.name) + b"\0", None, e.name) if self.p.fd is not None
+                 else path_arg("stat", "path", e.path))
+            try:
+                st = await _sysops.statx(self.drv, p, AT_FDCWD if self.p.fd is None else self.p.fd,
+                                         e._type == DT_LNK)
+            except OSError:
+                return  # answered (and raised) by a system call if anyone asks
+            e.prefetched(st)
+
+        todo = [e for e in entries if isinstance(e, DirEntry) and e._type in (DT_LNK, DT_UNKNOWN)]
+        if todo:
+            await asyncio.gather(*(one(e) for e in todo))
+
+    async def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            await result(self.drv, self.drv.submit(OP_CLOSE, fd), cancel=False)
+
+    def close_now(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+
+async def read_dirents(drv: Engine, buf: bytearray, shown: Any, as_bytes: bool, *, fd: int = -1,
+                       path: bytes | None = None, dirfd: int = AT_FDCWD, close: bool = False) -> _sysops.Dirents:
+    """One OP_GETDENTS into buf, of descriptor fd or of the directory at path (which the
+    engine opens, and closes at the end). A descriptor the engine opened for a task
+    that was cancelled meanwhile is closed."""
+    addr, keep = address_of(buf, writable=True)
+    addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
+    req = drv.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
+                     op_flags=_sysops.DIRENTS_CLOSE if close else 0)
+    try:
+        res = await req.future
+    except asyncio.CancelledError:
+        res = await drv.settle(req)
+        if res > 0 and path is not None:
+            opened = _sysops.dirents(buf, res, as_bytes).fd
+            if opened >= 0:
+                os.close(opened)
+        raise
+    if res < 0:
+        raise os_error(res, shown)
+    return _sysops.dirents(buf, res, as_bytes)
+
+
+class _ThreadChunk:
+    __slots__ = ("names", "_entries")
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.names, self._entries = [e.name for e in entries], entries
+
+    def entries(self) -> list[Entry]:
+        return self._entries
+
+    def walked(self) -> list[Walked]:
+        return [(e.name, False, e) for e in self._entries]
+
+
+class _ThreadDir:
+    """The same contract over os.scandir() on a thread, for engines without getdents64."""
+
+    def __init__(self, value: Any, executor: Executor | None) -> None:
+        self.value, self.executor = value, executor
+        self.it: Any = None
+
+    async def read(self) -> _ThreadChunk | None:
+        if self.it is None:
+            self.it = await _sysops.in_thread(self.executor, os.scandir, self.value)
+        got: list[Entry] = await _sysops.in_thread(self.executor, _take, self.it, 512)
+        if not got:
+            self.close_now()
+            return None
+        return _ThreadChunk(got)
+
+    async def prefetch(self, entries: list[Entry]) -> None:
+        pass  # os.DirEntry answers from its own d_type
+
+    async def close(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
+        if self.it is not None:
+            self.it.close()
+
+
+def _take(it: Iterator[Entry], n: int) -> list[Entry]:
+    out = []
+    for e in it:
+        out.append(e)
+        if len(out) == n:
+            break
+    return out
+
+
+async def open_dir(drv: Engine, c: bytes, dirfd: int, shown: Any) -> int:
+    """os.open(c, O_RDONLY, dir_fd=dirfd) by the engine, as shutil.rmtree opens each
+    directory; not leaked if the task is cancelled."""
+    addr, keep = address_of(c, writable=False)
+    req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | _platform.CLOEXEC, dirfd=dirfd)
+    try:
+        res = await req.future
+    except asyncio.CancelledError:
+        res = await drv.settle(req)
+        if res >= 0:
+            os.close(res)
+        raise
+    if res < 0:
+        raise os_error(res, shown)
+    return res
+
+
+class ScandirIterator:
+    """What awaiting scandir() gives, as os.scandir() does: an iterator of the entries
+    (all fetched already), usable with ``with`` and close()."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self._it = iter(entries)
+
+    def __iter__(self) -> ScandirIterator:
+        return self
+
+    def __next__(self) -> Entry:
+        return next(self._it)
+
+    def close(self) -> None:
+        self._it = iter(())
+
+    def __enter__(self) -> ScandirIterator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Scandir:
+    """What ayafileio.os.scandir() returns. ``await scandir(p)`` gives an iterator of all
+    the entries (aiofiles' form); ``async for e in scandir(p)`` fetches them in batches as
+    it goes. Either way the directory is read off the event loop's thread."""
+
+    def __init__(self, path: Any, executor: Executor | None, func: str = "scandir") -> None:
+        p = path_arg(func, "path", path, allow_fd=True, nullable=True)
+        drv = _sysops.engine_for(OP_GETDENTS)
+        if drv is not None and all(op in drv.ops for op in _LISTING_OPS):
+            self._dir: _EngineDir | _ThreadDir = _EngineDir(drv, p)
+        else:
+            self._dir = _ThreadDir(path if path is not None else ".", executor)
+        self._pending: deque[Entry] = deque()
+        self._done = False
+
+    def __await__(self) -> Any:
+        return self._all().__await__()
+
+    async def _all(self) -> ScandirIterator:
+        return ScandirIterator([e async for e in self])
+
+    def __aiter__(self) -> Scandir:
+        return self
+
+    async def __anext__(self) -> Entry:
+        while not self._pending:
+            got = await self.chunk()
+            if got is None:
+                raise StopAsyncIteration
+            self._pending.extend(await self.entries(got))
+        return self._pending.popleft()
+
+    async def chunk(self) -> _EngineChunk | _ThreadChunk | None:
+        """The next batch (None at the end); the directory is closed on an error."""
+        if self._done:
+            return None
+        try:
+            got = await self._dir.read()
+        except BaseException:
+            self._done = True
+            self._dir.close_now()
+            raise
+        self._done = got is None
+        return got
+
+    async def entries(self, chunk: _EngineChunk | _ThreadChunk) -> list[Entry]:
+        """A batch's entries, with what their is_dir() and is_file() need fetched."""
+        got = chunk.entries()
+        await self.prefetch(got)
+        return got
+
+    async def prefetch(self, entries: list[Entry]) -> None:
+        await self._dir.prefetch(entries)
+
+    async def aclose(self) -> None:
+        self._done = True
+        self._pending.clear()
+        await self._dir.close()
+
+    async def __aenter__(self) -> Scandir:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        d = getattr(self, "_dir", None)  # unset when __init__ refused the path
+        if d is not None:
+            d.close_now()
+
+
+async def listdir(path: Any, executor: Executor | None) -> list[Any]:
+    names: list[Any] = []
+    it = Scandir(path, executor, "listdir")
+    while (got := await it.chunk()) is not None:
+        names.extend(got.names)
+    return names
+
+
+async def _list(top: Any, executor: Executor | None) -> list[Walked]:
+    it = Scandir(top, executor)
+    walked: list[Walked] = []
+    while (got := await it.chunk()) is not None:
+        batch = got.walked()
+        await it.prefetch([e for _, _, e in batch if e is not None])
+        walked.extend(batch)
+    return walked
+
+
+async def walk(top: Any, topdown: bool = True, onerror: Callable[[OSError], object] | None = None,
+               followlinks: bool = False, executor: Executor | None = None) -> AsyncIterator[tuple[Any, list[Any],
+                                                                                                list[Any]]]:
+    """os.walk()'s order, results and error handling (its stack form, as in 3.12). The
+    next few directories it will visit are listed ahead, concurrently: a directory is
+    listed once the walk knows it will go there (after the caller had the chance to
+    prune dirnames), and its listing is used, or its error reported, in os.walk's order."""
+    from . import ospath  # the public predicates; ospath imports nothing of this module
+
+    sys.audit("os.walk", top, topdown, onerror, followlinks)
+    stack: list[Any] = [os.fspath(top)]
+    ahead: dict[Any, asyncio.Future[list[Walked]]] = {}
+    try:
+        while stack:
+            top = stack.pop()
+            if isinstance(top, tuple):
+                yield top
+                continue
+            listing = ahead.pop(top, None) or asyncio.ensure_future(_list(top, executor))
+            if listing.done() and (turn := _driver.get_driver().spend_budget()) is not None:
+                await turn  # listings fetched ahead: give the loop its turn between them
+            dirs: list[Any] = []
+            nondirs: list[Any] = []
+            walk_dirs: list[Any] = []
+            try:
+                walked = await listing
+            except OSError as error:
+                if onerror is not None:
+                    onerror(error)
+                continue
+            for name, is_dir, entry in walked:
+                if entry is not None:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                (dirs if is_dir else nondirs).append(name)
+                if not topdown and is_dir:
+                    if followlinks or entry is None:  # a d_type of DT_DIR: no link
+                        walk_into = True
+                    else:
+                        try:
+                            walk_into = not entry.is_symlink()
+                        except OSError:
+                            walk_into = True
+                    if walk_into:
+                        walk_dirs.append(_join(top, name))
+            if topdown:
+                yield top, dirs, nondirs
+                paths = [os.path.join(top, dirname) for dirname in reversed(dirs)]
+                # os.walk asks islink() of each after the yield (the caller may have
+                # changed dirs): the same questions, asked together.
+                links = [False] * len(paths) if followlinks else await asyncio.gather(*map(ospath.islink, paths))
+                stack.extend(p for p, link in zip(paths, links) if not link)
+            else:
+                stack.append((top, dirs, nondirs))
+                stack.extend(reversed(walk_dirs))
+            for next_top in reversed([t for t in stack[-_WALK_AHEAD:] if not isinstance(t, tuple)]):
+                if next_top not in ahead:
+                    ahead[next_top] = asyncio.ensure_future(_list(next_top, executor))
+    finally:
+        for listing in ahead.values():  # a walk left early: its listings close their directories
+            listing.cancel()
+            if listing.done() and not listing.cancelled():
+                listing.exception()  # retrieved: nobody will ask
+
+
+Report = Callable[[Callable[..., Any], Any, BaseException], None]
+
+
+def _reporter(ignore_errors: bool, onerror: Callable[..., object] | None,
+              onexc: Callable[..., object] | None) -> Report:
+    """shutil.rmtree's error callback. It is called inside the except block, so that a
+    bare ``raise`` in it (and the default) re-raises the error."""
+    def report(func: Callable[..., Any], path: Any, exc: BaseException) -> None:
+        if ignore_errors:
+            return
+        if onexc is not None:
+            onexc(func, path, exc)
+        elif onerror is not None:
+            onerror(func, path, (type(exc), exc, exc.__traceback__))
+        else:
+            raise exc
+    return report
+
+
+async def rmtree(path: Any, ignore_errors: bool, onerror: Callable[..., object] | None,
+                 onexc: Callable[..., object] | None, dir_fd: int | None, executor: Executor | None) -> None:
+    import shutil
+
+    drv = _sysops.engine_for(OP_UNLINKAT)
+    if drv is None or not all(op in drv.ops for op in _LISTING_OPS):
+        kwargs: dict[str, Any] = {"onexc": onexc} if onexc is not None else {}
+        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, dir_fd=dir_fd, **kwargs)
+        return
+    sys.audit("shutil.rmtree", path, dir_fd)
+    report = _reporter(ignore_errors, onerror, onexc)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    dirfd = _sysops.dir_fd_arg(dir_fd)
+    try:
+        p = path_arg("lstat", "path", path)
+        orig = await _sysops.statx(drv, p, dirfd, False)
+    except Exception as exc:
+        report(os.lstat, path, exc)
+        return
+    try:
+        fd = await open_dir(drv, p.c, dirfd, p.shown)
+    except Exception as exc:
+        report(os.open, path, exc)
+        return
+    await _rmtree_opened(drv, fd, orig, path, report, p, dirfd)
+
+
+async def _rmtree_opened(drv: Engine, fd: int, orig: os.stat_result, path: str, report: Report, p: PathArg,
+                         parent: int) -> None:
+    """shutil's steps for a directory it opened (fd; p relative to parent, as shown in
+    errors): if it is still the one lstat saw, empty it, close it, rmdir it; else it was
+    a symbolic link. fd is closed whatever happens."""
+    try:
+        if os.path.samestat(orig, await _fstat(drv, fd)):
+            await _rmtree_fd(drv, fd, path, report)
+            try:
+                await _close(drv, fd)
+                fd = -1
+                await _unlink(drv, p.c, parent, AT_REMOVEDIR, p.shown)
+            except OSError as exc:
+                report(os.rmdir, path, exc)
+        else:
+            try:
+                raise OSError("Cannot call rmtree on a symbolic link")
+            except OSError as exc:
+                report(os.path.islink, path, exc)
+    finally:
+        if fd >= 0:
+            await _close(drv, fd)
+
+
+async def _fstat(drv: Engine, fd: int) -> os.stat_result:
+    return await _sysops.statx(drv, PathArg(b"\0", fd, fd), fd, True, name_fd=False)
+
+
+async def _close(drv: Engine, fd: int) -> None:
+    res = await result(drv, drv.submit(OP_CLOSE, fd), cancel=False)
+    if res < 0:
+        raise os_error(res)
+
+
+async def _unlink(drv: Engine, c: bytes, dirfd: int, flags: int, shown: Any) -> None:
+    addr, keep = address_of(c, writable=False)
+    res = await _sysops.run(drv, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
+    if res < 0:
+        raise os_error(res, shown)
+
+
+async def _rmtree_fd(drv: Engine, topfd: int, path: str, report: Report) -> None:
+    """shutil's _rmtree_safe_fd over the engine: entries in directory order, each error
+    reported with the function and name shutil reports it with."""
+    try:
+        listed: list[tuple[bytes, int]] = []
+        buf, ended = bytearray(_BATCH_BYTES), False
+        while not ended:
+            got = await read_dirents(drv, buf, path, True, fd=topfd)
+            listed.extend(zip(got.names, got.types))
+            ended = got.ended
+    except OSError as err:
+        err.filename = path
+        report(os.scandir, path, err)
+        return
+    files: list[bytes] = []
+    for name_b, d_type in listed:
+        name = os.fsdecode(name_b)
+        fullname = os.path.join(path, name)
+        entry = PathArg(name_b + b"\0", None, name)
+        lstat: os.stat_result | None = None
+        if d_type == DT_UNKNOWN:
+            try:
+                lstat = await _sysops.statx(drv, entry, topfd, False)
+                is_dir = stat.S_ISDIR(lstat.st_mode)
+            except OSError:
+                is_dir = False
+        else:
+            is_dir = d_type == DT_DIR
+        if is_dir:
+            await _unlink_files(drv, topfd, path, files, report)
+            try:
+                orig = lstat or await _sysops.statx(drv, entry, topfd, False)
+                is_dir = stat.S_ISDIR(orig.st_mode)
+            except OSError as exc:
+                report(os.lstat, fullname, exc)
+                continue
+        if not is_dir:
+            files.append(name_b)
+            continue
+        try:
+            dirfd = await open_dir(drv, entry.c, topfd, name)
+        except OSError as exc:
+            report(os.open, fullname, exc)
+            continue
+        await _rmtree_opened(drv, dirfd, orig, fullname, report, entry, topfd)
+    await _unlink_files(drv, topfd, path, files, report)
+
+
+async def _unlink_files(drv: Engine, topfd: int, path: str, names: list[bytes], report: Report) -> None:
+    """Unlinks names (and empties the list) in order, as linked chains: the kernel runs a
+    chain's unlinks one after another and stops at the first failure, which is reported
+    before the rest go on, exactly as one os.unlink() after another would."""
+    todo = names[:]
+    names.clear()
+    while todo:
+        chain, todo = todo[:_UNLINK_CHAIN], todo[_UNLINK_CHAIN:]
+        cs = [n + b"\0" for n in chain]
+        drv.room_for_chain(len(cs))
+        reqs = []
+        for i, c in enumerate(cs):
+            addr, keep = address_of(c, writable=False)
+            reqs.append(drv.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, dirfd=topfd,
+                                   flags=FLAG_LINK if i < len(cs) - 1 else 0))
+        results = [await result(drv, req) for req in reqs]
+        for i, res in enumerate(results):
+            if res < 0 and res != -_ECANCELED:
+                name = os.fsdecode(chain[i])
+                try:
+                    raise os_error(res, name)
+                except OSError as exc:
+                    report(os.unlink, os.path.join(path, name), exc)
+                todo = chain[i + 1:] + todo  # the chain stopped here: go on after it
+                break
+

@@ -1,0 +1,112 @@
+"""aiofiles.os.path's functions (ayafileio.os.path), each one or two STATX requests. The
+predicates answer False where os.path's do (OSError, ValueError), never raise for a
+missing path; getsize() and the times raise as os.path's do. ``loop`` and ``executor``
+as in ayafileio.os.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import stat
+from concurrent.futures import Executor
+from typing import Any
+
+from . import _sysops
+from ._records import AT_FDCWD, OP_STATX
+from ._sysops import path_arg
+
+__all__ = ["abspath", "getatime", "getctime", "getmtime", "getsize", "exists", "isdir", "isfile", "islink",
+           "ismount", "samefile", "sameopenfile"]
+
+
+async def _stat(path: Any, follow: bool, executor: Executor | None) -> os.stat_result:
+    p = path_arg("stat" if follow else "lstat", "path", path, allow_fd=follow)
+    drv = _sysops.engine_for(OP_STATX)
+    if drv is None:
+        return await _sysops.in_thread(executor, os.stat if follow else os.lstat, path)
+    return await _sysops.statx(drv, p, AT_FDCWD, follow)
+
+
+async def _mode(path: Any, follow: bool, executor: Executor | None) -> int | None:
+    try:
+        return (await _stat(path, follow, executor)).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+async def exists(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    return await _mode(path, True, executor) is not None
+
+
+async def isfile(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    mode = await _mode(path, True, executor)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+async def isdir(s: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    mode = await _mode(s, True, executor)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+async def islink(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    mode = await _mode(path, False, executor)
+    return mode is not None and stat.S_ISLNK(mode)
+
+
+async def ismount(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    """posixpath.ismount(): path is not a link and its parent is on another device or is
+    the same inode. The kernel resolves path/.. as posixpath's realpath() does."""
+    try:
+        s1 = await _stat(path, False, executor)
+    except (OSError, ValueError):
+        return False
+    if stat.S_ISLNK(s1.st_mode):
+        return False
+    p = os.fspath(path)
+    parent = os.path.join(p, b".." if isinstance(p, bytes) else "..")
+    try:
+        s2 = await _stat(parent, False, executor)
+    except (OSError, ValueError):
+        return False
+    return s1.st_dev != s2.st_dev or s1.st_ino == s2.st_ino
+
+
+async def getsize(filename: Any, *, loop: Any = None, executor: Executor | None = None) -> int:
+    return (await _stat(filename, True, executor)).st_size
+
+
+async def getmtime(filename: Any, *, loop: Any = None, executor: Executor | None = None) -> float:
+    return (await _stat(filename, True, executor)).st_mtime
+
+
+async def getatime(filename: Any, *, loop: Any = None, executor: Executor | None = None) -> float:
+    return (await _stat(filename, True, executor)).st_atime
+
+
+async def getctime(filename: Any, *, loop: Any = None, executor: Executor | None = None) -> float:
+    return (await _stat(filename, True, executor)).st_ctime
+
+
+async def samefile(f1: Any, f2: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    s1 = await _stat(f1, True, executor)
+    s2 = await _stat(f2, True, executor)
+    return os.path.samestat(s1, s2)
+
+
+async def sameopenfile(fp1: int, fp2: int, *, loop: Any = None, executor: Executor | None = None) -> bool:
+    return os.path.samestat(await _fstat(fp1, executor), await _fstat(fp2, executor))
+
+
+async def _fstat(fd: int, executor: Executor | None) -> os.stat_result:
+    """os.fstat(): its errors name no file."""
+    fd = operator.index(fd)
+    drv = _sysops.engine_for(OP_STATX)
+    if drv is None:
+        return await _sysops.in_thread(executor, os.fstat, fd)
+    return await _sysops.statx(drv, _sysops.PathArg(b"\0", fd, fd), fd, True, name_fd=False)
+
+
+async def abspath(path: Any, *, loop: Any = None, executor: Executor | None = None) -> Any:
+    """os.path.abspath(): string work and the working directory, answered at once."""
+    return os.path.abspath(path)
