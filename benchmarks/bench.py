@@ -62,10 +62,16 @@ class Sizes:
     seq_file: int = 512 * MiB
     small_files: int = 5000
     lag_seconds: float = 2.0  # looplag runs the dataset pattern at least this long
+    stat_files: int = 10_000  # stat: stat + exists of each, 64 tasks
+    path_tasks: int = 64
+    tree_dirs: int = 50  # listdir/scandir/walk: tree_dirs directories of tree_files entries
+    tree_files: int = 1000
+    remove_files: int = 5000
 
 
 QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
-              seq_file=16 * MiB, small_files=300, lag_seconds=0.3)
+              seq_file=16 * MiB, small_files=300, lag_seconds=0.3, stat_files=500, tree_dirs=4, tree_files=250,
+              remove_files=300)
 
 
 # --- data that can be checked -------------------------------------------------------------
@@ -156,6 +162,25 @@ class Lib:
         raise NotImplementedError
 
     shared_reader = False  # one handle serves every task (positional reads)
+    # aiofiles.os's API (stat, remove, listdir, scandir, path.exists), if the library
+    # has it; the path workloads skip a library without one.
+    os: Any = None
+
+    async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
+        """os.walk's triples, from the library's own walk or else its scandir."""
+        out = []
+        todo = [top]
+        while todo:
+            d = todo.pop()
+            dirs, files = [], []
+            for e in await self.os.scandir(d):
+                (dirs if e.is_dir() else files).append(e.name)
+            out.append((d, dirs, files))
+            todo.extend(os.path.join(d, n) for n in reversed(dirs))
+        return out
+
+    async def scandir(self, path: str) -> list[tuple[str, bool]]:
+        return [(e.name, e.is_dir()) for e in await self.os.scandir(path)]
 
 
 class Ayafileio(Lib):
@@ -165,6 +190,13 @@ class Ayafileio(Lib):
     def __init__(self) -> None:
         self.m = ayafileio
         self.aopen = ayafileio.open  # awaitable as it is
+        self.os = ayafileio.os
+
+    async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
+        return [t async for t in ayafileio.os.walk(top)]
+
+    async def scandir(self, path: str) -> list[tuple[str, bool]]:
+        return [(e.name, e.is_dir()) async for e in ayafileio.os.scandir(path)]
 
     async def write_text(self, path: str, text: str) -> None:
         async with self.m.open(path, "w", encoding="utf-8") as f:
@@ -204,8 +236,10 @@ class Aiofiles(Lib):
 
     def __init__(self) -> None:
         import aiofiles
+        import aiofiles.os
 
         self.m = aiofiles
+        self.os = aiofiles.os
 
     async def write_text(self, path: str, text: str) -> None:
         async with self.m.open(path, "w", encoding="utf-8") as f:
@@ -291,11 +325,51 @@ class Anyio(Lib):
             return data
 
 
+class _OsOn:
+    """os and os.path functions called through run (to_thread, or right away)."""
+
+    def __init__(self, run: Callable[..., Any]) -> None:
+        self.run = run
+        self.path = self
+
+    async def stat(self, p: str) -> os.stat_result:
+        return await self.run(os.stat, p)
+
+    async def exists(self, p: str) -> bool:
+        return await self.run(os.path.exists, p)
+
+    async def remove(self, p: str) -> None:
+        await self.run(os.remove, p)
+
+    async def listdir(self, p: str) -> list[str]:
+        return await self.run(os.listdir, p)
+
+
+async def _now(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+def _scandir_list(path: str) -> list[tuple[str, bool]]:
+    with os.scandir(path) as it:
+        return [(e.name, e.is_dir()) for e in it]
+
+
+def _walk_list(top: str) -> list[tuple[str, list[str], list[str]]]:
+    return list(os.walk(top))
+
+
 class ToThread(Lib):
     """Plain blocking calls, each handed to a thread with asyncio.to_thread."""
 
     name = "asyncio.to_thread"
     shared_reader = True
+    os = _OsOn(asyncio.to_thread)
+
+    async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
+        return await asyncio.to_thread(_walk_list, top)
+
+    async def scandir(self, path: str) -> list[tuple[str, bool]]:
+        return await asyncio.to_thread(_scandir_list, path)
 
     async def write_text(self, path: str, text: str) -> None:
         await asyncio.to_thread(_write_text, path, text)
@@ -337,6 +411,13 @@ class Blocking(ToThread):
     also freezes the event loop while it runs."""
 
     name = "blocking loop"
+    os = _OsOn(_now)
+
+    async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
+        return _walk_list(top)
+
+    async def scandir(self, path: str) -> list[tuple[str, bool]]:
+        return _scandir_list(path)
 
     async def write_text(self, path: str, text: str) -> None:
         _write_text(path, text)
@@ -410,6 +491,7 @@ class AyafileioCpp(Ayafileio):
     def __init__(self) -> None:
         self.m = _peer("ayafileio_cpp")
         self.aopen = self.m.aopen
+        self.os = None  # no os functions
 
 
 class Aerofs(Aiofiles):
@@ -419,8 +501,10 @@ class Aerofs(Aiofiles):
 
     def __init__(self) -> None:
         import aerofs
+        import aerofs.os
 
         self.m = aerofs
+        self.os = aerofs.os
 
 
 class AiofilesX(Aiofiles):
@@ -431,6 +515,7 @@ class AiofilesX(Aiofiles):
 
     def __init__(self) -> None:
         self.m = _peer("aiofiles_x")
+        self.os = getattr(self.m, "os", None)
 
 
 LIBS: dict[str, Callable[[], Lib]] = {
@@ -754,8 +839,159 @@ class SmallRead(Workload):
         return Result(len(self.files) / (time.perf_counter() - t0), self.unit, lat, bad)
 
 
+class _Heartbeat:
+    """A 1 ms sleeper beside a workload: how late the loop wakes it (p50, p99)."""
+
+    def __init__(self) -> None:
+        self.lateness: list[float] = []
+        self.stop = False
+        self.task = asyncio.ensure_future(self._beat())
+
+    async def _beat(self) -> None:
+        while not self.stop:
+            t = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.lateness.append(time.perf_counter() - t - 0.001)
+
+    async def result(self) -> dict[str, float]:
+        self.stop = True
+        await self.task
+        late = sorted(self.lateness)
+        return {"lag_p50_ms": percentile(late, 0.5) * 1e3, "lag_p99_ms": percentile(late, 0.99) * 1e3,
+                "lag_samples": float(len(late))}
+
+
+class PathWorkload(Workload):
+    """The os-surface workloads: a library without aiofiles.os's API is skipped, and a
+    1 ms timer measures the loop's lag alongside."""
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        if lib.os is None:
+            return Result(0.0, self.unit, mismatches=-1)  # not applicable
+        await lib.os.stat(self.base)  # each library's first call sets it up (threads, an engine): not timed
+        hb = _Heartbeat()
+        res = await self.measure(lib, out)
+        res.extra = await hb.result()
+        return res
+
+    async def measure(self, lib: Lib, out: str) -> Result:
+        raise NotImplementedError
+
+
+class StatStorm(PathWorkload):
+    """stat() and then path.exists() of each of 10k files, 64 tasks."""
+
+    name, unit = "stat", "calls/s"
+
+    def prepare(self, files: bool) -> None:
+        self.dir = os.path.join(self.base, "statdir")
+        self.paths = [os.path.join(self.dir, f"{i:06d}") for i in range(self.s.stat_files)]
+        if files:
+            os.mkdir(self.dir)
+            for i, p in enumerate(self.paths):
+                with open(p, "wb") as f:
+                    f.write(b"x" * (i % 100))
+
+    async def measure(self, lib: Lib, out: str) -> Result:
+        todo = iter(range(len(self.paths)))
+        lat: list[float] = []
+        bad = 0
+
+        async def worker() -> None:
+            nonlocal bad
+            for i in todo:
+                t = time.perf_counter()
+                st = await lib.os.stat(self.paths[i])
+                ok = await lib.os.path.exists(self.paths[i])
+                lat.append((time.perf_counter() - t) / 2)
+                bad += st.st_size != i % 100 or not ok
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(self.s.path_tasks)))
+        return Result(2 * len(self.paths) / (time.perf_counter() - t0), self.unit, lat, bad)
+
+
+class TreeListing(PathWorkload):
+    """listdir() of each directory of a tree of tree_dirs × tree_files entries."""
+
+    name, unit = "listdir", "entries/s"
+
+    def prepare(self, files: bool) -> None:
+        self.top = os.path.join(self.base, "tree")
+        self.dirs = [os.path.join(self.top, f"d{k:03d}") for k in range(self.s.tree_dirs)]
+        if files and not os.path.exists(self.top):
+            for d in self.dirs:
+                os.makedirs(d)
+                for i in range(self.s.tree_files):
+                    os.close(os.open(os.path.join(d, f"entry-{i:06d}.dat"), os.O_CREAT | os.O_WRONLY, 0o644))
+        self.entries = self.s.tree_dirs * (self.s.tree_files + 1)
+
+    async def measure(self, lib: Lib, out: str) -> Result:
+        lat: list[float] = []
+        bad = 0
+        t0 = time.perf_counter()
+        for d in self.dirs:
+            t = time.perf_counter()
+            names = await self.list(lib, d)
+            lat.append(time.perf_counter() - t)
+            bad += len(names) != self.s.tree_files
+        return Result(self.entries / (time.perf_counter() - t0), self.unit, lat, bad)
+
+    async def list(self, lib: Lib, d: str) -> list[Any]:
+        return list(await lib.os.listdir(d))
+
+
+class TreeScandir(TreeListing):
+    """scandir() of each directory, with is_dir() of every entry."""
+
+    name = "scandir"
+
+    async def list(self, lib: Lib, d: str) -> list[Any]:
+        got = await lib.scandir(d)
+        return [n for n, is_dir in got if not is_dir]
+
+
+class TreeWalk(TreeListing):
+    """walk() of the whole tree (the library's own walk, or its scandir)."""
+
+    name = "walk"
+
+    async def measure(self, lib: Lib, out: str) -> Result:
+        t0 = time.perf_counter()
+        got = await lib.walk(self.top)
+        took = time.perf_counter() - t0
+        files = sum(len(fs) for _, _, fs in got)
+        bad = (files != self.s.tree_dirs * self.s.tree_files) + (len(got) != self.s.tree_dirs + 1)
+        return Result(self.entries / took, self.unit, [took], bad)
+
+
+class RemoveFiles(PathWorkload):
+    """remove() of 5k files (created untimed first), 64 tasks."""
+
+    name, unit = "remove", "files/s"
+
+    async def measure(self, lib: Lib, out: str) -> Result:
+        paths = [os.path.join(out, f"{i:06d}") for i in range(self.s.remove_files)]
+        for p in paths:
+            os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o644))
+        todo = iter(paths)
+        lat: list[float] = []
+
+        async def worker() -> None:
+            for p in todo:
+                t = time.perf_counter()
+                await lib.os.remove(p)
+                lat.append(time.perf_counter() - t)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(self.s.path_tasks)))
+        rate = len(paths) / (time.perf_counter() - t0)
+        return Result(rate, self.unit, lat, len(os.listdir(out)))
+
+
 WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqReadInto, SeqWrite,
-                                                              SmallRead, LoopLag)}
+                                                              SmallRead, LoopLag, StatStorm, TreeListing,
+                                                              TreeScandir, TreeWalk, RemoveFiles)}
 
 
 def _warm(path: str) -> None:
@@ -842,15 +1078,16 @@ def main() -> None:
                         continue
                     label = LIBS[lname].name  # type: ignore[attr-defined]
                     tag = "warm-up" if r < 0 else f"round {r + 1}/{args.rounds}"
-                    print(f"[{wname}] {tag} {label}: {res.rate:,.0f} {res.unit}"
-                          + (f", {res.mismatches} MISMATCHES" if res.mismatches else ""), file=sys.stderr, flush=True)
+                    print(f"[{wname}] {tag} {label}: " + ("n/a" if res.mismatches < 0 else f"{res.rate:,.0f} {res.unit}")
+                          + (f", {res.mismatches} MISMATCHES" if res.mismatches > 0 else ""), file=sys.stderr,
+                          flush=True)
                     if r >= 0:
                         results.setdefault(wname, {}).setdefault(label, []).append(res)
     print(report(results, ceiling, sizes, args))
     if args.plot:
         plot(results, args.plot)
         print(f"\nplot written to {args.plot}")
-    broken = sorted({lname for per in results.values() for lname, rs in per.items() if any(r.mismatches for r in rs)})
+    broken = sorted({lname for per in results.values() for lname, rs in per.items() if any(r.mismatches > 0 for r in rs)})
     if broken:
         print(f"\nverification found wrong data from: {', '.join(broken)}", file=sys.stderr)
         if any(n.startswith("ayafileio") and "C++" not in n for n in broken):
@@ -900,11 +1137,20 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
         unit = next(iter(per.values()))[0].unit
         base = statistics.median(r.rate for r in per["aiofiles"]) if "aiofiles" in per else None
         lag = wname == "looplag"
+        timer = not lag and all("lag_p99_ms" in r.extra for rs in per.values() for r in rs if r.rate)
         head = f"| {wname} | {unit} | min–max | vs aiofiles | p50 | p99 | mismatches |"
+        rule = "|---|---:|---:|---:|---:|---:|---:|"
         if lag:
             head = f"| {wname} | {unit} | 1 ms timer late p50 | late p99 | vs aiofiles | mismatches |"
-        lines += [head, "|---|---:|---:|---:|---:|---:|---:|" if not lag else "|---|---:|---:|---:|---:|---:|"]
+            rule = "|---|---:|---:|---:|---:|---:|"
+        elif timer:
+            head += " 1 ms timer late p50 | late p99 |"
+            rule += "---:|---:|"
+        lines += [head, rule]
         for lname, rs in per.items():
+            if all(r.mismatches == -1 for r in rs):
+                lines.append(f"| {lname} | n/a (no os functions) |")
+                continue
             med = statistics.median(r.rate for r in rs)
             ratio = f"{med / base:.2f}×" if base else "n/a"
             bad = sum(r.mismatches for r in rs)
@@ -914,8 +1160,12 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
                 lines.append(f"| {lname} | {med:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {ratio} | {bad} |")
                 continue
             lat = [x for r in rs for x in r.latencies]
-            lines.append(f"| {lname} | {med:,.0f} | {min(r.rate for r in rs):,.0f}–{max(r.rate for r in rs):,.0f} | "
-                         f"{ratio} | {_us(percentile(lat, 0.5))} | {_us(percentile(lat, 0.99))} | {bad} |")
+            row = (f"| {lname} | {med:,.0f} | {min(r.rate for r in rs):,.0f}–{max(r.rate for r in rs):,.0f} | "
+                   f"{ratio} | {_us(percentile(lat, 0.5))} | {_us(percentile(lat, 0.99))} | {bad} |")
+            if timer:
+                row += (f" {statistics.median(r.extra['lag_p50_ms'] for r in rs):.2f} ms |"
+                        f" {statistics.median(r.extra['lag_p99_ms'] for r in rs):.2f} ms |")
+            lines.append(row)
         if wname == "randread" and ceiling:
             lines.append(f"| fio io_uring iodepth=64 (kernel ceiling) | {ceiling:,.0f} | | | | | |")
         lines.append("")
