@@ -135,7 +135,7 @@ func (b *uringBackend) reap(out []Completion) int {
 	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cqNeedsEnter() {
 		// Deferred task work is posted only when the issuer enters with GETEVENTS, and
 		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
-		_, _ = b.r.enter(0, 0, IORING_ENTER_GETEVENTS)
+		b.r.getEvents()
 	}
 	n := b.side.take(out)
 	for n < len(out) {

@@ -101,6 +101,7 @@ func (b *workerBackend) info() BackendInfo {
 		Workers:        b.workers,
 		QueueDepth:     int(b.cfg.QueueDepth),
 		NativeOps:      []string{},
+		DirectFiles:    true, // the executor's table
 		WorkerOps:      executorOps(),
 		FallbackReason: b.reason,
 	}

@@ -55,6 +55,12 @@ type Engine struct {
 
 var liveEngines atomic.Int64
 
+// ringEnters counts io_uring_enter system calls made by every engine of the process.
+var ringEnters atomic.Uint64
+
+// RingEnters says how many io_uring_enter system calls the process's engines made.
+func RingEnters() uint64 { return ringEnters.Load() }
+
 // NewEngine creates an engine with cfg, choosing the backend cfg.Backend names ("auto"
 // tries io_uring and falls back to the worker backend).
 func NewEngine(cfg Config) (*Engine, error) {
@@ -104,7 +110,7 @@ func (e *Engine) Submit(reqs []Request) (int, error) {
 			// The requests already accepted for this chain are held in pending with
 			// a dangling link flag; the chain ends at the invalid request.
 			if n := len(e.pending); n > 0 && e.pending[n-1].Flags&FlagLink != 0 {
-				e.pending[n-1].Flags &^= FlagLink
+				e.pending[n-1].Flags &^= linkFlags
 			}
 			broken = r.Flags&FlagLink != 0
 			continue
@@ -115,7 +121,7 @@ func (e *Engine) Submit(reqs []Request) (int, error) {
 	}
 	if n := len(e.pending); n > 0 && e.pending[n-1].Flags&FlagLink != 0 {
 		// A chain may not end open: the caller's last request had the link flag.
-		e.pending[n-1].Flags &^= FlagLink
+		e.pending[n-1].Flags &^= linkFlags
 	}
 	err := e.pump()
 	if len(e.local) > 0 {

@@ -47,7 +47,9 @@ func (o Op) String() string {
 const (
 	FlagLink      uint8 = 1 << 0 // the next request runs only if this one succeeds (IOSQE_IO_LINK)
 	FlagFixedFile uint8 = 1 << 1 // FD is a direct-descriptor slot opened with Request.Slot
-	flagsKnown          = FlagLink | FlagFixedFile
+	FlagHardLink  uint8 = 1 << 2 // with FlagLink: the next runs whatever this one's result (IOSQE_IO_HARDLINK)
+	flagsKnown          = FlagLink | FlagFixedFile | FlagHardLink
+	linkFlags           = FlagLink | FlagHardLink
 )
 
 // Other constants of the record format.
@@ -179,7 +181,7 @@ func validOff(off uint64) bool { return off == OffCurrent || int64(off) >= 0 }
 // runLinked runs a link chain in order, as io_uring runs linked SQEs, for the backends
 // that run requests themselves (the worker executor, IOCP's synchronous operations): run
 // gives a request's result and done reports it; after a failure (or a short read or
-// write) the rest complete with -ECANCELED.
+// write) of a request without FlagHardLink the rest complete with -ECANCELED.
 func runLinked(chain []Request, run func(*Request) int64, done func(i int, res int64)) {
 	failed := false
 	for i := range chain {
@@ -189,7 +191,7 @@ func runLinked(chain []Request, run func(*Request) int64, done func(i int, res i
 			res = run(r)
 		}
 		done(i, res)
-		failed = failed || breaksChain(r, res)
+		failed = failed || (r.Flags&FlagHardLink == 0 && breaksChain(r, res))
 	}
 }
 

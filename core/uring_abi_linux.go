@@ -38,6 +38,7 @@ const (
 	IORING_SQ_TASKRUN           = 1 << 2
 	IORING_ENTER_GETEVENTS      = 1 << 0
 	IORING_ENTER_SQ_WAKEUP      = 1 << 1
+	IORING_ENTER_EXT_ARG        = 1 << 3
 	IORING_OFF_SQ_RING          = 0
 	IORING_OFF_CQ_RING          = 0x8000000
 	IORING_OFF_SQES             = 0x10000000
@@ -50,8 +51,9 @@ const (
 
 // sqe->flags.
 const (
-	IOSQE_FIXED_FILE = 1 << 0
-	IOSQE_IO_LINK    = 1 << 2
+	IOSQE_FIXED_FILE  = 1 << 0
+	IOSQE_IO_LINK     = 1 << 2
+	IOSQE_IO_HARDLINK = 1 << 3
 )
 
 // io_uring_register() opcodes.
@@ -124,4 +126,12 @@ type io_uring_probe struct {
 	resv    uint16
 	resv2   [3]uint32
 	ops     [256]io_uring_probe_op
+}
+
+// io_uring_getevents_arg is io_uring_enter's IORING_ENTER_EXT_ARG argument.
+type io_uring_getevents_arg struct {
+	sigmask       uint64
+	sigmask_sz    uint32
+	min_wait_usec uint32
+	ts            uint64
 }

@@ -23,6 +23,9 @@ func prep(sqe *io_uring_sqe, r *Request) {
 	sqe.user_data = r.UserData
 	if r.Flags&FlagLink != 0 {
 		sqe.flags |= IOSQE_IO_LINK
+		if r.Flags&FlagHardLink != 0 {
+			sqe.flags |= IOSQE_IO_HARDLINK
+		}
 	}
 	if r.Flags&FlagFixedFile != 0 && r.Op != OpClose {
 		sqe.flags |= IOSQE_FIXED_FILE

@@ -24,6 +24,11 @@ type ring struct {
 	cq_khead, cq_ktail            *uint32
 	cqes                          unsafe.Pointer
 	cq_ring_mask, cq_ring_entries uint32
+
+	// getEvents' argument and its zero timeout, here so that they never move while the
+	// kernel reads them.
+	noWait    unix.Timespec
+	noWaitArg io_uring_getevents_arg
 }
 
 // setupAttempt is one set of io_uring_setup flags, best first.

@@ -161,7 +161,7 @@ func ConfigEnvError() string {
 }
 
 // Stats returns the process-wide counters as JSON: live engines, requests in flight,
-// the buffer pool, and the Go heap in use (bytes; it reads runtime.MemStats, so it is
+// io_uring_enter calls made, and the Go heap in use (bytes; it reads runtime.MemStats, so it is
 // for tests and monitoring, not for hot paths).
 func Stats() string {
 	mu.RLock()
@@ -173,7 +173,7 @@ func Stats() string {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
-		"go_heap_alloc": ms.HeapAlloc})
+		"io_uring_enters": core.RingEnters(), "go_heap_alloc": ms.HeapAlloc})
 }
 
 // EngineWakeSocket makes the engine write a byte to the connected socket sock whenever

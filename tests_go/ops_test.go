@@ -148,6 +148,30 @@ func TestLinkedOpenWriteClose(t *testing.T) {
 			if res[4] != -int64(unix.ENOENT) || res[5] != -int64(unix.ECANCELED) {
 				t.Fatalf("broken chain results %v", res)
 			}
+			// A hard link holds whatever the result: the short read (6 bytes of 64) runs
+			// its close, which a plain link would have cancelled; a failed head still
+			// cancels everything after it.
+			buf, bufAddr := a.buf(64)
+			res = run(t, e,
+				core.Request{Op: core.OpOpenat, Flags: core.FlagLink, UserData: 6, DirFD: core.ATFDCWD, Addr: a.cstr(path),
+					OpFlags: unix.O_RDONLY, Slot: 7},
+				core.Request{Op: core.OpRead, Flags: core.FlagLink | core.FlagHardLink | core.FlagFixedFile, UserData: 7, FD: 6,
+					Addr: bufAddr, Len: 64},
+				core.Request{Op: core.OpClose, Flags: core.FlagFixedFile, UserData: 8, FD: 6},
+				core.Request{Op: core.OpOpenat, Flags: core.FlagLink, UserData: 9, DirFD: core.ATFDCWD,
+					Addr: a.cstr(filepath.Join(dir, "no", "such")), OpFlags: unix.O_RDONLY, Slot: 8},
+				core.Request{Op: core.OpRead, Flags: core.FlagLink | core.FlagHardLink | core.FlagFixedFile, UserData: 10, FD: 7,
+					Addr: bufAddr, Len: 64},
+				core.Request{Op: core.OpClose, Flags: core.FlagFixedFile, UserData: 11, FD: 7})
+			if res[6] != 0 || res[7] != 6 || string(buf[:6]) != "linked" || res[8] != 0 ||
+				res[9] != -int64(unix.ENOENT) || res[10] != -int64(unix.ECANCELED) || res[11] != -int64(unix.ECANCELED) {
+				t.Fatalf("hard-linked chain results %v", res)
+			}
+			// The slot was closed: using it again is EBADF.
+			res = run(t, e, core.Request{Op: core.OpRead, Flags: core.FlagFixedFile, UserData: 12, FD: 6, Addr: bufAddr, Len: 1})
+			if res[12] != -int64(unix.EBADF) {
+				t.Fatalf("read of a closed slot: %d", res[12])
+			}
 		})
 	}
 }
