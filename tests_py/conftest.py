@@ -32,6 +32,18 @@ def run() -> Callable[[Coroutine[Any, Any, Any]], Any]:
     return asyncio.run
 
 
+_shared_loop: asyncio.AbstractEventLoop | None = None
+
+
+def shared_loop() -> asyncio.AbstractEventLoop:
+    """One event loop (and so one engine) for every example of a generated test: a loop
+    per example would spend the test's time creating engines."""
+    global _shared_loop
+    if _shared_loop is None or _shared_loop.is_closed():
+        _shared_loop = asyncio.new_event_loop()
+    return _shared_loop
+
+
 def open_fds() -> int:
     """Descriptors that a leak would show: files, pipes and io_uring instances (on
     Windows, every handle of the process). The Go runtime opens a few of its own once

@@ -24,7 +24,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from conftest import open_fds
+from conftest import open_fds, shared_loop
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -289,19 +289,8 @@ def test_changes_to_twin_trees_match_os(tmp_path_factory: Any, steps: list[tuple
             assert got == want, (op, x, y)
             assert snapshot(mine) == snapshot(theirs), (op, x, y)
 
-    _loop().run_until_complete(main())
+    shared_loop().run_until_complete(main())
     shutil.rmtree(base)
-
-
-_the_loop: asyncio.AbstractEventLoop | None = None
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    """One loop (and engine) for all examples of a generated test."""
-    global _the_loop
-    if _the_loop is None or _the_loop.is_closed():
-        _the_loop = asyncio.new_event_loop()
-    return _the_loop
 
 
 def test_scandir_and_walk_match_os_exactly(tmp_path: pathlib.Path) -> None:

@@ -17,6 +17,17 @@ from ._driver import get_backend_info, get_stats
 from ._file import AsyncFile
 from ._native import ForkedChildError
 from ._open import OpenContext, open
+from ._open import open as aopen  # the C++ ayafileio 2.0's name for the awaitable open()
+from ._whole import (
+    read_bytes,
+    read_bytes_many,
+    read_text,
+    read_text_many,
+    write_bytes,
+    write_bytes_many,
+    write_text,
+    write_text_many,
+)
 from ._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
 from . import os, tempfile  # noqa: E402  (after open: they build on it)
 
@@ -24,6 +35,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AsyncFile",
+    "aopen",
+    "read_bytes",
+    "read_bytes_many",
+    "read_text",
+    "read_text_many",
+    "write_bytes",
+    "write_bytes_many",
+    "write_text",
+    "write_text_many",
     "ForkedChildError",
     "OpenContext",
     "configure",

@@ -36,6 +36,7 @@ from ._records import (
 )
 
 _BATCH = 256  # records per submit/reap call
+_DIRECT_SLOTS = 256  # the engine's direct-descriptor table (core/engine.go: directSlots)
 # Reads served straight from memory share the loop-iteration budget
 # (adaptive_target_latency_us): a run of page-cache hits keeps the loop from other work
 # for at most that long. Measured on randread (64 tasks): 64 reads per tick gave 211k
@@ -69,6 +70,7 @@ class Driver:
         self.thread = threading.get_ident()
         self.info: dict[str, Any] = ans["info"]
         self.ops = engine_ops(self.info)
+        self._free_slots = list(range(_DIRECT_SLOTS - 1, -1, -1)) if self.info.get("direct_descriptors") else []
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
@@ -115,6 +117,7 @@ class Driver:
         addr2: int = 0,
         mode: int = 0,
         dirfd: int = AT_FDCWD,
+        slot: int = 0,
     ) -> Request:
         """Queues one request for this tick's submission and returns its handle."""
         if self.closed:
@@ -124,7 +127,7 @@ class Driver:
         ud = self._next_ud
         self._next_ud = ud + 1
         REQUEST.pack_into(self._sq, self._queued * REQUEST_SIZE, op, flags, 0, fd, ud, addr,
-                           length, op_flags, off & OFF_CURRENT, addr2, mode, dirfd, 0)
+                           length, op_flags, off & OFF_CURRENT, addr2, mode, dirfd, slot)
         self._queued += 1
         req = Request(self.loop.create_future(), keep, ud)
         self._inflight[ud] = req
@@ -132,6 +135,14 @@ class Driver:
             self._flush_scheduled = True
             self.loop.call_soon(self._flush)
         return req
+
+    def take_slot(self) -> int | None:
+        """A free direct-descriptor slot for a chain to open into, or None (none free, or
+        the engine has none). Give it back once the chain's close has completed."""
+        return self._free_slots.pop() if self._free_slots else None
+
+    def give_slot(self, slot: int) -> None:
+        self._free_slots.append(slot)
 
     def is_memory_fs(self, fd: int) -> bool:
         """Whether fd is on tmpfs or ramfs, whose reads never wait for a device."""
@@ -404,8 +415,9 @@ def get_backend_info() -> dict[str, Any]:
 
 
 def get_stats() -> dict[str, Any]:
-    """Counters for tests and monitoring: live engines, requests in flight, the Go heap,
-    and the file buffers kept for reuse."""
+    """Counters for tests and monitoring: live engines, requests in flight, the
+    io_uring_enter system calls made so far, the Go heap, and the file buffers kept for
+    reuse."""
     stats: dict[str, Any] = _native.call_json("Stats")
     stats["buffers"] = _buffers.stats()
     return stats

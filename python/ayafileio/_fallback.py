@@ -94,7 +94,9 @@ class ThreadDriver:
         self._next_ud = 1
 
     def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None,
-               *, flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD) -> Request:
+               *, flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD,
+               slot: int = 0) -> Request:
+        assert slot == 0, "no direct descriptors here: take_slot() gives none"
         if self.closed:
             raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
         ud = self._next_ud
@@ -150,6 +152,12 @@ class ThreadDriver:
 
     def spend_budget(self) -> asyncio.Future[None] | None:
         return None
+
+    def take_slot(self) -> int | None:
+        return None  # no direct descriptors: whole-file calls run on threads
+
+    def give_slot(self, slot: int) -> None:
+        raise AssertionError("no slot was given")
 
     def close(self) -> None:
         if not self.closed:

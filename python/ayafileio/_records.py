@@ -25,6 +25,7 @@ OP_NAMES = ("nop", "read", "write", "readv", "writev", "fsync", "openat", "close
             "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat", "faccessat", "getdents", "statfs", "sendfile")
 FLAG_LINK = 1  # the next request runs only if this one succeeds
 FLAG_FIXED_FILE = 2  # fd is a direct-descriptor slot
+FLAG_HARD_LINK = 4  # with FLAG_LINK: the next request runs whatever this one's result
 FSYNC_DATASYNC = 1
 OFF_CURRENT = (1 << 64) - 1  # use (and advance) the file position
 AT_FDCWD = -100
@@ -51,8 +52,15 @@ class Engine(Protocol):
     ops: frozenset[int]  # the op codes it performs; the os functions run the others on threads
 
     def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None, *,
-               flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD) -> Request:
-        """Queues one request for this loop iteration's submission."""
+               flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD,
+               slot: int = 0) -> Request:
+        """Queues one request for this loop iteration's submission (slot: OP_OPENAT into
+        direct-descriptor slot slot - 1)."""
+
+    def take_slot(self) -> int | None:
+        """A free direct-descriptor slot, or None."""
+
+    def give_slot(self, slot: int) -> None: ...
 
     async def settle(self, req: Request, cancel: bool = True) -> int:
         """Waits out a request whose awaiting task was cancelled."""

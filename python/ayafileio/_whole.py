@@ -1,0 +1,404 @@
+"""Whole files in one submission each: read_bytes, read_text, write_bytes, write_text and
+their _many forms.
+
+Each file is one linked chain of requests: OPENAT into a direct descriptor, the READ or
+WRITE, (FSYNC,) CLOSE. The read or write is hard-linked to what follows, so the close
+runs whatever it returned; a failed open cancels the rest. One loop round trip per file,
+and the chains of one loop iteration go to the kernel in one io_uring_enter. An atomic
+write is two chains: the file under a temporary name in the target's directory, then
+RENAMEAT over the target (and, when durable, an fsync of the directory).
+
+Where the engine has no direct descriptors (a forked child's thread driver), the same
+steps run as plain calls on a thread: _SyncSteps, a sibling with the same contract.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from . import _driver
+from ._open import open as aopen
+from ._records import (
+    AT_FDCWD,
+    FLAG_FIXED_FILE,
+    FLAG_HARD_LINK,
+    FLAG_LINK,
+    OP_CLOSE,
+    OP_FSYNC,
+    OP_OPENAT,
+    OP_READ,
+    OP_RENAMEAT,
+    OP_UNLINKAT,
+    OP_WRITE,
+    Engine,
+    address_of,
+    os_error,
+)
+from ._sysops import in_thread
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_FIRST_READ = 65536  # a read_bytes chain reads this much; a file that fills it is read again whole
+_MAX_CHAIN_WRITE = 0x7FFFF000  # one write request at most (Linux's cap)
+_LINKED = FLAG_LINK | FLAG_HARD_LINK  # the next request runs whatever this one returned
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_TEMP_TRIES = 16
+
+
+def _path(path: Any) -> tuple[bytes, Any]:
+    """The NUL-terminated path, and what errors name, as open() converts a path."""
+    shown = os.fspath(path)
+    raw = os.fsencode(shown)
+    if b"\0" in raw:
+        raise ValueError("embedded null byte")
+    return raw + b"\0", shown
+
+
+async def _chain(drv: Engine, steps: list[tuple[int, dict[str, Any]]]) -> list[int]:
+    """Submits steps as one chain and returns every result. Only the last request wakes
+    the task: a chain completes in order, so the others' results are in by then (their
+    futures are cancelled at once, which spares the loop a task step each). A cancelled
+    task waits the chain out first (its close must run and its slot come back), then
+    raises."""
+    drv.room_for_chain(len(steps))
+    reqs = [drv.submit(op, **kw) for op, kw in steps]
+    for req in reqs[:-1]:
+        req.future.cancel()
+    cancelled = False
+    try:
+        await reqs[-1].future
+    except asyncio.CancelledError:
+        cancelled = True
+        await drv.settle(reqs[-1], cancel=False)
+    results = [req.result if req.result is not None else await drv.settle(req, cancel=False) for req in reqs]
+    if cancelled:
+        raise asyncio.CancelledError
+    return results
+
+
+def _chain_engine() -> Engine | None:
+    drv = _driver.get_driver()
+    return drv if OP_OPENAT in drv.ops and OP_CLOSE in drv.ops else None
+
+
+async def read_bytes(path: Any) -> bytes:
+    """pathlib.Path(path).read_bytes(): one chain (open, read, close) for a file of up to
+    64 KiB; a larger one is then read whole through an AsyncFile. Same exceptions."""
+    c, shown = _path(path)
+    drv = _chain_engine()
+    slot = drv.take_slot() if drv is not None else None
+    if drv is None or slot is None:
+        return await in_thread(None, _read_sync, shown)
+    buf = bytearray(_FIRST_READ)
+    try:
+        (pa, kp), (ba, kb) = address_of(c, False), address_of(buf, True)
+        opened, got, closed = await _chain(drv, [
+            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | _O_CLOEXEC, slot=slot + 1, flags=FLAG_LINK)),
+            (OP_READ, dict(fd=slot, addr=ba, length=len(buf), off=0, keep=kb, flags=_LINKED | FLAG_FIXED_FILE)),
+            (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
+        ])
+    finally:
+        drv.give_slot(slot)
+    if opened < 0:
+        raise os_error(opened, shown)
+    if got < 0:
+        raise os_error(got, shown if got == -errno.EISDIR else None)  # open() names the file for a directory
+    if closed < 0:
+        raise os_error(closed)
+    if got == len(buf):  # perhaps more: read the file whole, as one open() and read() would
+        async with aopen(shown, "rb") as f:
+            data: bytes = await f.read()
+            return data
+    return bytes(memoryview(buf)[:got])
+
+
+def _decode(data: bytes, encoding: str | None, errors: str | None, newline: str | None) -> str:
+    """What open(mode="r") and read() make of data: BOM, newline translation, errors."""
+    text: str = io.TextIOWrapper(io.BytesIO(data), io.text_encoding(encoding), errors, newline).read()
+    return text
+
+
+def _encode(data: str, encoding: str | None, errors: str | None, newline: str | None) -> bytes:
+    """What open(mode="w") and write() make of data."""
+    if not isinstance(data, str):
+        raise TypeError(f"data must be str, not {type(data).__name__}")
+    out = io.BytesIO()
+    w = io.TextIOWrapper(out, io.text_encoding(encoding), errors, newline, write_through=True)
+    w.write(data)
+    w.flush()
+    return out.getvalue()
+
+
+async def read_text(path: Any, encoding: str | None = None, errors: str | None = None,
+                    newline: str | None = None) -> str:
+    """pathlib.Path(path).read_text(): read_bytes(), decoded as open(mode="r") decodes."""
+    return _decode(await read_bytes(path), encoding, errors, newline)
+
+
+async def write_bytes(path: Any, data: Any, *, atomic: bool = False, durable: bool = False) -> int:
+    """pathlib.Path(path).write_bytes(data): one chain (open with O_TRUNC, write, close);
+    the count written. durable: fsync before the close. atomic: written under a temporary
+    name beside path and renamed over it (readers see the old file or the new one, never
+    a mix; on error or cancellation before the rename, path is untouched and the
+    temporary file removed); with durable, the directory is fsync'ed after the rename."""
+    view = memoryview(data)  # pathlib's check: a bytes-like object
+    c, shown = _path(path)
+    drv = _chain_engine()
+    if drv is None or view.nbytes > _MAX_CHAIN_WRITE:
+        return await in_thread(None, _SyncSteps(shown, durable).write, view, atomic)
+    steps = _EngineSteps(drv, c, shown, durable)
+    if atomic:
+        await steps.write_atomic(view)
+    elif (opened := await steps.write(c, view, os.O_TRUNC)) < 0:
+        raise os_error(opened, shown)
+    return view.nbytes
+
+
+async def write_text(path: Any, data: str, encoding: str | None = None, errors: str | None = None,
+                     newline: str | None = None, *, atomic: bool = False, durable: bool = False) -> int:
+    """pathlib.Path(path).write_text(data): encoded as open(mode="w") encodes, then
+    write_bytes(); the count of characters. The text is encoded before the file is
+    opened, so an encoding error leaves the file as it was (open() would have truncated it)."""
+    await write_bytes(path, _encode(data, encoding, errors, newline), atomic=atomic, durable=durable)
+    return len(data)
+
+
+class _EngineSteps:
+    """The writes of one target as chains on the engine."""
+
+    def __init__(self, drv: Engine, c: bytes, shown: Any, durable: bool) -> None:
+        self.drv, self.c, self.shown, self.durable = drv, c, shown, durable
+
+    async def write(self, c: bytes, view: memoryview, create: int) -> int:
+        """open(c, O_WRONLY|O_CREAT|create) → write → (fsync) → close: the open's result
+        (-EEXIST for an O_EXCL collision), or raises the write's error."""
+        drv = self.drv
+        slot = drv.take_slot()
+        if slot is None:
+            return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create)
+        try:
+            (pa, kp), (da, kd) = address_of(c, False), address_of(view, False)
+            steps = [
+                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC,
+                                 mode=0o666, slot=slot + 1, flags=FLAG_LINK)),
+                (OP_WRITE, dict(fd=slot, addr=da, length=view.nbytes, off=0, keep=kd, flags=_LINKED | FLAG_FIXED_FILE)),
+            ]
+            if self.durable:
+                steps.append((OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)))
+            steps.append((OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)))
+            opened, wrote, *rest = await _chain(drv, steps)
+        finally:
+            drv.give_slot(slot)
+        if opened < 0:
+            return opened
+        if wrote < 0:
+            raise os_error(wrote)
+        if wrote < view.nbytes:  # a short write is finished, never reported as done
+            await in_thread(None, _SyncSteps(self.shown, self.durable).finish, c[:-1], view, wrote)
+        for res in rest:
+            if res < 0:
+                raise os_error(res)
+        return opened
+
+    async def write_atomic(self, view: memoryview) -> None:
+        """The data under a temporary name beside the target, then renamed over it: the
+        target is the old file or the new one, never a mix; on error or cancellation
+        before the rename it is untouched and the temporary file is gone."""
+        head, tail = os.path.split(self.c[:-1])
+        for _ in range(_TEMP_TRIES):
+            temp = os.path.join(head, _temp_name(tail)) + b"\0"
+            try:
+                opened = await self.write(temp, view, os.O_EXCL)
+            except BaseException:
+                await self._unlink(temp)
+                raise
+            if opened == -errno.EEXIST:
+                continue
+            if opened < 0:
+                raise os_error(opened, self.shown)
+            break
+        else:
+            raise FileExistsError(errno.EEXIST, "No usable temporary file name found", self.shown)
+        try:
+            await self._rename(temp)
+        except BaseException:
+            await self._unlink(temp)
+            raise
+
+    async def _rename(self, temp: bytes) -> None:
+        drv = self.drv
+        (ta, kt), (da, kd) = address_of(temp, False), address_of(self.c, False)
+        rename = (OP_RENAMEAT, dict(fd=AT_FDCWD, addr=ta, addr2=da, keep=(kt, kd)))
+        slot = drv.take_slot() if self.durable else None
+        if slot is None:
+            renamed, = await _chain(drv, [rename])
+            if renamed < 0:
+                raise os_error(renamed, self.shown)
+            if self.durable:
+                await in_thread(None, _fsync_dir, os.path.dirname(self.c[:-1]))
+            return
+        try:
+            (ha, kh) = address_of((os.path.dirname(self.c[:-1]) or b".") + b"\0", False)
+            rename[1]["flags"] = FLAG_LINK
+            renamed, opened, synced, closed = await _chain(drv, [
+                rename,
+                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC, slot=slot + 1,
+                                 flags=FLAG_LINK)),
+                (OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)),
+                (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
+            ])
+        finally:
+            drv.give_slot(slot)
+        if renamed < 0:
+            raise os_error(renamed, self.shown)
+        for res in (opened, synced, closed):
+            if res < 0:
+                raise os_error(res)
+
+    async def _unlink(self, temp: bytes) -> None:
+        addr, keep = address_of(temp, False)
+        req = self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep)
+        try:
+            await req.future
+        except asyncio.CancelledError:
+            await self.drv.settle(req, cancel=False)
+            raise
+
+
+def _temp_name(tail: bytes) -> bytes:
+    return b"." + tail + b"." + os.urandom(6).hex().encode() + b".tmp"
+
+
+def _fsync_dir(head: bytes) -> None:
+    fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_from(fd: int, view: memoryview, done: int) -> None:
+    """Writes view[done:] at offset done, however many calls that takes."""
+    os.lseek(fd, done, os.SEEK_SET)
+    while done < view.nbytes:
+        done += os.write(fd, view[done:])
+
+
+def _read_sync(path: Any) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class _SyncSteps:
+    """_EngineSteps' contract as plain calls, for a thread: where the engine has no
+    direct descriptors, and to finish a short write."""
+
+    def __init__(self, shown: Any, durable: bool) -> None:
+        self.shown, self.durable = shown, durable
+
+    def write(self, view: memoryview, atomic: bool) -> int:
+        target = os.fsencode(self.shown)
+        if not atomic:
+            self.write_file(target, view, os.O_TRUNC)
+            return view.nbytes
+        head, tail = os.path.split(target)
+        for _ in range(_TEMP_TRIES):
+            temp = os.path.join(head, _temp_name(tail))
+            if self.write_file(temp, view, os.O_EXCL) == -errno.EEXIST:
+                continue
+            try:
+                os.replace(temp, target)
+            except OSError as e:
+                os.unlink(temp)
+                raise OSError(e.errno, e.strerror, self.shown) from None
+            if self.durable:
+                _fsync_dir(head)
+            return view.nbytes
+        raise FileExistsError(errno.EEXIST, "No usable temporary file name found", self.shown)
+
+    def write_file(self, path: bytes, view: memoryview, create: int) -> int:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC, 0o666)
+        except FileExistsError:
+            if create & os.O_EXCL:
+                return -errno.EEXIST
+            raise
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, self.shown) from None
+        try:
+            _write_from(fd, view, 0)
+            if self.durable:
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            if create & os.O_EXCL:
+                os.unlink(path)
+            raise
+        os.close(fd)
+        return 0
+
+    def finish(self, path: bytes, view: memoryview, done: int) -> None:
+        fd = os.open(path, os.O_WRONLY | _O_CLOEXEC)
+        try:
+            _write_from(fd, view, done)
+            if self.durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+async def each(items: Iterable[T], fn: Callable[[T], Awaitable[R]], max_concurrency: int) -> list[R]:
+    """fn of every item, at most max_concurrency at a time; results in input order. The
+    first error (in input order) is raised once every call has finished."""
+    if max_concurrency < 1:
+        raise ValueError("max_concurrency must be at least 1")
+    todo = list(items)
+    results: list[Any] = [None] * len(todo)
+    errors: list[BaseException | None] = [None] * len(todo)
+    work = iter(range(len(todo)))
+
+    async def worker() -> None:
+        for i in work:
+            try:
+                results[i] = await fn(todo[i])
+            except Exception as e:
+                errors[i] = e
+
+    await asyncio.gather(*(worker() for _ in range(min(max_concurrency, len(todo)))))
+    for e in errors:
+        if e is not None:
+            raise e
+    return results
+
+
+async def read_bytes_many(paths: Iterable[Any], *, max_concurrency: int = 64) -> list[bytes]:
+    """read_bytes() of each path, max_concurrency at a time (their chains share
+    submissions); results in order; the first error is raised once all have finished."""
+    return await each(paths, read_bytes, max_concurrency)
+
+
+async def read_text_many(paths: Iterable[Any], encoding: str | None = None, errors: str | None = None,
+                         newline: str | None = None, *, max_concurrency: int = 64) -> list[str]:
+    """read_text() of each path, as read_bytes_many()."""
+    return await each(paths, lambda p: read_text(p, encoding, errors, newline), max_concurrency)
+
+
+async def write_bytes_many(pairs: Iterable[tuple[Any, Any]], *, max_concurrency: int = 64, atomic: bool = False,
+                           durable: bool = False) -> list[int]:
+    """write_bytes() of each (path, data), as read_bytes_many()."""
+    return await each(pairs, lambda pd: write_bytes(pd[0], pd[1], atomic=atomic, durable=durable), max_concurrency)
+
+
+async def write_text_many(pairs: Iterable[tuple[Any, str]], encoding: str | None = None, errors: str | None = None,
+                          newline: str | None = None, *, max_concurrency: int = 64, atomic: bool = False,
+                          durable: bool = False) -> list[int]:
+    """write_text() of each (path, text), as read_bytes_many()."""
+    return await each(pairs, lambda pd: write_text(pd[0], pd[1], encoding, errors, newline, atomic=atomic,
+                                                   durable=durable), max_concurrency)
