@@ -25,9 +25,11 @@ import argparse
 import asyncio
 import dataclasses
 import gc
+import hashlib
 import importlib
 import json
 import os
+import pathlib
 import random
 import shutil
 import statistics
@@ -67,11 +69,13 @@ class Sizes:
     tree_dirs: int = 50  # listdir/scandir/walk: tree_dirs directories of tree_files entries
     tree_files: int = 1000
     remove_files: int = 5000
+    many_files: int = 10_000  # readmany/readgather/writemany: small files, whole
+    atomic_writes: int = 2000  # atomic: atomic and durable rewrites of 100 files by 16 tasks
 
 
 QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
               seq_file=16 * MiB, small_files=300, lag_seconds=0.3, stat_files=500, tree_dirs=4, tree_files=250,
-              remove_files=300)
+              remove_files=300, many_files=300, atomic_writes=100)
 
 
 # --- data that can be checked -------------------------------------------------------------
@@ -162,6 +166,27 @@ class Lib:
         raise NotImplementedError
 
     shared_reader = False  # one handle serves every task (positional reads)
+
+    # Whole files: the library's own calls where it has them (its _many forms), else
+    # open/read/close under gather with a semaphore. A library without an atomic write
+    # is n/a for that workload.
+    async def read_file(self, path: str) -> bytes:
+        return await self.read_bytes(path)
+
+    async def read_files(self, paths: list[str], tasks: int) -> list[bytes]:
+        return await _gathered([lambda p=p: self.read_file(p) for p in paths], tasks)
+
+    async def write_file(self, path: str, data: bytes) -> None:
+        f = await self.open_writer(path)
+        await self.write(f, data)
+        await self.close(f)
+
+    async def write_files(self, pairs: list[tuple[str, bytes]], tasks: int) -> None:
+        await _gathered([lambda p=p, d=d: self.write_file(p, d) for p, d in pairs], tasks)
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        """data replaces path's content atomically and durably."""
+        raise NotImplementedError
     # aiofiles.os's API (stat, remove, listdir, scandir, path.exists), if the library
     # has it; the path workloads skip a library without one.
     os: Any = None
@@ -184,9 +209,35 @@ class Lib:
         return [(e.name, e.is_dir()) for e in await self.os.scandir(path)]
 
 
+async def _gathered(calls: list[Callable[[], Any]], tasks: int) -> list[Any]:
+    sem = asyncio.Semaphore(tasks)
+
+    async def one(call: Callable[[], Any]) -> Any:
+        async with sem:
+            return await call()
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
 class Ayafileio(Lib):
     name = "ayafileio"
     shared_reader = True
+
+    async def read_file(self, path: str) -> bytes:
+        data: bytes = await self.m.read_bytes(path)
+        return data
+
+    async def read_files(self, paths: list[str], tasks: int) -> list[bytes]:
+        return list(await self.m.read_bytes_many(paths, max_concurrency=tasks))
+
+    async def write_file(self, path: str, data: bytes) -> None:
+        await self.m.write_bytes(path, data)
+
+    async def write_files(self, pairs: list[tuple[str, bytes]], tasks: int) -> None:
+        await self.m.write_bytes_many(pairs, max_concurrency=tasks)
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        await ayafileio.write_bytes(path, data, atomic=True, durable=True)
 
     def __init__(self) -> None:
         self.m = ayafileio
@@ -259,6 +310,19 @@ class Aiofiles(Lib):
         async with self.m.open(path, "rb") as f:
             data: bytes = await f.read()
             return data
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        """The hand-rolled way: a temporary file, fsync, os.replace, fsync of the directory."""
+        wrap = getattr(self.os, "wrap", None)
+        if wrap is None:
+            raise NotImplementedError  # no way to fsync on its threads
+        temp = f"{path}.{os.urandom(4).hex()}.tmp"
+        async with self.m.open(temp, "wb") as f:
+            await f.write(data)
+            await f.flush()
+            await wrap(os.fsync)(f.fileno())
+        await self.os.replace(temp, path)
+        await wrap(_fsync_dir)(os.path.dirname(path))
 
 
 class Aiofile(Lib):
@@ -407,6 +471,15 @@ class ToThread(Lib):
     async def read_bytes(self, path: str) -> bytes:
         return await asyncio.to_thread(_read_bytes, path)
 
+    async def read_file(self, path: str) -> bytes:
+        return await asyncio.to_thread(pathlib.Path(path).read_bytes)
+
+    async def write_file(self, path: str, data: bytes) -> None:
+        await asyncio.to_thread(pathlib.Path(path).write_bytes, data)
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        await asyncio.to_thread(_write_atomic, path, data)
+
 
 class Blocking(ToThread):
     """The same calls made right inside the coroutine: the per-operation floor, which
@@ -459,6 +532,33 @@ class Blocking(ToThread):
     async def read_bytes(self, path: str) -> bytes:
         return _read_bytes(path)
 
+    async def read_file(self, path: str) -> bytes:
+        return pathlib.Path(path).read_bytes()
+
+    async def write_file(self, path: str, data: bytes) -> None:
+        pathlib.Path(path).write_bytes(data)
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        _write_atomic(path, data)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path or ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    temp = f"{path}.{os.urandom(4).hex()}.tmp"
+    with open(temp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temp, path)
+    _fsync_dir(os.path.dirname(path))
+
 
 def _write_text(path: str, text: str) -> None:
     with open(path, "w", encoding="utf-8") as f:
@@ -494,6 +594,9 @@ class AyafileioCpp(Ayafileio):
         self.m = _peer("ayafileio_cpp")
         self.aopen = self.m.aopen
         self.os = None  # no os functions
+
+    async def write_atomic(self, path: str, data: bytes) -> None:
+        raise NotImplementedError  # no atomic write
 
 
 class Aerofs(Aiofiles):
@@ -991,9 +1094,96 @@ class RemoveFiles(PathWorkload):
         return Result(rate, self.unit, lat, len(os.listdir(out)))
 
 
+class ReadMany(Workload):
+    """Small files (100 B–4 KiB) read whole with the library's many-files call, 64 at a time."""
+
+    name, unit = "readmany", "files/s"
+
+    def prepare(self, files: bool) -> None:
+        self.dir = os.path.join(self.base, "many")
+        rng = random.Random(11)
+        self.files = [(os.path.join(self.dir, f"{i:06d}"), rng.randbytes(rng.randrange(100, 4096)))
+                      for i in range(self.s.many_files)]
+        if files and not os.path.exists(self.dir):
+            os.mkdir(self.dir)
+            for path, data in self.files:
+                with open(path, "wb") as f:
+                    f.write(data)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        t0 = time.perf_counter()
+        got = await self.read(lib)
+        took = time.perf_counter() - t0
+        bad = sum(g != d for g, (_, d) in zip(got, self.files)) + abs(len(got) - len(self.files))
+        return Result(len(self.files) / took, self.unit, [took / len(self.files)], bad)
+
+    async def read(self, lib: Lib) -> list[bytes]:
+        return await lib.read_files([p for p, _ in self.files], 64)
+
+
+class ReadGather(ReadMany):
+    """The same files, the library's single-file read under gather, 64 at a time."""
+
+    name = "readgather"
+
+    async def read(self, lib: Lib) -> list[bytes]:
+        return await _gathered([lambda p=p: lib.read_file(p) for p, _ in self.files], 64)
+
+
+class WriteMany(ReadMany):
+    """The same files written whole into a fresh directory, 64 at a time."""
+
+    name = "writemany"
+
+    def prepare(self, files: bool) -> None:
+        super().prepare(False)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        pairs = [(os.path.join(out, os.path.basename(p)), d) for p, d in self.files]
+        t0 = time.perf_counter()
+        await lib.write_files(pairs, 64)
+        took = time.perf_counter() - t0
+        bad = 0
+        for p, d in pairs:
+            with open(p, "rb") as f:
+                bad += f.read() != d
+        return Result(len(pairs) / took, self.unit, [took / len(pairs)], bad)
+
+
+class AtomicWrites(Workload):
+    """Atomic and durable rewrites (temporary file, fsync, rename, directory fsync) of
+    100 state files by 16 tasks; each file must end whole."""
+
+    name, unit = "atomic", "writes/s"
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        targets = [os.path.join(out, f"state-{i:03d}.json") for i in range(100)]
+        todo = iter(range(self.s.atomic_writes))
+        lat: list[float] = []
+
+        async def worker() -> None:
+            for i in todo:
+                body = f"{i}".encode() * 200
+                t = time.perf_counter()
+                await lib.write_atomic(targets[i % len(targets)], hashlib.sha256(body).hexdigest().encode() + body)
+                lat.append(time.perf_counter() - t)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(16)))
+        rate = self.s.atomic_writes / (time.perf_counter() - t0)
+        bad = 0
+        for t in targets[: self.s.atomic_writes]:
+            with open(t, "rb") as f:
+                data = f.read()
+            bad += hashlib.sha256(data[64:]).hexdigest().encode() != data[:64]
+        bad += len([n for n in os.listdir(out) if n.endswith(".tmp")])
+        return Result(rate, self.unit, lat, bad)
+
+
 WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqReadInto, SeqWrite,
                                                               SmallRead, LoopLag, StatStorm, TreeListing,
-                                                              TreeScandir, TreeWalk, RemoveFiles)}
+                                                              TreeScandir, TreeWalk, RemoveFiles, ReadMany,
+                                                              ReadGather, WriteMany, AtomicWrites)}
 
 
 def _warm(path: str) -> None:
@@ -1140,6 +1330,8 @@ def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:
     lib.enter()
     try:
         res = asyncio.run(wl.run(lib, out))
+    except NotImplementedError:
+        res = Result(0.0, wl.unit, mismatches=-1)  # the library has no such call
     finally:
         lib.leave()
     print(json.dumps(dataclasses.asdict(res)))
@@ -1166,7 +1358,7 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
         lines += [head, rule]
         for lname, rs in per.items():
             if all(r.mismatches == -1 for r in rs):
-                lines.append(f"| {lname} | n/a (no os functions) |")
+                lines.append(f"| {lname} | n/a (no such call) |")
                 continue
             med = statistics.median(r.rate for r in rs)
             ratio = f"{med / base:.2f}×" if base else "n/a"
