@@ -324,3 +324,68 @@ def test_many_opens_in_the_ring_and_few_enters(tmp_path: pathlib.Path) -> None:
     reads, writes = map(int, out.split())
     assert 0 < reads < 300 and 0 < writes < 1000, (reads, writes)  # 1,000 files each
     assert all((tmp_path / f"f{i}").read_bytes() == b"y" * 100 for i in range(1000))
+
+
+def test_positional_batches_chunks_and_wrap_file(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "data"
+    data = os.urandom(300_000)
+    path.write_bytes(data)
+
+    async def main() -> None:
+        async with ayafileio.open(path, "r+b") as f:
+            await f.seek(123)
+            assert await f.read_at(299_990) == data[299_990:]
+            assert await f.read_at(400_000) == b""
+            spans = [(0, 10), (5, 100_000), (299_000, 5_000), (1 << 40, 5)]
+            assert await f.read_many(spans) == [data[o:o + n] for o, n in spans]
+            assert await f.write_many([(0, b"AB"), (10, b"CD")]) == [2, 2]
+            assert await f.tell() == 123  # positional calls leave the position alone
+            buf = bytearray(65536)
+            got = bytearray()
+            async for view in f.chunk(buf=buf):
+                assert view.obj is buf
+                got += view
+            assert bytes(got) == data[123:]
+            with pytest.raises(ValueError):
+                async for _ in f.chunk(0):
+                    pass
+        expect = b"AB" + data[2:10] + b"CD" + data[12:]
+        assert path.read_bytes() == expect
+        fd = os.open(path, os.O_RDONLY)
+        os.lseek(fd, 7, os.SEEK_SET)
+        f = ayafileio.wrap_file(fd)
+        assert await f.read(5) == expect[7:12]
+        await f.close()
+        os.fstat(fd)  # not owned: still open
+        os.close(fd)
+        with open(path, "rb") as pf:
+            pf.read(3)  # read ahead into its buffer; the logical position is 3
+            f = ayafileio.wrap_file(pf, owns_fd=False)
+            assert await f.read(4) == expect[3:7]
+            await f.close()
+        fd = os.open(path, os.O_RDONLY)
+        f = ayafileio.wrap_file(fd, owns_fd=True)
+        await f.close()
+        with pytest.raises(OSError):
+            os.fstat(fd)
+
+    asyncio.run(main())
+
+
+def test_capabilities_and_knobs() -> None:
+    async def main() -> None:
+        caps = ayafileio.get_capabilities()
+        info = ayafileio.get_backend_info()
+        assert {k: caps[k] for k in info} == info
+        assert set(caps["backend_detail"]["opcodes"]) >= {"read", "write", "openat", "close", "statx"}
+        assert caps["backend_detail"]["opcodes"]["read"] == ("read" in (info["native_ops"] or []))
+        assert caps["features"]["atomic_writes"] and not caps["features"]["fast_file_copy"]
+
+    asyncio.run(main())
+    ayafileio.drain_buffer_pool()
+    assert ayafileio.get_stats()["buffers"]["free"] == 0
+    ayafileio.set_io_worker_count(3)
+    assert ayafileio.get_config()["io_worker_count"] == 3
+    with pytest.raises(ValueError):
+        ayafileio.set_io_worker_count(-1)
+    ayafileio.reset_config()

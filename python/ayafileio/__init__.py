@@ -6,17 +6,19 @@
 
 from __future__ import annotations
 
+from ._buffers import drain as drain_buffer_pool
 from ._config import (
     configure,
     get_config,
     get_handle_pool_limits,
     reset_config,
     set_handle_pool_limits,
+    set_io_worker_count,
 )
-from ._driver import get_backend_info, get_stats
+from ._driver import get_backend_info, get_capabilities, get_stats
 from ._file import AsyncFile
 from ._native import ForkedChildError
-from ._open import OpenContext, open
+from ._open import OpenContext, open, wrap_file
 from ._open import open as aopen  # the C++ ayafileio 2.0's name for the awaitable open()
 from ._whole import (
     read_bytes,
@@ -43,11 +45,14 @@ __all__ = [
     "write_bytes",
     "write_bytes_many",
     "write_text",
+    "wrap_file",
     "write_text_many",
     "ForkedChildError",
     "OpenContext",
     "configure",
+    "drain_buffer_pool",
     "get_backend_info",
+    "get_capabilities",
     "get_config",
     "get_handle_pool_limits",
     "get_stats",
@@ -55,6 +60,7 @@ __all__ = [
     "os",
     "reset_config",
     "set_handle_pool_limits",
+    "set_io_worker_count",
     "stderr",
     "stderr_bytes",
     "stdin",

@@ -129,3 +129,9 @@ def get_handle_pool_limits() -> tuple[int, int]:
     """(max_per_key, max_total) of the handle pool."""
     cfg = get_config()
     return cfg["handle_pool_max_per_key"], cfg["handle_pool_max_total"]
+
+
+def set_io_worker_count(count: int = 0) -> None:
+    """configure(io_worker_count=count): io_uring's io-wq workers, or the worker
+    backend's pool, for engines created from now on (0: one per CPU)."""
+    configure(io_worker_count=count)

@@ -30,6 +30,7 @@ from ._records import (
     REQUEST,
     REQUEST_SIZE,
     Engine,
+    OP_NAMES,
     Request,
     engine_ops,
     wait_out,
@@ -412,6 +413,22 @@ def get_backend_info() -> dict[str, Any]:
             raise OSError(info["error"])
         return info
     return dict(get_driver().info)
+
+
+def get_capabilities() -> dict[str, Any]:
+    """get_backend_info() with the C++ ayafileio 2.0's two extra keys: backend_detail
+    (each operation and whether the kernel does it natively, the setup flags, SQPOLL,
+    direct descriptors, the queue depth) and features (what this build offers)."""
+    info = get_backend_info()
+    native, worker = set(info.get("native_ops") or ()), set(info.get("worker_ops") or ())
+    detail = {"opcodes": {name: name in native for name in OP_NAMES}, "worker_ops": sorted(worker),
+              "setup_flags": info.get("setup_flags", []), "sqpoll": bool(info.get("sqpoll_granted")),
+              "direct_descriptors": bool(info.get("direct_descriptors")), "queue_depth": info.get("queue_depth")}
+    features = {"positional_io": True, "batch_positional_io": True, "zero_copy_readinto": True,
+                "chunked_streaming": True, "async_open": True, "adaptive_batching": bool(get_config()["adaptive_batch"]),
+                "linked_chains": detail["direct_descriptors"], "atomic_writes": True,
+                "kernel_path_ops": _platform.PATH_OPS and "statx" in native | worker, "fast_file_copy": False}
+    return {**info, "backend_detail": detail, "features": features}
 
 
 def get_stats() -> dict[str, Any]:

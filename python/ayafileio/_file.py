@@ -119,6 +119,13 @@ class AsyncFile(Generic[AnyStr]):
 
     # --- opening ------------------------------------------------------------------------
 
+    @classmethod
+    def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
+        """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
+        f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
+        f._attach(fd, _platform.borrow(fd), owned=False)
+        return f
+
     async def _open(self) -> AsyncFile[AnyStr]:
         if self._file is not None:
             return self
@@ -155,6 +162,16 @@ class AsyncFile(Generic[AnyStr]):
                 if args.closefd:
                     os.close(fd)
                 raise
+        self._attach(fd, ref, owned)
+        return self
+
+    def __await__(self) -> Any:
+        return self._open().__await__()
+
+    def _attach(self, fd: int, ref: int, owned: bool) -> None:
+        """Builds the layers over an open descriptor (closed again if that fails)."""
+        args = self._args
+        m = args.mode
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
@@ -179,10 +196,6 @@ class AsyncFile(Generic[AnyStr]):
             raise
         self._file = buf
         self._fast = self._text or buf
-        return self
-
-    def __await__(self) -> Any:
-        return self._open().__await__()
 
     async def __aenter__(self) -> AsyncFile[AnyStr]:
         return await self._open()
@@ -468,11 +481,14 @@ class AsyncFile(Generic[AnyStr]):
 
     # --- positional I/O -----------------------------------------------------------------
 
-    async def read_at(self, offset: int, size: int) -> bytes:
-        """Reads up to size bytes at offset without using or moving the position; calls
-        run concurrently. Buffered writes are flushed first so they are seen."""
+    async def read_at(self, offset: int, size: int = -1) -> bytes:
+        """Reads up to size bytes at offset (size -1: to the end of the file) without
+        using or moving the position; calls run concurrently. Buffered writes are
+        flushed first so they are seen."""
         b = self._binary_only("read_at")
         b.check_readable()
+        if size == -1:
+            size = max(0, os.fstat(b.fd).st_size - offset)
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
         if b.pending_write():
@@ -525,6 +541,25 @@ class AsyncFile(Generic[AnyStr]):
                 raise OSError(errno.EIO, "write returned 0 bytes")
             done += n
         return done
+
+    async def read_many(self, spans: Iterable[tuple[int, int]]) -> list[bytes]:
+        """read_at() of each (offset, size), all submitted together; results in order."""
+        return list(await asyncio.gather(*(self.read_at(off, n) for off, n in spans)))
+
+    async def write_many(self, writes: Iterable[tuple[int, Any]]) -> list[int]:
+        """write_at() of each (offset, data), all submitted together; counts in order."""
+        return list(await asyncio.gather(*(self.write_at(off, data) for off, data in writes)))
+
+    async def chunk(self, chunk_size: int = 1 << 20, *, buf: Any = None) -> AsyncIterator[memoryview]:
+        """The file from its position on, as memoryviews of one reused buffer (buf, or a
+        new bytearray of chunk_size): each is valid until the next is asked for."""
+        if buf is None:
+            if chunk_size <= 0:
+                raise ValueError("chunk_size must be positive")
+            buf = bytearray(chunk_size)
+        view = memoryview(buf).cast("B")
+        while n := await self.readinto(view):
+            yield view[:n]
 
     # --- closing ------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, AnyStr, Generic, Literal, overload
 
@@ -52,3 +54,19 @@ def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None =
     opened by the engine when the result is awaited or entered with ``async with``.
     """
     return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener))
+
+
+def wrap_file(file: Any, mode: str = "rb", *, owns_fd: bool = False) -> AsyncFile[Any]:
+    """An AsyncFile over an open descriptor or binary file object (the C++ ayafileio
+    2.0's wrap_file), starting at the file's current position: a file object's buffered
+    writes are flushed and the descriptor moved to its logical position first. With
+    owns_fd the AsyncFile closes the descriptor; else it stays the caller's. Call it in
+    a coroutine: a file belongs to the running loop's engine."""
+    if isinstance(file, int):
+        return AsyncFile.wrap(file, mode, closefd=owns_fd)
+    fd = file.fileno()
+    if isinstance(file, io.BufferedIOBase):
+        file.flush()
+        if file.seekable():
+            os.lseek(fd, file.tell(), os.SEEK_SET)
+    return AsyncFile.wrap(fd, mode, closefd=owns_fd)
