@@ -9,32 +9,33 @@ import (
 type Op uint8
 
 const (
-	OpNop        Op = iota // completes with 0; useful to measure overhead
-	OpRead                 // pread(FD, Addr, Len, Off); Off == OffCurrent reads at the file position
-	OpWrite                // pwrite(FD, Addr, Len, Off); Off == OffCurrent writes at the position (append files: the end)
-	OpReadv                // preadv(FD, iovec array at Addr, Len entries, Off)
-	OpWritev               // pwritev(FD, iovec array at Addr, Len entries, Off)
-	OpFsync                // fsync(FD), or fdatasync when OpFlags has FsyncDatasync
-	OpOpenat               // openat(DirFD, path at Addr, OpFlags, Mode); Slot > 0 installs into direct slot Slot-1
-	OpClose                // close(FD); with FlagFixedFile closes direct slot FD
-	OpStatx                // statx(DirFD, path at Addr, OpFlags, Mode as mask, struct statx at Addr2)
-	OpRenameat             // renameat2(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
-	OpUnlinkat             // unlinkat(DirFD, path at Addr, OpFlags)
-	OpMkdirat              // mkdirat(DirFD, path at Addr, Mode)
-	OpFtruncate            // ftruncate(FD, Off)
-	OpSymlinkat            // symlinkat(target at Addr, DirFD, link path at Addr2)
-	OpLinkat               // linkat(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
-	OpReadlinkat           // readlinkat(DirFD, path at Addr, buffer at Addr2, Len): the count
-	OpFaccessat            // faccessat2(DirFD, path at Addr, Mode, OpFlags)
-	OpGetdents             // getdents64(FD, or the directory at path Addr2) into Addr, Len: see getdents
-	OpStatfs               // statfs(path at Addr, struct statfs at Addr2), or fstatfs(FD) when Addr is 0
-	OpSendfile             // sendfile(FD, DirFD as the input, Off or the input's position, Len)
+	OpNop           Op = iota // completes with 0; useful to measure overhead
+	OpRead                    // pread(FD, Addr, Len, Off); Off == OffCurrent reads at the file position
+	OpWrite                   // pwrite(FD, Addr, Len, Off); Off == OffCurrent writes at the position (append files: the end)
+	OpReadv                   // preadv(FD, iovec array at Addr, Len entries, Off)
+	OpWritev                  // pwritev(FD, iovec array at Addr, Len entries, Off)
+	OpFsync                   // fsync(FD), or fdatasync when OpFlags has FsyncDatasync
+	OpOpenat                  // openat(DirFD, path at Addr, OpFlags, Mode); Slot > 0 installs into direct slot Slot-1
+	OpClose                   // close(FD); with FlagFixedFile closes direct slot FD
+	OpStatx                   // statx(DirFD, path at Addr, OpFlags, Mode as mask, struct statx at Addr2)
+	OpRenameat                // renameat2(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
+	OpUnlinkat                // unlinkat(DirFD, path at Addr, OpFlags)
+	OpMkdirat                 // mkdirat(DirFD, path at Addr, Mode)
+	OpFtruncate               // ftruncate(FD, Off)
+	OpSymlinkat               // symlinkat(target at Addr, DirFD, link path at Addr2)
+	OpLinkat                  // linkat(DirFD, path at Addr, FD as new dirfd, path at Addr2, OpFlags)
+	OpReadlinkat              // readlinkat(DirFD, path at Addr, buffer at Addr2, Len): the count
+	OpFaccessat               // faccessat2(DirFD, path at Addr, Mode, OpFlags)
+	OpGetdents                // getdents64(FD, or the directory at path Addr2) into Addr, Len: see getdents
+	OpStatfs                  // statfs(path at Addr, struct statfs at Addr2), or fstatfs(FD) when Addr is 0
+	OpSendfile                // sendfile(FD, DirFD as the input, Off or the input's position, Len)
+	OpCopyFileRange           // copy_file_range(DirFD as the input at Off, FD at Addr2 as an offset, Len)
 	opCount
 )
 
 var opNames = [opCount]string{"nop", "read", "write", "readv", "writev", "fsync", "openat", "close",
 	"statx", "renameat", "unlinkat", "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat",
-	"faccessat", "getdents", "statfs", "sendfile"}
+	"faccessat", "getdents", "statfs", "sendfile", "copy_file_range"}
 
 func (o Op) String() string {
 	if o < opCount {
@@ -168,6 +169,8 @@ func (r *Request) Validate() bool {
 		return r.Addr2 != 0 && r.Flags&FlagFixedFile == 0
 	case OpSendfile:
 		return r.Len <= maxIOLen && validOff(r.Off) && r.Flags&FlagFixedFile == 0
+	case OpCopyFileRange:
+		return r.Len <= maxIOLen && int64(r.Off) >= 0 && int64(r.Addr2) >= 0 && r.Flags&FlagFixedFile == 0
 	case OpFtruncate:
 		return int64(r.Off) >= 0
 	case OpFsync:

@@ -73,6 +73,8 @@ func sysRun(r *Request, fd int32) int64 {
 		}
 	case OpSendfile:
 		return sendfile(fd, r.DirFD, r.Off, r.Len)
+	case OpCopyFileRange:
+		return copyFileRange(r.DirFD, r.Off, fd, r.Addr2, r.Len)
 	default:
 		return -errEINVAL
 	}
@@ -89,6 +91,23 @@ func sendfile(out, in int32, off uint64, count uint32) int64 {
 	}
 	for {
 		n, err := unix.Sendfile(int(out), int(in), at, int(count))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			errno, _ := err.(unix.Errno)
+			return -int64(errno)
+		}
+		return int64(n)
+	}
+}
+
+// copyFileRange copies count bytes from in at inOff to out at outOff, inside the kernel
+// (a reflink where the file system shares extents), moving neither file's position.
+func copyFileRange(in int32, inOff uint64, out int32, outOff uint64, count uint32) int64 {
+	ri, ro := int64(inOff), int64(outOff)
+	for {
+		n, err := unix.CopyFileRange(int(in), &ri, int(out), &ro, int(count), 0)
 		switch {
 		case err == unix.EINTR:
 			continue

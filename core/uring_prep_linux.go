@@ -14,7 +14,7 @@ var uringOpcodes = [opCount]uint8{
 	OpRenameat: IORING_OP_RENAMEAT, OpUnlinkat: IORING_OP_UNLINKAT, OpMkdirat: IORING_OP_MKDIRAT,
 	OpFtruncate: IORING_OP_FTRUNCATE, OpSymlinkat: IORING_OP_SYMLINKAT, OpLinkat: IORING_OP_LINKAT,
 	OpReadlinkat: noRingOp, OpFaccessat: noRingOp, OpGetdents: noRingOp, OpStatfs: noRingOp,
-	OpSendfile: noRingOp,
+	OpSendfile: noRingOp, OpCopyFileRange: noRingOp,
 }
 
 // prep fills sqe for r, as liburing's io_uring_prep_* helpers would.

@@ -285,6 +285,10 @@ func TestLinkAndDirectoryOps(t *testing.T) {
 			if got := readFile(t, filepath.Join(dir, "copy")); res[13] != 3 || got != "23456789012" {
 				t.Fatalf("sendfile at the position: %d, copy holds %q", res[13], got)
 			}
+			res = run(t, e, core.Request{Op: core.OpCopyFileRange, UserData: 14, FD: out, DirFD: in, Off: 4, Addr2: 20, Len: 100})
+			if got := readFile(t, filepath.Join(dir, "copy")); res[14] != 6 || got != "23456789012"+strings.Repeat("\x00", 9)+"456789" {
+				t.Fatalf("copy_file_range: %d, copy holds %q", res[14], got)
+			}
 		})
 	}
 }

@@ -24,7 +24,7 @@ def test_op_codes_in_go_order() -> None:
     block = re.search(r"const \(\n\tOpNop\s+Op = iota(.*?)\n\topCount", _go(), re.S)
     assert block is not None
     names = ["OpNop"] + re.findall(r"^\t(Op\w+)", block.group(1), re.M)
-    assert len(names) == 20
+    assert len(names) == 21
     for code, name in enumerate(names):
         assert getattr(_records, "OP_" + _snake(name[2:])) == code, name
 

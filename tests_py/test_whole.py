@@ -379,7 +379,8 @@ def test_capabilities_and_knobs() -> None:
         assert {k: caps[k] for k in info} == info
         assert set(caps["backend_detail"]["opcodes"]) >= {"read", "write", "openat", "close", "statx"}
         assert caps["backend_detail"]["opcodes"]["read"] == ("read" in (info["native_ops"] or []))
-        assert caps["features"]["atomic_writes"] and not caps["features"]["fast_file_copy"]
+        assert caps["features"]["atomic_writes"]
+        assert caps["features"]["fast_file_copy"] == ("copy_file_range" in info["native_ops"] + info["worker_ops"])
 
     asyncio.run(main())
     ayafileio.drain_buffer_pool()
@@ -389,3 +390,70 @@ def test_capabilities_and_knobs() -> None:
     with pytest.raises(ValueError):
         ayafileio.set_io_worker_count(-1)
     ayafileio.reset_config()
+
+
+@pytest.mark.parametrize("size", [0, 1, 5000, 4 << 20, (9 << 20) + 17])
+def test_acopy_matches_shutil(tmp_path: pathlib.Path, way: str, size: int) -> None:
+    src = tmp_path / "src"
+    data = os.urandom(size)
+    src.write_bytes(data)
+    os.chmod(src, 0o640)
+    os.utime(src, ns=(1_000_000_123, 2_000_000_456))
+
+    async def main() -> None:
+        if way == "threads":  # the pipelined read/write path
+            from ayafileio import _sysops
+
+            real = _sysops.engine_for
+            _sysops.engine_for = lambda op: None  # type: ignore[assignment]
+        try:
+            n = await ayafileio.acopy(src, tmp_path / "dst", chunk_size=1 << 20, concurrency=3, copy_stat=True)
+        finally:
+            if way == "threads":
+                _sysops.engine_for = real  # type: ignore[assignment]
+        assert n == size
+        shutil.copyfile(src, tmp_path / "ref")
+        shutil.copystat(src, tmp_path / "ref")
+        assert (tmp_path / "dst").read_bytes() == data
+        a, b = os.stat(tmp_path / "dst"), os.stat(tmp_path / "ref")
+        assert (a.st_mode, a.st_mtime_ns) == (b.st_mode, b.st_mtime_ns)
+
+    asyncio.run(main())
+
+
+def test_acopy_errors_match_shutil(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "f").write_bytes(b"x")
+    (tmp_path / "d").mkdir()
+    os.link(tmp_path / "f", tmp_path / "hard")
+    os.mkfifo(tmp_path / "fifo")
+    cases = [("missing", "out"), ("f", "no/out"), ("d", "out"), ("f", "d"), ("f", "f"), ("f", "hard"),
+             ("fifo", "out")]
+
+    async def main() -> None:
+        for s, d in cases:
+            src, dst = str(tmp_path / s), str(tmp_path / d)
+            assert await aoutcome(ayafileio.acopy(src, dst)) == outcome(lambda: shutil.copyfile(src, dst)), (s, d)
+        with pytest.raises(ValueError):
+            await ayafileio.acopy(tmp_path / "f", tmp_path / "o", chunk_size=0)
+
+    asyncio.run(main())
+
+
+def test_acopy_cancelled_stops_within_a_chunk(tmp_path: pathlib.Path) -> None:
+    src = tmp_path / "big"
+    with open(src, "wb") as f:
+        f.truncate(256 << 20)  # sparse: cheap to make, 256 MiB to copy
+
+    async def main() -> None:
+        await ayafileio.os.stat(src)  # the engine's own descriptors are there before the count
+        base = open_fds()
+        task = asyncio.ensure_future(ayafileio.acopy(src, tmp_path / "dst", chunk_size=1 << 20, concurrency=2))
+        await asyncio.sleep(0.005)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert os.path.getsize(tmp_path / "dst") < 256 << 20
+        assert open_fds() <= base
+        assert await ayafileio.acopy(src, tmp_path / "dst2", chunk_size=64 << 20) == 256 << 20
+
+    asyncio.run(main())

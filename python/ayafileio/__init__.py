@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ._buffers import drain as drain_buffer_pool
+from ._copy import acopy
 from ._config import (
     configure,
     get_config,
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AsyncFile",
+    "acopy",
     "aopen",
     "read_bytes",
     "read_bytes_many",

@@ -20,9 +20,11 @@ REQUEST_SIZE, COMPLETION_SIZE = 64, 16
 OP_NOP, OP_READ, OP_WRITE, OP_READV, OP_WRITEV, OP_FSYNC, OP_OPENAT, OP_CLOSE = range(8)
 OP_STATX, OP_RENAMEAT, OP_UNLINKAT, OP_MKDIRAT, OP_FTRUNCATE = range(8, 13)
 OP_SYMLINKAT, OP_LINKAT, OP_READLINKAT, OP_FACCESSAT, OP_GETDENTS, OP_STATFS, OP_SENDFILE = range(13, 20)
+OP_COPY_FILE_RANGE = 20
 # The names get_backend_info() lists the engine's operations by, indexed by op code.
 OP_NAMES = ("nop", "read", "write", "readv", "writev", "fsync", "openat", "close", "statx", "renameat", "unlinkat",
-            "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat", "faccessat", "getdents", "statfs", "sendfile")
+            "mkdirat", "ftruncate", "symlinkat", "linkat", "readlinkat", "faccessat", "getdents", "statfs", "sendfile",
+            "copy_file_range")
 FLAG_LINK = 1  # the next request runs only if this one succeeds
 FLAG_FIXED_FILE = 2  # fd is a direct-descriptor slot
 FLAG_HARD_LINK = 4  # with FLAG_LINK: the next request runs whatever this one's result

@@ -1,0 +1,111 @@
+"""acopy(): a file copied by the kernel, in chunks the engine runs side by side.
+
+Each chunk is copy_file_range on the engine's workers (the file system may share extents
+instead: a reflink), so no byte crosses into Python and a cancelled copy stops within a
+chunk. Where the kernel cannot (another file system on old kernels, a special file, no
+copy_file_range on the platform), the same chunks are read and written positionally
+through the files, pipelined. The checks and errors are shutil.copyfile's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import shutil
+import stat
+from typing import Any
+
+from . import _sysops
+from . import os as _os
+from ._file import AsyncFile
+from ._open import open as aopen
+from ._records import OP_COPY_FILE_RANGE, os_error
+
+# What copy_file_range answers when it cannot copy between these two files.
+_NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
+
+
+async def acopy(src: Any, dst: Any, *, chunk_size: int = 4 << 20, concurrency: int = 8,
+                copy_stat: bool = False) -> int:
+    """shutil.copyfile(src, dst) (and shutil.copystat with copy_stat): the bytes copied.
+    shutil.SameFileError for the same file; src is opened before dst, as shutil does.
+    Cancelled, it stops within a chunk and leaves dst as far as it got."""
+    if chunk_size <= 0:
+        raise ValueError("chunk_size must be positive")
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    if await _same_file(src, dst):
+        raise shutil.SameFileError(f"{src!r} and {dst!r} are the same file")
+    for fn in (src, dst):  # shutil's check, before either is opened: opening a FIFO would block
+        try:
+            st = await _os.stat(fn)
+        except OSError:
+            continue
+        if stat.S_ISFIFO(st.st_mode):
+            raise shutil.SpecialFileError(f"`{fn}` is a named pipe")
+    async with aopen(src, "rb", buffering=0) as fin:
+        async with aopen(dst, "wb", buffering=0) as fout:
+            copied = await _copy(fin, fout, os.fstat(fin.fileno()).st_size, chunk_size, concurrency)
+    if copy_stat:
+        await _sysops.in_thread(None, shutil.copystat, src, dst)
+    return copied
+
+
+async def _same_file(src: Any, dst: Any) -> bool:
+    try:
+        return await _os.path.samefile(src, dst)
+    except (OSError, ValueError):
+        return False
+
+
+async def _copy(fin: AsyncFile[Any], fout: AsyncFile[Any], size: int, chunk_size: int, concurrency: int) -> int:
+    if size == 0:  # nothing said about the size (a /proc file, say): read until the end
+        data = await fin.read()
+        await fout.write(data)
+        return len(data)
+    spans = [(off, min(chunk_size, size - off)) for off in range(0, size, chunk_size)]
+    drv = _sysops.engine_for(OP_COPY_FILE_RANGE)
+    if drv is not None:
+        first = await _kernel_span(drv, fin.fileno(), fout.fileno(), *spans[0])
+        if first is not None:
+            rest = await _each(spans[1:], concurrency,
+                               lambda off, n: _kernel_span(drv, fin.fileno(), fout.fileno(), off, n))
+            return first + sum(n or 0 for n in rest)
+    return sum(await _each(spans, concurrency, lambda off, n: _pipelined_span(fin, fout, off, n)))
+
+
+async def _each(spans: list[tuple[int, int]], concurrency: int, one: Any) -> list[Any]:
+    todo = iter(spans)
+    out: dict[int, Any] = {}
+
+    async def worker() -> None:
+        for off, n in todo:
+            out[off] = await one(off, n)
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(spans)))))
+    return [out[off] for off, _ in spans]
+
+
+async def _kernel_span(drv: Any, fin: int, fout: int, off: int, n: int) -> int | None:
+    """copy_file_range of one chunk to its end (a call may copy less): the bytes copied,
+    or None when the kernel cannot copy between these files at all."""
+    done = 0
+    while done < n:
+        res = await _sysops.run(drv, OP_COPY_FILE_RANGE, None, fout, length=n - done, off=off + done,
+                                addr2=off + done, dirfd=fin)
+        if res < 0:
+            if done == 0 and off == 0 and -res in _NO_KERNEL_COPY:
+                return None
+            raise os_error(res)
+        if res == 0:
+            break  # the source ended early: it was truncated meanwhile
+        done += res
+    return done
+
+
+async def _pipelined_span(fin: AsyncFile[Any], fout: AsyncFile[Any], off: int, n: int) -> int:
+    data = await fin.read_at(off, n)
+    if data:
+        await fout.write_at(off, data)
+    return len(data)
