@@ -71,11 +71,12 @@ class Sizes:
     remove_files: int = 5000
     many_files: int = 10_000  # readmany/readgather/writemany: small files, whole
     atomic_writes: int = 2000  # atomic: atomic and durable rewrites of 100 files by 16 tasks
+    copy_file: int = 1 << 30  # copy: one file copied whole
 
 
 QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
               seq_file=16 * MiB, small_files=300, lag_seconds=0.3, stat_files=500, tree_dirs=4, tree_files=250,
-              remove_files=300, many_files=300, atomic_writes=100)
+              remove_files=300, many_files=300, atomic_writes=100, copy_file=32 * MiB)
 
 
 # --- data that can be checked -------------------------------------------------------------
@@ -187,6 +188,14 @@ class Lib:
     async def write_atomic(self, path: str, data: bytes) -> None:
         """data replaces path's content atomically and durably."""
         raise NotImplementedError
+
+    async def copy(self, src: str, dst: str) -> None:
+        """src copied to dst: the library's copy call, else a read/write loop of 1 MiB."""
+        f, g = await self.open_reader(src), await self.open_writer(dst)
+        while data := await self.read(f, MiB):
+            await self.write(g, data)
+        await self.close(f)
+        await self.close(g)
     # aiofiles.os's API (stat, remove, listdir, scandir, path.exists), if the library
     # has it; the path workloads skip a library without one.
     os: Any = None
@@ -238,6 +247,9 @@ class Ayafileio(Lib):
 
     async def write_atomic(self, path: str, data: bytes) -> None:
         await ayafileio.write_bytes(path, data, atomic=True, durable=True)
+
+    async def copy(self, src: str, dst: str) -> None:
+        await self.m.acopy(src, dst)
 
     def __init__(self) -> None:
         self.m = ayafileio
@@ -480,6 +492,9 @@ class ToThread(Lib):
     async def write_atomic(self, path: str, data: bytes) -> None:
         await asyncio.to_thread(_write_atomic, path, data)
 
+    async def copy(self, src: str, dst: str) -> None:
+        await asyncio.to_thread(shutil.copyfile, src, dst)
+
 
 class Blocking(ToThread):
     """The same calls made right inside the coroutine: the per-operation floor, which
@@ -540,6 +555,9 @@ class Blocking(ToThread):
 
     async def write_atomic(self, path: str, data: bytes) -> None:
         _write_atomic(path, data)
+
+    async def copy(self, src: str, dst: str) -> None:
+        shutil.copyfile(src, dst)
 
 
 def _fsync_dir(path: str) -> None:
@@ -1180,10 +1198,34 @@ class AtomicWrites(Workload):
         return Result(rate, self.unit, lat, bad)
 
 
+class Copy(Workload):
+    """One large file copied whole (the library's copy call, else a read/write loop)."""
+
+    name, unit = "copy", "MiB/s"
+
+    def prepare(self, files: bool) -> None:
+        self.path = os.path.join(self.base, "copy-src.dat")
+        if files:
+            write_pattern_file(self.path, self.s.copy_file)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        dst = os.path.join(out, "copy.dat")
+        t0 = time.perf_counter()
+        await lib.copy(self.path, dst)
+        took = time.perf_counter() - t0
+        bad = os.path.getsize(dst) != self.s.copy_file
+        with open(dst, "rb") as f:  # spot checks: a block every 64 MiB
+            for blk in range(0, self.s.copy_file // BLOCK, (64 * MiB) // BLOCK):
+                f.seek(blk * BLOCK)
+                bad += check_blocks(f.read(BLOCK), blk)
+        os.unlink(dst)
+        return Result(self.s.copy_file / MiB / took, self.unit, [took], bad)
+
+
 WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqReadInto, SeqWrite,
                                                               SmallRead, LoopLag, StatStorm, TreeListing,
                                                               TreeScandir, TreeWalk, RemoveFiles, ReadMany,
-                                                              ReadGather, WriteMany, AtomicWrites)}
+                                                              ReadGather, WriteMany, AtomicWrites, Copy)}
 
 
 def _warm(path: str) -> None:
