@@ -25,4 +25,19 @@ func syscallRes(nr uintptr, a [6]uintptr) int64 {
 	}
 }
 
+// ignoringEINTR calls f again while it is interrupted, and returns its count or -errno.
+func ignoringEINTR(f func() (int, error)) int64 {
+	for {
+		n, err := f()
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			errno, _ := err.(unix.Errno)
+			return -int64(errno)
+		}
+		return int64(n)
+	}
+}
+
 func sysClose(fd int32) { _ = unix.Close(int(fd)) }

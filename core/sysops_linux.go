@@ -89,32 +89,12 @@ func sendfile(out, in int32, off uint64, count uint32) int64 {
 		o := int64(off)
 		at = &o
 	}
-	for {
-		n, err := unix.Sendfile(int(out), int(in), at, int(count))
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			errno, _ := err.(unix.Errno)
-			return -int64(errno)
-		}
-		return int64(n)
-	}
+	return ignoringEINTR(func() (int, error) { return unix.Sendfile(int(out), int(in), at, int(count)) })
 }
 
 // copyFileRange copies count bytes from in at inOff to out at outOff, inside the kernel
 // (a reflink where the file system shares extents), moving neither file's position.
 func copyFileRange(in int32, inOff uint64, out int32, outOff uint64, count uint32) int64 {
 	ri, ro := int64(inOff), int64(outOff)
-	for {
-		n, err := unix.CopyFileRange(int(in), &ri, int(out), &ro, int(count), 0)
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			errno, _ := err.(unix.Errno)
-			return -int64(errno)
-		}
-		return int64(n)
-	}
+	return ignoringEINTR(func() (int, error) { return unix.CopyFileRange(int(in), &ri, int(out), &ro, int(count), 0) })
 }
