@@ -457,3 +457,22 @@ def test_acopy_cancelled_stops_within_a_chunk(tmp_path: pathlib.Path) -> None:
         assert await ayafileio.acopy(src, tmp_path / "dst2", chunk_size=64 << 20) == 256 << 20
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", ["wb", "w", "ab", "r+b"])
+def test_auto_flush_hands_each_write_to_the_os(tmp_path: pathlib.Path, mode: str) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"")
+
+    async def main() -> None:
+        data: Any = b"abc" if "b" in mode else "abc"
+        async with ayafileio.open(path, mode, auto_flush=True) as f:
+            await f.write(data)
+            assert path.read_bytes() == b"abc"
+            await f.writelines([data, data])
+            assert path.read_bytes() == b"abc" * 3
+        async with ayafileio.open(path, mode) as f:  # the default keeps small writes buffered
+            await f.write(data)
+            assert path.stat().st_size == (9 if "a" in mode or "+" in mode else 0)
+
+    asyncio.run(main())

@@ -425,7 +425,8 @@ def get_capabilities() -> dict[str, Any]:
               "setup_flags": info.get("setup_flags", []), "sqpoll": bool(info.get("sqpoll_granted")),
               "direct_descriptors": bool(info.get("direct_descriptors")), "queue_depth": info.get("queue_depth")}
     features = {"positional_io": True, "batch_positional_io": True, "zero_copy_readinto": True,
-                "chunked_streaming": True, "async_open": True, "adaptive_batching": bool(get_config()["adaptive_batch"]),
+                "chunked_streaming": True, "async_open": True,
+                "adaptive_batching": bool(get_config()["adaptive_batch"]),
                 "linked_chains": detail["direct_descriptors"], "atomic_writes": True,
                 "kernel_path_ops": _platform.PATH_OPS and "statx" in native | worker,
                 "fast_file_copy": _platform.PATH_OPS and "copy_file_range" in native | worker}

@@ -107,6 +107,8 @@ class AsyncFile(Generic[AnyStr]):
         newline: str | None = None,
         closefd: bool = True,
         opener: Any = None,
+        *,
+        auto_flush: bool = False,
     ) -> None:
         self._args = parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener)
         # The binary layer; named as aiofiles names its inner file, whose tests look at it.
@@ -116,6 +118,8 @@ class AsyncFile(Generic[AnyStr]):
         self._detached = False
         self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
         self._turns = Turns()
+        if auto_flush:  # per instance, so that the default write() pays nothing for it
+            self.write = self._write_and_flush  # type: ignore[method-assign]
 
     # --- opening ------------------------------------------------------------------------
 
@@ -426,6 +430,12 @@ class AsyncFile(Generic[AnyStr]):
                 self._turns.writing = True
                 return await self._text.write(data)  # type: ignore[arg-type]
             return await self._b.write(data)
+
+    async def _write_and_flush(self, data: AnyStr) -> int:
+        """write() and then flush(): what write() is with auto_flush=True."""
+        n = await AsyncFile.write(self, data)
+        await self.flush()
+        return n
 
     async def writelines(self, lines: Iterable[AnyStr]) -> None:
         for line in lines:

@@ -36,24 +36,26 @@ class OpenContext(Generic[AnyStr]):
 @overload
 def open(file: Any, mode: _TextMode = "r", buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None) -> OpenContext[str]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[str]: ...
 @overload
 def open(file: Any, mode: _BinaryMode, buffering: int = -1, encoding: None = None,
          errors: None = None, newline: None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None) -> OpenContext[bytes]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[bytes]: ...
 @overload
 def open(file: Any, mode: str, buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None) -> OpenContext[Any]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[Any]: ...
 def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None) -> OpenContext[Any]:
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[Any]:
     """Opens a file like the built-in open(), without blocking the event loop.
 
     Arguments are checked at once (the same exceptions as open()); the file itself is
     opened by the engine when the result is awaited or entered with ``async with``.
+    auto_flush=True (the C++ ayafileio 2.0's option) flushes after every write().
     """
-    return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener))
+    return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener,
+                                 auto_flush=auto_flush))
 
 
 def wrap_file(file: Any, mode: str = "rb", *, owns_fd: bool = False) -> AsyncFile[Any]:

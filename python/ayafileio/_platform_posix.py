@@ -9,11 +9,13 @@ import sys
 assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
-           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "makedev", "CLOEXEC", "read_nowait", "read_new"]
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "CLOEXEC",
+           "read_nowait", "read_new"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
 PATH_OPS = True  # the engine does path operations with errno results, as os reports them
+FSYNC_DIRECTORIES = True  # a rename is durable once its directory is fsynced
 READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")
 
 # What path operations on the engine need from os.

@@ -15,11 +15,13 @@ import msvcrt  # noqa: E402
 from . import _native, _records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
-           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "makedev", "CLOEXEC", "read_nowait", "read_new"]
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "CLOEXEC",
+           "read_nowait", "read_new"]
 
 # os's errors here carry winerror, which the engine's results do not: ayafileio.os runs
 # os's own functions on threads.
 PATH_OPS = False
+FSYNC_DIRECTORIES = False  # a directory cannot be opened to fsync; NTFS journals the rename itself
 READ_FAST_PATH = False  # every read goes through the completion port
 
 

@@ -61,7 +61,8 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
     shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
     raw = os.fsencode(shown)
     if b"\0" in raw:  # os's two messages: from the str encoder, or its own check of bytes
-        raise ValueError(f"{func}: embedded null character in path" if isinstance(shown, bytes) else "embedded null byte")
+        raise ValueError(f"{func}: embedded null character in path" if isinstance(shown, bytes)
+                         else "embedded null byte")
     return PathArg(raw + b"\0", None, shown)
 
 

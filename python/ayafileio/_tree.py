@@ -158,7 +158,8 @@ class _EngineChunk:
         out: list[Walked] = []
         for n, t, i in zip(self.names, self._types, self._inos):
             known = known_mode(t, True, stat.S_IFDIR)
-            out.append((n, known, None) if known is not None else (n, False, DirEntry(n, self._base, t, i, self._dir_fd)))
+            entry = None if known is not None else DirEntry(n, self._base, t, i, self._dir_fd)
+            out.append((n, bool(known), entry))
         return out
 
 

@@ -21,7 +21,7 @@ import os
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from . import _driver
+from . import _driver, _platform
 from ._open import open as aopen
 from ._records import (
     AT_FDCWD,
@@ -84,8 +84,10 @@ async def _chain(drv: Engine, steps: list[tuple[int, dict[str, Any]]]) -> list[i
 
 
 def _chain_engine() -> Engine | None:
+    """The engine when it runs these chains here (on Windows the thread sibling does:
+    os's errors there carry winerror, and a directory cannot be opened to fsync)."""
     drv = _driver.get_driver()
-    return drv if OP_OPENAT in drv.ops and OP_CLOSE in drv.ops else None
+    return drv if _platform.PATH_OPS and OP_OPENAT in drv.ops and OP_CLOSE in drv.ops else None
 
 
 async def read_bytes(path: Any) -> bytes:
@@ -277,6 +279,8 @@ def _temp_name(tail: bytes) -> bytes:
 
 
 def _fsync_dir(head: bytes) -> None:
+    if not _platform.FSYNC_DIRECTORIES:
+        return
     fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY)
     try:
         os.fsync(fd)

@@ -45,7 +45,8 @@ from ._tree import DirEntry, Scandir, ScandirIterator
 T = TypeVar("T")
 
 __all__ = ["path", "stat", "rename", "renames", "replace", "remove", "unlink", "mkdir", "makedirs", "rmdir",
-           "removedirs", "link", "symlink", "readlink", "listdir", "scandir", "access", "getcwd", "wrap", "walk", "rmtree", "DirEntry", "ScandirIterator"]
+           "removedirs", "link", "symlink", "readlink", "listdir", "scandir", "access", "getcwd", "wrap", "walk",
+           "rmtree", "DirEntry", "ScandirIterator"]
 
 _PATH_MAX = 4096
 
