@@ -573,12 +573,13 @@ def test_listing_30000_entries_keeps_the_loop_responsive(tmp_path: pathlib.Path)
         assert sorted(names) == sorted(os.listdir(big)) == sorted(entries)
         assert walked == list(os.walk(big))
         gaps.sort()
-        return gaps[len(gaps) // 2], gaps[-1]
+        return gaps[len(gaps) // 2], gaps[len(gaps) * 99 // 100], gaps[-1]
 
-    median, worst = asyncio.run(main())
-    # A batch of ~1,000 entries takes about a millisecond to parse; the bound leaves room
-    # for a shared machine's hiccups.
-    assert median < 0.005 and worst < 0.1, (median, worst)
+    median, p99, worst = asyncio.run(main())
+    # A batch of ~1,500 entries takes about a millisecond to turn into entries. The
+    # bounds leave room for a shared CI machine, where one turn in hundreds can be late
+    # for reasons of its own (a CI run saw one 274 ms gap under -X dev).
+    assert median < 0.005 and p99 < 0.03 and worst < 1.0, (median, p99, worst)
 
 
 def test_stdio_follows_sys_and_keeps_order(capsys: Any) -> None:
