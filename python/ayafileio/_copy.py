@@ -9,7 +9,6 @@ through the files, pipelined. The checks and errors are shutil.copyfile's.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import shutil
@@ -21,6 +20,7 @@ from . import os as _os
 from ._file import AsyncFile
 from ._open import open as aopen
 from ._records import OP_COPY_FILE_RANGE, os_error
+from ._whole import each
 
 # What copy_file_range answers when it cannot copy between these two files.
 _NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
@@ -69,22 +69,9 @@ async def _copy(fin: AsyncFile[Any], fout: AsyncFile[Any], size: int, chunk_size
     if drv is not None:
         first = await _kernel_span(drv, fin.fileno(), fout.fileno(), *spans[0])
         if first is not None:
-            rest = await _each(spans[1:], concurrency,
-                               lambda off, n: _kernel_span(drv, fin.fileno(), fout.fileno(), off, n))
+            rest = await each(spans[1:], lambda s: _kernel_span(drv, fin.fileno(), fout.fileno(), *s), concurrency)
             return first + sum(n or 0 for n in rest)
-    return sum(await _each(spans, concurrency, lambda off, n: _pipelined_span(fin, fout, off, n)))
-
-
-async def _each(spans: list[tuple[int, int]], concurrency: int, one: Any) -> list[Any]:
-    todo = iter(spans)
-    out: dict[int, Any] = {}
-
-    async def worker() -> None:
-        for off, n in todo:
-            out[off] = await one(off, n)
-
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(spans)))))
-    return [out[off] for off, _ in spans]
+    return sum(await each(spans, lambda s: _pipelined_span(fin, fout, *s), concurrency))
 
 
 async def _kernel_span(drv: Any, fin: int, fout: int, off: int, n: int) -> int | None:

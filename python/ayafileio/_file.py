@@ -149,13 +149,8 @@ class AsyncFile(Generic[AnyStr]):
             cpath = (args.path or b"") + b"\0"
             addr, keep = _records.address_of(cpath, writable=False)
             req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=m.flags, mode=0o666)
-            try:
-                res = await req.future
-            except asyncio.CancelledError:
-                res = await drv.settle(req)
-                if res >= 0:
-                    _platform.discard(res)  # the task is gone: nobody will use the descriptor
-                raise
+            # A task gone meanwhile will use no descriptor the open made.
+            res = await _records.result(drv, req, undo=_platform.discard)
             if res < 0:
                 raise os_error(res, args.name)
             fd, ref = _platform.adopt(res, m.flags)
@@ -515,12 +510,8 @@ class AsyncFile(Generic[AnyStr]):
             got = raw.pread_cached(view, offset)
         if got is None:
             addr, keep = _records.address_of(view, writable=True)
-            req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)
-            try:
-                got = check_result(await req.future)
-            except asyncio.CancelledError:
-                await raw.drv.settle(req)  # the kernel may still be writing into view
-                raise
+            # Waited out if cancelled: the kernel may still be writing into view.
+            got = check_result(await _records.result(raw.drv, raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)))
         del view
         del out[got:]
         return bytes(out)
@@ -542,11 +533,7 @@ class AsyncFile(Generic[AnyStr]):
         while done < len(view):
             addr, keep = _records.address_of(view[done:], writable=False)
             req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
-            try:
-                n = check_result(await req.future)
-            except asyncio.CancelledError:
-                await b.raw.drv.settle(req)  # a positional write may have landed: it is idempotent
-                raise
+            n = check_result(await _records.result(b.raw.drv, req))  # a cancelled one may have landed: idempotent
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
             done += n

@@ -10,6 +10,7 @@ import asyncio
 import ctypes
 import os
 import struct
+from collections.abc import Callable
 from typing import Any, Protocol
 
 # The 64-byte request record (op, flags, fd, user data, addr, len, op flags, off, addr2,
@@ -89,15 +90,19 @@ class Engine(Protocol):
     def stats(self) -> dict[str, int]: ...
 
 
-async def result(engine: Engine, req: Request, cancel: bool = True) -> int:
+async def result(engine: Engine, req: Request, cancel: bool = True,
+                 undo: Callable[[int], object] | None = None) -> int:
     """A request's result (a count, a descriptor or -errno). If the awaiting task is
     cancelled, the request is cancelled too (unless cancel is False: a close or an fsync
     runs to its end) and waited out, then CancelledError propagates: the memory a
-    request names outlives it."""
+    request names outlives it. If it succeeded nonetheless, undo gets its result (a
+    descriptor the task will never use, say) to release what it made."""
     try:
         return await req.future
     except asyncio.CancelledError:
-        await engine.settle(req, cancel)
+        res = await engine.settle(req, cancel)
+        if undo is not None and res >= 0:
+            undo(res)
         raise
 
 

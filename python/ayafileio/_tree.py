@@ -226,15 +226,12 @@ async def read_dirents(drv: Engine, buf: bytearray, shown: Any, as_bytes: bool, 
     addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
     req = drv.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
                      op_flags=_sysops.DIRENTS_CLOSE if close else 0)
-    try:
-        res = await req.future
-    except asyncio.CancelledError:
-        res = await drv.settle(req)
-        if res > 0 and path is not None:
-            opened = _sysops.dirents(buf, res, as_bytes).fd
-            if opened >= 0:
-                os.close(opened)
-        raise
+
+    def close_opened(res: int) -> None:
+        if path is not None and (opened := _sysops.dirents(buf, res, as_bytes).fd) >= 0:
+            os.close(opened)
+
+    res = await result(drv, req, undo=close_opened)
     if res < 0:
         raise os_error(res, shown)
     return _sysops.dirents(buf, res, as_bytes)
@@ -294,13 +291,7 @@ async def open_dir(drv: Engine, c: bytes, dirfd: int, shown: Any) -> int:
     directory; not leaked if the task is cancelled."""
     addr, keep = address_of(c, writable=False)
     req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | _platform.CLOEXEC, dirfd=dirfd)
-    try:
-        res = await req.future
-    except asyncio.CancelledError:
-        res = await drv.settle(req)
-        if res >= 0:
-            os.close(res)
-        raise
+    res = await result(drv, req, undo=os.close)
     if res < 0:
         raise os_error(res, shown)
     return res

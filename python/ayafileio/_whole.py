@@ -38,6 +38,7 @@ from ._records import (
     Engine,
     address_of,
     os_error,
+    result,
 )
 from ._sysops import in_thread
 
@@ -266,12 +267,7 @@ class _EngineSteps:
 
     async def _unlink(self, temp: bytes) -> None:
         addr, keep = address_of(temp, False)
-        req = self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep)
-        try:
-            await req.future
-        except asyncio.CancelledError:
-            await self.drv.settle(req, cancel=False)
-            raise
+        await result(self.drv, self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep), cancel=False)
 
 
 def _temp_name(tail: bytes) -> bytes:
@@ -360,7 +356,8 @@ class _SyncSteps:
 
 async def each(items: Iterable[T], fn: Callable[[T], Awaitable[R]], max_concurrency: int) -> list[R]:
     """fn of every item, at most max_concurrency at a time; results in input order. The
-    first error (in input order) is raised once every call has finished."""
+    first error (in input order) is raised once every call has finished: none is left
+    running on a file its caller goes on to close."""
     if max_concurrency < 1:
         raise ValueError("max_concurrency must be at least 1")
     todo = list(items)

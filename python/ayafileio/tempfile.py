@@ -46,16 +46,14 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
     drv = _sysops.engine_for(op)
     assert drv is not None
     addr, keep = address_of(c, writable=False)
-    req = drv.submit(op, 0, addr, 0, 0, keep, op_flags=flags, mode=mode)
-    try:
-        return await req.future
-    except BaseException:
-        res = await drv.settle(req)
-        if res >= 0 and op == OP_OPENAT:
+
+    def remove(res: int) -> None:
+        if op == OP_OPENAT:
             os.close(res)
-        if res >= 0 and named:
+        if named:
             (os.rmdir if op == OP_MKDIRAT else os.unlink)(c[:-1])
-        raise
+
+    return await result(drv, drv.submit(op, 0, addr, 0, 0, keep, op_flags=flags, mode=mode), undo=remove)
 
 
 async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:
