@@ -51,17 +51,13 @@ func getdents(r *Request, fd int32) int64 {
 	raw := make([]byte, min(len(out), direntsMaxRead))
 	n, flags := 0, uint32(0)
 	for n == 0 || len(raw)-n >= direntsRoom {
-		got, err := unix.Getdents(int(fd), raw[n:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
+		got := ignoringEINTR(func() (int, error) { return unix.Getdents(int(fd), raw[n:]) })
+		if got < 0 {
 			if n == 0 {
 				if r.Addr2 != 0 {
 					sysClose(fd)
 				}
-				errno, _ := err.(unix.Errno)
-				return -int64(errno)
+				return got
 			}
 			break // the entries read so far; the error comes back on the next call
 		}
@@ -69,7 +65,7 @@ func getdents(r *Request, fd int32) int64 {
 			flags = DirentsEnd
 			break
 		}
-		n += got
+		n += int(got)
 	}
 	if (r.Addr2 != 0 || r.OpFlags&DirentsClose != 0) && flags&DirentsEnd != 0 {
 		sysClose(fd)
