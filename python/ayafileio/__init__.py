@@ -17,7 +17,15 @@ from ._config import (
     set_io_worker_count,
 )
 from ._driver import get_backend_info, get_capabilities, get_stats
-from ._file import AsyncFile
+from ._answer import AwaitableBool
+from ._file import (
+    AsyncBinaryFile,
+    AsyncBufferedIOBase,
+    AsyncBufferedReader,
+    AsyncFile,
+    AsyncFileIO,
+    AsyncTextIOWrapper,
+)
 from ._native import ForkedChildError
 from ._open import OpenContext, open, wrap_file
 from ._open import open as aopen  # the C++ ayafileio 2.0's name for the awaitable open()
@@ -32,12 +40,18 @@ from ._whole import (
     write_text_many,
 )
 from ._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
-from . import os, tempfile  # noqa: E402  (after open: they build on it)
+from . import os, tempfile, testing, threadpool  # noqa: E402  (after open: they build on it)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncBinaryFile",
+    "AsyncBufferedIOBase",
+    "AsyncBufferedReader",
     "AsyncFile",
+    "AsyncFileIO",
+    "AsyncTextIOWrapper",
+    "AwaitableBool",
     "acopy",
     "aopen",
     "read_bytes",
@@ -70,4 +84,6 @@ __all__ = [
     "stdout",
     "stdout_bytes",
     "tempfile",
+    "testing",
+    "threadpool",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _sysops
 from . import os as _os
-from ._file import AsyncFile
+from ._file import AsyncBinaryFile
 from ._open import open as aopen
 from ._records import OP_COPY_FILE_RANGE, os_error
 from ._whole import each
@@ -59,7 +59,7 @@ async def _same_file(src: Any, dst: Any) -> bool:
         return False
 
 
-async def _copy(fin: AsyncFile[Any], fout: AsyncFile[Any], size: int, chunk_size: int, concurrency: int) -> int:
+async def _copy(fin: AsyncBinaryFile, fout: AsyncBinaryFile, size: int, chunk_size: int, concurrency: int) -> int:
     if size == 0:  # nothing said about the size (a /proc file, say): read until the end
         data = await fin.read()
         await fout.write(data)
@@ -91,7 +91,7 @@ async def _kernel_span(drv: Any, fin: int, fout: int, off: int, n: int) -> int |
     return done
 
 
-async def _pipelined_span(fin: AsyncFile[Any], fout: AsyncFile[Any], off: int, n: int) -> int:
+async def _pipelined_span(fin: AsyncBinaryFile, fout: AsyncBinaryFile, off: int, n: int) -> int:
     data = await fin.read_at(off, n)
     if data:
         await fout.write_at(off, data)

@@ -17,12 +17,13 @@ import stat
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Iterable
-from typing import Any, AnyStr, Generic
+from typing import Any, AnyStr, Generic, TypeVar
 
 from . import _driver, _platform, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
-from ._modes import parse_open_args, text_codec
+from ._answer import AwaitableBool, answer
+from ._modes import OpenArgs, parse_mode, parse_open_args, text_codec
 from ._raw import RawFile
 from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error
 from ._text import TextLayer
@@ -90,12 +91,33 @@ class Turns:
         self.held = False
 
 
+_F = TypeVar("_F", bound="AsyncFile[Any]")
+
+
 class AsyncFile(Generic[AnyStr]):
-    """An open file (or one to be opened by ``await``/``async with``).
+    """An open file (or one to be opened by ``await``/``async with``): the base of the
+    four kinds open() returns, as io has a class per kind: AsyncTextIOWrapper (text),
+    AsyncBufferedReader (binary, readable), AsyncBufferedIOBase (binary, write-only) and
+    AsyncFileIO (binary, buffering=0). What they share is here.
 
     ``AsyncFile(path, mode="rb", encoding=None, ...)`` takes the built-in ``open()``'s
-    arguments; the file is opened, asynchronously, when it is awaited or entered.
+    arguments and is an instance of the mode's kind; the file is opened, asynchronously,
+    when it is awaited or entered. Given a synchronous file object instead of a path
+    (aiofiles' ``AsyncBufferedIOBase(file, loop=..., executor=...)``), the kind runs that
+    object's methods on threads (see ayafileio.threadpool).
     """
+
+    def __new__(cls: type[_F], file: Any = None, mode: Any = "rb", buffering: Any = -1, *args: Any,
+                **kwargs: Any) -> _F:
+        if not isinstance(file, _NAMES_A_FILE) and (hasattr(file, "read") or hasattr(file, "write")):
+            # A subclass of cls, whose __init__ takes (file, loop=, executor=).
+            return object.__new__(_on_threads(cls))  # type: ignore[return-value]
+        kind = kind_of(mode, buffering)
+        if kind is not None and not issubclass(kind, cls):
+            if issubclass(cls, (AsyncTextIOWrapper, AsyncBinaryFile)):
+                raise TypeError(f"{cls.__name__} does not open mode {mode!r} (open() gives {kind.__name__})")
+            kind = None  # a class of the caller's own: theirs to make
+        return object.__new__(kind or cls)
 
     def __init__(
         self,
@@ -110,16 +132,37 @@ class AsyncFile(Generic[AnyStr]):
         *,
         auto_flush: bool = False,
     ) -> None:
-        self._args = parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener)
-        # The binary layer; named as aiofiles names its inner file, whose tests look at it.
-        self._file: BufferedFile | Unbuffered | None = None
-        self._text: TextLayer | None = None
-        self._fast: TextLayer | BufferedFile | Unbuffered | None = None  # the top layer, while usable
-        self._detached = False
-        self._shared = False  # a view (.buffer) of another AsyncFile: that one owns the fd
-        self._turns = Turns()
+        self._start(parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener), Turns())
         if auto_flush:  # per instance, so that the default write() pays nothing for it
             self.write = self._write_and_flush  # type: ignore[method-assign]
+
+    def _start(self, args: OpenArgs, turns: Turns, layer: BufferedFile | Unbuffered | None = None) -> None:
+        """Every field, for a new file (no layer yet) and for a view of another file's
+        binary layer (.buffer, .raw), which shares that file's position and call order;
+        the file it came from owns the descriptor."""
+        self._args = args
+        # The binary layer; named as aiofiles names its inner file, whose tests look at it.
+        self._file: BufferedFile | Unbuffered | None = layer
+        self._text: TextLayer | None = None
+        self._fast: TextLayer | BufferedFile | Unbuffered | None = layer  # the top layer, while usable
+        self._detached = False
+        self._shared = layer is not None  # a view: not ours to close when collected
+        self._turns = turns
+        self._view: AsyncFile[bytes] | None = None  # .buffer or .raw, made once
+
+    def _view_of(self, layer: BufferedFile | Unbuffered, buffering: int) -> AsyncFile[bytes]:
+        """The binary file over layer, this file's own (made once, as io's .buffer and
+        .raw are the same object each time)."""
+        if self._view is None:
+            m = self._args.mode.binary()
+            args = self._args._replace(mode=m, mode_arg=m.raw_mode, buffering=buffering, encoding="", errors=None,
+                                       newline=None)
+            kind = kind_of(m.raw_mode, buffering)
+            assert kind is not None
+            view: AsyncFile[bytes] = object.__new__(kind)  # not __init__: nothing to parse or open
+            view._start(args, self._turns, layer)
+            self._view = view
+        return self._view
 
     # --- opening ------------------------------------------------------------------------
 
@@ -223,7 +266,7 @@ class AsyncFile(Generic[AnyStr]):
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("unopened" if self._file is None else "open")
-        return f"<ayafileio.AsyncFile name={self._args.name!r} mode={self._args.mode_arg!r} {state}>"
+        return f"<ayafileio.{type(self).__name__} name={self._args.name!r} mode={self._args.mode_arg!r} {state}>"
 
     @property
     def _b(self) -> BufferedFile | Unbuffered:
@@ -248,74 +291,27 @@ class AsyncFile(Generic[AnyStr]):
     def closed(self) -> bool:
         return self._file is not None and self._file.closed
 
-    @property
-    def encoding(self) -> str | None:
-        return self._args.encoding if self._text is not None else None
-
-    @property
-    def errors(self) -> str | None:
-        return self._text.errors if self._text is not None else None
-
-    @property
-    def newlines(self) -> Any:
-        return self._text.newlines if self._text is not None else None
-
-    @property
-    def buffer(self) -> AsyncFile[bytes]:
-        """A text file's binary layer, as an AsyncFile that shares this file's buffers,
-        position and call order (io.TextIOWrapper.buffer)."""
-        if self._text is None:
-            raise AttributeError("buffer: binary files have no text wrapper to unwrap")
-        view: AsyncFile[bytes] = AsyncFile.__new__(AsyncFile)
-        view.__dict__.update(self.__dict__)
-        view._text = None
-        view._fast = self._file
-        m = self._args.mode
-        view._args = self._args._replace(mode=m.binary(), mode_arg=m.raw_mode, encoding="")
-        view._turns = self._turns
-        view._shared = True
-        return view
-
-    @property
-    def _CHUNK_SIZE(self) -> int:  # noqa: N802 (io.TextIOWrapper's name)
-        """io.TextIOWrapper's read and write chunk size (text files only)."""
-        if self._text is None:
-            raise AttributeError("_CHUNK_SIZE")
-        return self._text.chunk_size
-
-    @_CHUNK_SIZE.setter
-    def _CHUNK_SIZE(self, size: int) -> None:  # noqa: N802
-        if self._text is None:
-            raise AttributeError("_CHUNK_SIZE")
-        if not isinstance(size, int):
-            raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
-        if size <= 0:
-            raise ValueError("a strictly positive integer is required")
-        self._text.chunk_size = size
-
-    @property
-    def line_buffering(self) -> bool:
-        return self._text.line_buffering if self._text is not None else False
-
     def fileno(self) -> int:
         self._b.raw.check_open()
         return self._b.fd
 
-    def readable(self) -> bool:
+    def readable(self) -> AwaitableBool:
+        """io's bool, and aiofiles' awaitable: ``if f.readable():`` and ``await f.readable()``."""
         self._b.raw.check_open()
-        return self._b.readable
+        return answer(self._b.readable)
 
-    def writable(self) -> bool:
+    def writable(self) -> AwaitableBool:
         self._b.raw.check_open()
-        return self._b.writable
+        return answer(self._b.writable)
 
-    def seekable(self) -> bool:
+    def seekable(self) -> AwaitableBool:
         self._b.raw.check_open()
-        return self._b.seekable
+        return answer(self._b.seekable)
 
-    def isatty(self) -> bool:
-        self._b.raw.check_open()
-        return os.isatty(self._b.fd)
+    def isatty(self) -> AwaitableBool:
+        raw = self._b.raw
+        raw.check_open()
+        return answer(not raw.regular and os.isatty(raw.fd))  # a regular file is no terminal: no system call
 
     # --- reading ------------------------------------------------------------------------
 
@@ -331,31 +327,6 @@ class AsyncFile(Generic[AnyStr]):
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
             return await self._b.read(_size(size))  # type: ignore[return-value]
-
-    async def readall(self) -> AnyStr:
-        return await self.read(-1)
-
-    async def read1(self, size: int = -1) -> bytes:
-        """At most one read from the OS (binary files only)."""
-        async with self._turns:
-            return await self._binary_only("read1").read1(_size(size))
-
-    async def peek(self, size: int = 0) -> bytes:
-        """Buffered bytes ahead of the position, reading once if there are none."""
-        async with self._turns:
-            return await self._binary_only("peek").peek(size)
-
-    async def readinto(self, buffer: Any) -> int:
-        """Reads into a writable buffer; large reads go straight from the kernel into it."""
-        async with self._turns:
-            return await self._binary_only("readinto").readinto(buffer)
-
-    async def readinto1(self, buffer: Any) -> int:
-        async with self._turns:
-            b = self._binary_only("readinto1")
-            if isinstance(b, Unbuffered):
-                raise AttributeError("'_io.FileIO' object has no attribute 'readinto1'")
-            return await b.readinto(buffer, readinto1=True)
 
     async def readline(self, size: int | None = -1) -> AnyStr:
         fast = self._fast
@@ -484,13 +455,133 @@ class AsyncFile(Generic[AnyStr]):
                 return await self._text.truncate(size)
             return await self._b.truncate(size)
 
-    # --- positional I/O -----------------------------------------------------------------
+    # --- closing ------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Flushes and closes; closing twice is allowed."""
+        if self._detached:
+            raise ValueError("raw stream has been detached")
+        if self._file is None or self._file.closed:
+            return
+        async with self._turns:
+            if self._text is not None:
+                try:
+                    # Only down to the buffer: its close writes and closes in one chain.
+                    await self._text.writeflush()
+                except BaseException:
+                    await self._file.close()  # close anyway, then report the write error
+                    raise
+            await self._file.close()
+
+    def _detach(self) -> Any:
+        """Separates the descriptor from this object and returns it as a synchronous
+        file at the same position (text files: the binary buffered file, binary files:
+        the raw io.FileIO), as io's detach() does (the text and buffered kinds' detach()). Pending writes are written first,
+        synchronously (detach is not a coroutine); this object is unusable afterwards."""
+        b = self._b
+        b.raw.check_open()
+        if b.raw.owned:
+            _platform.check_detachable()
+        self._drain_now()
+        raw = b.raw
+        fd = _platform.detach_fd(raw.fd, raw.ref)
+        if raw.seekable:
+            os.lseek(fd, raw.pos, os.SEEK_SET)
+        self._detached = True
+        self._fast = None
+        fileio = io.FileIO(fd, self._args.mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
+        if self._text is None:
+            return fileio
+        return io.BufferedRandom(fileio) if b.readable and b.writable else (
+            io.BufferedReader(fileio) if b.readable else io.BufferedWriter(fileio))
+
+
+class AsyncTextIOWrapper(AsyncFile[str]):
+    """A text file (io.TextIOWrapper's counterpart; what open() gives for a text mode).
+
+    ``buffer`` is its binary layer as an AsyncBufferedReader/AsyncBufferedIOBase: async
+    like every ayafileio file (aiofiles hands out the synchronous object, which would
+    block the loop), the same object each time, sharing this file's buffer, position and
+    call order, as io's ``buffer`` does; the text file owns the descriptor."""
+
+    @property
+    def encoding(self) -> str:
+        return self._args.encoding
+
+    @property
+    def errors(self) -> str | None:
+        return self._text.errors if self._text is not None else None
+
+    @property
+    def newlines(self) -> Any:
+        return self._text.newlines if self._text is not None else None
+
+    @property
+    def line_buffering(self) -> bool:
+        return self._text.line_buffering if self._text is not None else False
+
+    @property
+    def buffer(self) -> AsyncBufferedIOBase:
+        view = self._view_of(self._b, self._args.buffering)
+        assert isinstance(view, AsyncBufferedIOBase)
+        return view
+
+    @property
+    def _CHUNK_SIZE(self) -> int:  # noqa: N802 (io.TextIOWrapper's name)
+        """io.TextIOWrapper's read and write chunk size."""
+        if self._text is None:
+            raise AttributeError("_CHUNK_SIZE")
+        return self._text.chunk_size
+
+    @_CHUNK_SIZE.setter
+    def _CHUNK_SIZE(self, size: int) -> None:  # noqa: N802
+        if self._text is None:
+            raise AttributeError("_CHUNK_SIZE")
+        if not isinstance(size, int):
+            raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
+        if size <= 0:
+            raise ValueError("a strictly positive integer is required")
+        self._text.chunk_size = size
+
+    detach = AsyncFile._detach
+
+
+class AsyncBinaryFile(AsyncFile[bytes]):
+    """What the binary kinds share: readinto, readall, and positional I/O (read_at,
+    write_at, their _many forms, chunk). read1/readinto1/peek are here too, where io's
+    FileIO (buffering=0) has none: on AsyncFileIO awaiting them raises io's
+    AttributeError."""
+
+    async def readall(self) -> bytes:
+        return await self.read(-1)
+
+    async def read1(self, size: int = -1) -> bytes:
+        """At most one read from the OS."""
+        async with self._turns:
+            return await self._b.read1(_size(size))
+
+    async def peek(self, size: int = 0) -> bytes:
+        """Buffered bytes ahead of the position, reading once if there are none."""
+        async with self._turns:
+            return await self._b.peek(size)
+
+    async def readinto(self, buffer: Any) -> int:
+        """Reads into a writable buffer; large reads go straight from the kernel into it."""
+        async with self._turns:
+            return await self._b.readinto(buffer)
+
+    async def readinto1(self, buffer: Any) -> int:
+        async with self._turns:
+            b = self._b
+            if isinstance(b, Unbuffered):
+                raise AttributeError("'_io.FileIO' object has no attribute 'readinto1'")
+            return await b.readinto(buffer, readinto1=True)
 
     async def read_at(self, offset: int, size: int = -1) -> bytes:
         """Reads up to size bytes at offset (size -1: to the end of the file) without
         using or moving the position; calls run concurrently. Buffered writes are
         flushed first so they are seen."""
-        b = self._binary_only("read_at")
+        b = self._b
         b.check_readable()
         if size == -1:
             size = max(0, os.fstat(b.fd).st_size - offset)
@@ -519,7 +610,7 @@ class AsyncFile(Generic[AnyStr]):
     async def write_at(self, offset: int, data: Any) -> int:
         """Writes all of data at offset without using or moving the position; calls run
         concurrently. Returns the number of bytes written."""
-        b = self._binary_only("write_at")
+        b = self._b
         b.check_writable()
         if offset < 0:
             raise ValueError("offset must not be negative")
@@ -558,50 +649,71 @@ class AsyncFile(Generic[AnyStr]):
         while n := await self.readinto(view):
             yield view[:n]
 
-    # --- closing ------------------------------------------------------------------------
 
-    async def close(self) -> None:
-        """Flushes and closes; closing twice is allowed."""
-        if self._detached:
-            raise ValueError("raw stream has been detached")
-        if self._file is None or self._file.closed:
-            return
-        async with self._turns:
-            if self._text is not None:
-                try:
-                    # Only down to the buffer: its close writes and closes in one chain.
-                    await self._text.writeflush()
-                except BaseException:
-                    await self._file.close()  # close anyway, then report the write error
-                    raise
-            await self._file.close()
+class AsyncBufferedIOBase(AsyncBinaryFile):
+    """A buffered binary file: what open() gives for "wb", "ab" and "xb" (io.BufferedWriter's
+    counterpart) and, as AsyncBufferedReader, for the readable binary modes.
 
-    def detach(self) -> Any:
-        """Separates the descriptor from this object and returns it as a synchronous
-        file at the same position (text files: the binary buffered file, binary files:
-        the raw io.FileIO), as io's detach() does. Pending writes are written first,
-        synchronously (detach is not a coroutine); this object is unusable afterwards."""
+    ``raw`` is the file below the buffer as an AsyncFileIO (name, mode, closefd, and
+    FileIO's calls, async): the same object each time, sharing this file's descriptor,
+    raw position and call order, as io's ``raw`` does (reading it skips what this file
+    has buffered, as in io); this file owns the descriptor."""
+
+    @property
+    def raw(self) -> AsyncFileIO:
         b = self._b
-        b.raw.check_open()
-        if b.raw.owned:
-            _platform.check_detachable()
-        self._drain_now()
-        raw = b.raw
-        fd = _platform.detach_fd(raw.fd, raw.ref)
-        if raw.seekable:
-            os.lseek(fd, raw.pos, os.SEEK_SET)
-        self._detached = True
-        self._fast = None
-        fileio = io.FileIO(fd, self._args.mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
-        if self._text is None:
-            return fileio
-        return io.BufferedRandom(fileio) if b.readable and b.writable else (
-            io.BufferedReader(fileio) if b.readable else io.BufferedWriter(fileio))
+        view = self._view_of(b if isinstance(b, Unbuffered) else Unbuffered(b.raw), 0)
+        assert isinstance(view, AsyncFileIO)
+        return view
 
-    def _binary_only(self, what: str) -> BufferedFile | Unbuffered:
-        if self._text is not None:
-            raise io.UnsupportedOperation(what)
-        return self._b
+    detach = AsyncFile._detach
+
+
+class AsyncBufferedReader(AsyncBufferedIOBase):
+    """A readable buffered binary file (io.BufferedReader's and io.BufferedRandom's
+    counterpart): open()'s "rb", "r+b", "w+b", "a+b", "x+b"."""
+
+
+class AsyncFileIO(AsyncBinaryFile):
+    """An unbuffered binary file (io.FileIO's counterpart): open(..., buffering=0)."""
+
+    @property
+    def closefd(self) -> bool:
+        return self._args.closefd
+
+
+def kind_of(mode: Any, buffering: Any) -> type[AsyncFile[Any]] | None:
+    """The class open() gives for mode and buffering, as io picks TextIOWrapper,
+    BufferedReader/Random, BufferedWriter or FileIO; None for arguments open() refuses
+    (its error comes from the arguments' check)."""
+    try:
+        m = parse_mode(mode)
+    except (TypeError, ValueError):
+        return None
+    if m.text:
+        return AsyncTextIOWrapper
+    if buffering == 0:
+        return AsyncFileIO
+    return AsyncBufferedReader if m.readable else AsyncBufferedIOBase
+
+
+def _on_threads(cls: type[AsyncFile[Any]]) -> type[AsyncFile[Any]]:
+    """cls's thread-backed subclass, for a synchronous file object."""
+    try:
+        return THREAD_BACKED[cls]
+    except KeyError:
+        raise TypeError(f"{cls.__name__} does not wrap a file object (ayafileio.threadpool.wrap() does)") from None
+
+
+# Each kind's subclass that runs a synchronous file object's methods on threads, filled in
+# by ayafileio.threadpool (which builds on this module) when it is imported: ayafileio
+# imports it.
+THREAD_BACKED: dict[type[AsyncFile[Any]], type[AsyncFile[Any]]] = {}
+# A first argument of these types names a file (or is open()'s error); anything else with
+# read or write is a file object (os.PathLike is not tested: a mock has __fspath__ too).
+_NAMES_A_FILE = (str, bytes, int, float)
+
+
 
 
 def _size(size: int | None) -> int:

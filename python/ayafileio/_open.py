@@ -5,29 +5,55 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Coroutine, Generator
-from typing import Any, AnyStr, Generic, Literal, overload
+from concurrent.futures import Executor
+from typing import Any, Generic, Literal, TypeVar, overload
 
-from ._file import AsyncFile
+from . import testing
+from ._file import AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper
+from ._threads import on_threads
 
 _TextMode = Literal["r", "w", "a", "x", "r+", "w+", "a+", "x+", "rt", "wt", "at", "xt",
                     "r+t", "w+t", "a+t", "x+t", "rt+", "wt+", "at+", "xt+"]
-_BinaryMode = Literal["rb", "wb", "ab", "xb", "r+b", "w+b", "a+b", "x+b", "rb+", "wb+", "ab+", "xb+"]
+_ReadingBinaryMode = Literal["rb", "r+b", "w+b", "a+b", "x+b", "rb+", "wb+", "ab+", "xb+"]
+_WritingBinaryMode = Literal["wb", "ab", "xb"]
+_File = TypeVar("_File", bound="AsyncFile[Any]", covariant=True)
 
 
-class OpenContext(Generic[AnyStr]):
+class OpenContext(Generic[_File]):
     """What open() returns: await it for the file, or use it with ``async with``."""
 
     __slots__ = ("_obj",)
-    _obj: AsyncFile[AnyStr]  # named as aiofiles names it, whose tests look at it
+    _obj: _File  # named as aiofiles names it, whose tests look at it
 
-    def __init__(self, file: AsyncFile[AnyStr]) -> None:
+    def __init__(self, file: _File) -> None:
         self._obj = file
 
-    def __await__(self) -> Generator[Any, None, AsyncFile[AnyStr]]:
-        return self._obj._open().__await__()
+    def __await__(self) -> Generator[Any, None, _File]:
+        return self._obj._open().__await__()  # type: ignore[return-value]  # _open() returns self
 
-    def __aenter__(self) -> Coroutine[Any, Any, AsyncFile[AnyStr]]:
-        return self._obj._open()  # its coroutine itself: no frame of ours around it
+    def __aenter__(self) -> Coroutine[Any, Any, _File]:
+        return self._obj._open()  # type: ignore[return-value]  # its coroutine itself: no frame of ours around it
+
+    def __aexit__(self, *exc: object) -> Coroutine[Any, Any, None]:
+        return self._obj.close()
+
+
+class ThreadOpenContext(OpenContext[_File]):
+    """open()'s result while files go through Python's io (ayafileio.testing): the
+    synchronous open() runs on a thread when awaited or entered."""
+
+    __slots__ = ("_opening",)
+
+    def __init__(self, opening: Coroutine[Any, Any, _File]) -> None:
+        self._opening = opening
+
+    def __await__(self) -> Generator[Any, None, _File]:
+        if not hasattr(self, "_obj"):
+            self._obj = yield from self._opening.__await__()
+        return self._obj
+
+    async def __aenter__(self) -> _File:
+        return await self
 
     def __aexit__(self, *exc: object) -> Coroutine[Any, Any, None]:
         return self._obj.close()
@@ -36,24 +62,55 @@ class OpenContext(Generic[AnyStr]):
 @overload
 def open(file: Any, mode: _TextMode = "r", buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[str]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncTextIOWrapper]: ...
 @overload
-def open(file: Any, mode: _BinaryMode, buffering: int = -1, encoding: None = None,
+def open(file: Any, mode: _ReadingBinaryMode | _WritingBinaryMode, buffering: Literal[0], encoding: None = None,
          errors: None = None, newline: None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[bytes]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncFileIO]: ...
+@overload
+def open(file: Any, mode: _ReadingBinaryMode, buffering: Literal[-1, 1] = -1, encoding: None = None,
+         errors: None = None, newline: None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncBufferedReader]: ...
+@overload
+def open(file: Any, mode: _WritingBinaryMode, buffering: Literal[-1, 1] = -1, encoding: None = None,
+         errors: None = None, newline: None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncBufferedIOBase]: ...
+@overload
+def open(file: Any, mode: _ReadingBinaryMode | _WritingBinaryMode, buffering: int = -1, encoding: None = None,
+         errors: None = None, newline: None = None, closefd: bool = True,
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncBinaryFile]: ...
 @overload
 def open(file: Any, mode: str, buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[Any]: ...
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncFile[Any]]: ...
 def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None = None,
          errors: str | None = None, newline: str | None = None, closefd: bool = True,
-         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False) -> OpenContext[Any]:
-    """Opens a file like the built-in open(), without blocking the event loop.
+         opener: Callable[[str, int], int] | None = None, *, auto_flush: bool = False, loop: Any = None,
+         executor: Executor | None = None) -> OpenContext[AsyncFile[Any]]:
+    """Opens a file like the built-in open(), without blocking the event loop; the file
+    is of the mode's kind (AsyncTextIOWrapper, AsyncBufferedReader, AsyncBufferedIOBase
+    or AsyncFileIO), as io's open() picks its class.
 
     Arguments are checked at once (the same exceptions as open()); the file itself is
     opened by the engine when the result is awaited or entered with ``async with``.
     auto_flush=True (the C++ ayafileio 2.0's option) flushes after every write().
+
+    ``loop`` and ``executor`` are aiofiles' keywords, accepted so that code written for
+    aiofiles runs unchanged. The engine of the loop running when the file is opened does
+    its I/O, so ``loop`` is not used and ``executor`` is used only while files go through
+    Python's io on threads (ayafileio.testing): then every call of the file runs on it
+    (None: the loop's default executor), as in aiofiles.
     """
+    sync_open = testing.sync_open()
+    if sync_open is not None:
+        return ThreadOpenContext(on_threads(sync_open, file, mode, buffering, encoding, errors, newline, closefd,
+                                            opener, loop=loop, executor=executor))
     return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener,
                                  auto_flush=auto_flush))
 

@@ -12,6 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ._answer import AwaitableBool, answer
 from ._lines import ReadlineIteration
 
 _executor: ThreadPoolExecutor | None = None
@@ -56,11 +57,35 @@ class IndirectStream(ReadlineIteration):
     async def flush(self) -> None:
         await self._call("flush")
 
+    async def tell(self) -> int:
+        return int(await self._call("tell"))
+
+    async def seek(self, offset: int, whence: int = 0) -> int:
+        return int(await self._call("seek", offset, whence))
+
+    async def truncate(self, size: int | None = None) -> int:
+        return int(await self._call("truncate", size))
+
+    async def close(self) -> None:
+        """Closes the stream itself (sys.<name>), as aiofiles' close does."""
+        await self._call("close")
+
     def fileno(self) -> int:
         return int(self.stream.fileno())
 
-    def isatty(self) -> bool:
-        return bool(self.stream.isatty())
+    # io's answers, also awaitable as aiofiles' are: flags of the stream (seekable() asks
+    # the descriptor once; the stream remembers it), no file data.
+    def isatty(self) -> AwaitableBool:
+        return answer(self.stream.isatty())
+
+    def readable(self) -> AwaitableBool:
+        return answer(self.stream.readable())
+
+    def writable(self) -> AwaitableBool:
+        return answer(self.stream.writable())
+
+    def seekable(self) -> AwaitableBool:
+        return answer(self.stream.seekable())
 
     @property
     def closed(self) -> bool:
@@ -74,9 +99,29 @@ class IndirectStream(ReadlineIteration):
         return f"<ayafileio stream sys.{self._name}{'.buffer' if self._binary else ''}>"
 
 
-stdin = IndirectStream("stdin", False)
-stdout = IndirectStream("stdout", False)
-stderr = IndirectStream("stderr", False)
-stdin_bytes = IndirectStream("stdin", True)
-stdout_bytes = IndirectStream("stdout", True)
-stderr_bytes = IndirectStream("stderr", True)
+class IndirectText(IndirectStream):
+    """sys.stdin, sys.stdout or sys.stderr (aiofiles' AsyncTextIndirectIOWrapper)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, binary=False)
+
+
+class IndirectBytes(IndirectStream):
+    """Their .buffer (aiofiles' AsyncIndirectBufferedIOBase)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, binary=True)
+
+    async def read1(self, size: int = -1) -> bytes:
+        return bytes(await self._call("read1", size))
+
+    async def readinto(self, buffer: Any) -> int:
+        return int(await self._call("readinto", buffer))
+
+
+stdin = IndirectText("stdin")
+stdout = IndirectText("stdout")
+stderr = IndirectText("stderr")
+stdin_bytes = IndirectBytes("stdin")
+stdout_bytes = IndirectBytes("stdout")
+stderr_bytes = IndirectBytes("stderr")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, NamedTuple, TypeVar
 
-from . import _driver, _platform
+from . import _driver, _platform, testing
 from ._records import AT_FDCWD, OP_STATFS, OP_STATX, Engine, address_of, os_error, result
 
 T = TypeVar("T")
@@ -77,7 +77,10 @@ def dir_fd_arg(value: Any) -> int:
 
 
 def engine_for(op: int) -> Engine | None:
-    """The running loop's engine if it performs op here, else None."""
+    """The running loop's engine if it performs op here, else None (also while calls go
+    through Python's os, ayafileio.testing)."""
+    if testing.active():
+        return None
     drv = _driver.get_driver()
     return drv if _platform.PATH_OPS and op in drv.ops else None
 

@@ -18,10 +18,13 @@ import asyncio
 import errno
 import io
 import os
+import stat
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from . import _driver, _platform
+from . import _driver, _platform, testing
+from . import os as aos
 from ._open import open as aopen
 from ._records import (
     AT_FDCWD,
@@ -51,6 +54,8 @@ _LINKED = FLAG_LINK | FLAG_HARD_LINK  # the next request runs whatever this one 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _TEMP_TRIES = 16
+_AS_ROOT = getattr(os, "geteuid", lambda: -1)() == 0  # may give a file to another owner
+_WRITER = (getattr(os, "geteuid", lambda: -1)(), getattr(os, "getegid", lambda: -1)())
 
 
 def _path(path: Any) -> tuple[bytes, Any]:
@@ -86,7 +91,10 @@ async def _chain(drv: Engine, steps: list[tuple[int, dict[str, Any]]]) -> list[i
 
 def _chain_engine() -> Engine | None:
     """The engine when it runs these chains here (on Windows the thread sibling does:
-    os's errors there carry winerror, and a directory cannot be opened to fsync)."""
+    os's errors there carry winerror, and a directory cannot be opened to fsync; and
+    while calls go through Python's io and os, ayafileio.testing)."""
+    if testing.active():
+        return None
     drv = _driver.get_driver()
     return drv if _platform.PATH_OPS and OP_OPENAT in drv.ops and OP_CLOSE in drv.ops else None
 
@@ -179,18 +187,18 @@ class _EngineSteps:
     def __init__(self, drv: Engine, c: bytes, shown: Any, durable: bool) -> None:
         self.drv, self.c, self.shown, self.durable = drv, c, shown, durable
 
-    async def write(self, c: bytes, view: memoryview, create: int) -> int:
-        """open(c, O_WRONLY|O_CREAT|create) → write → (fsync) → close: the open's result
-        (-EEXIST for an O_EXCL collision), or raises the write's error."""
+    async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
+        """open(c, O_WRONLY|O_CREAT|create, mode) → write → (fsync) → close: the open's
+        result (-EEXIST for an O_EXCL collision), or raises the write's error."""
         drv = self.drv
         slot = drv.take_slot()
         if slot is None:
-            return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create)
+            return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create, mode)
         try:
             (pa, kp), (da, kd) = address_of(c, False), address_of(view, False)
             steps = [
                 (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC,
-                                 mode=0o666, slot=slot + 1, flags=FLAG_LINK)),
+                                 mode=mode, slot=slot + 1, flags=FLAG_LINK)),
                 (OP_WRITE, dict(fd=slot, addr=da, length=view.nbytes, off=0, keep=kd, flags=_LINKED | FLAG_FIXED_FILE)),
             ]
             if self.durable:
@@ -213,12 +221,17 @@ class _EngineSteps:
     async def write_atomic(self, view: memoryview) -> None:
         """The data under a temporary name beside the target, then renamed over it: the
         target is the old file or the new one, never a mix; on error or cancellation
-        before the rename it is untouched and the temporary file is gone."""
+        before the rename it is untouched and the temporary file is gone. The new file
+        keeps the target's permission bits (see _temp_mode)."""
+        try:
+            target: os.stat_result | None = await aos.stat(self.shown)
+        except OSError:  # none to take bits from (the write reports what is wrong, as before)
+            target = None
         head, tail = os.path.split(self.c[:-1])
         for _ in range(_TEMP_TRIES):
             temp = os.path.join(head, _temp_name(tail)) + b"\0"
             try:
-                opened = await self.write(temp, view, os.O_EXCL)
+                opened = await self.write(temp, view, os.O_EXCL, _temp_mode(target))
             except BaseException:
                 await self._unlink(temp)
                 raise
@@ -230,6 +243,8 @@ class _EngineSteps:
         else:
             raise FileExistsError(errno.EEXIST, "No usable temporary file name found", self.shown)
         try:
+            if target is not None and _differs(target):
+                await in_thread(None, _take_over, temp[:-1], target)
             await self._rename(temp)
         except BaseException:
             await self._unlink(temp)
@@ -270,6 +285,29 @@ class _EngineSteps:
         await result(self.drv, self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep), cancel=False)
 
 
+def _temp_mode(target: os.stat_result | None) -> int:
+    """The mode an atomic write creates its temporary with. Over an existing target:
+    0600, nobody else's until the target's own bits are set on it before the rename
+    (_take_over); a new target: the mode open() gives a new file (0666 less the umask,
+    which the kernel applies)."""
+    return 0o666 if target is None else 0o600
+
+
+def _differs(target: os.stat_result) -> bool:
+    """_take_over has something to do: the target's bits are not the temporary's 0600,
+    or, as root, its owner is not the writer."""
+    return stat.S_IMODE(target.st_mode) != 0o600 or (_AS_ROOT and (target.st_uid, target.st_gid) != _WRITER)
+
+
+def _take_over(temp: bytes, target: os.stat_result) -> None:
+    """Gives the temporary the target's permission bits (set-id and sticky bits too)
+    and, as root, its owner and group (chown first: it clears the set-id bits). Not
+    copied: ACLs and extended attributes; a non-root writer owns the new file."""
+    if sys.platform != "win32" and _AS_ROOT and (target.st_uid, target.st_gid) != _WRITER:
+        os.chown(temp, target.st_uid, target.st_gid)
+    os.chmod(temp, stat.S_IMODE(target.st_mode))
+
+
 def _temp_name(tail: bytes) -> bytes:
     return b"." + tail + b"." + os.urandom(6).hex().encode() + b".tmp"
 
@@ -308,12 +346,18 @@ class _SyncSteps:
         if not atomic:
             self.write_file(target, view, os.O_TRUNC)
             return view.nbytes
+        try:
+            st: os.stat_result | None = os.stat(target)
+        except OSError:  # as in _EngineSteps.write_atomic
+            st = None
         head, tail = os.path.split(target)
         for _ in range(_TEMP_TRIES):
             temp = os.path.join(head, _temp_name(tail))
-            if self.write_file(temp, view, os.O_EXCL) == -errno.EEXIST:
+            if self.write_file(temp, view, os.O_EXCL, _temp_mode(st)) == -errno.EEXIST:
                 continue
             try:
+                if st is not None and _differs(st):
+                    _take_over(temp, st)
                 os.replace(temp, target)
             except OSError as e:
                 os.unlink(temp)
@@ -323,9 +367,9 @@ class _SyncSteps:
             return view.nbytes
         raise FileExistsError(errno.EEXIST, "No usable temporary file name found", self.shown)
 
-    def write_file(self, path: bytes, view: memoryview, create: int) -> int:
+    def write_file(self, path: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC, 0o666)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC, mode)
         except FileExistsError:
             if create & os.O_EXCL:
                 return -errno.EEXIST

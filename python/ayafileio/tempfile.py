@@ -22,7 +22,9 @@ from types import TracebackType
 from typing import Any
 
 from . import _sysops, _tree
+from ._answer import AwaitableBool, answer
 from ._file import AsyncFile
+from ._open import open as aopen
 from ._lines import ReadlineIteration
 from ._records import OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE, address_of, os_error, result
 from ._sysops import in_thread
@@ -126,9 +128,8 @@ async def _unnamed(mode: str, buffering: int, encoding: str | None, newline: str
 
 async def _wrap(fd: int, mode: str, buffering: int, encoding: str | None, newline: str | None,
                 errors: str | None) -> AsyncFile[Any]:
-    f: AsyncFile[Any] = AsyncFile(fd, mode, buffering, encoding, errors, newline, True, None)
     try:
-        return await f._open()
+        return await aopen(fd, mode, buffering, encoding, errors, newline, True, None)
     except BaseException:
         os.close(fd)
         raise
@@ -274,7 +275,8 @@ class SpooledTemporaryFile(ReadlineIteration):
         return await self._file.read(size) if self._file is not None else self._mem.read(size)
 
     async def read1(self, size: int = -1) -> Any:
-        return await self._file.read1(size) if self._file is not None else self._mem.read1(size)
+        rolled: Any = self._file  # a binary kind has read1; a text one raises AttributeError, as io's does
+        return await rolled.read1(size) if rolled is not None else self._mem.read1(size)
 
     async def readline(self, size: int = -1) -> Any:
         return await self._file.readline(size) if self._file is not None else self._mem.readline(size)
@@ -312,6 +314,22 @@ class SpooledTemporaryFile(ReadlineIteration):
         else:
             self._mem.close()
 
+    def _answer(self, name: str) -> AwaitableBool:
+        return getattr(self._file, name)() if self._file is not None else answer(getattr(self._mem, name)())
+
+    def readable(self) -> AwaitableBool:
+        """io's bool, and aiofiles' awaitable (as every ayafileio file's)."""
+        return self._answer("readable")
+
+    def writable(self) -> AwaitableBool:
+        return self._answer("writable")
+
+    def seekable(self) -> AwaitableBool:
+        return self._answer("seekable")
+
+    def isatty(self) -> AwaitableBool:
+        return self._answer("isatty")
+
     @property
     def closed(self) -> bool:
         return self._file.closed if self._file is not None else bool(self._mem.closed)
@@ -326,15 +344,15 @@ class SpooledTemporaryFile(ReadlineIteration):
 
     @property
     def encoding(self) -> Any:
-        return self._file.encoding if self._file is not None else getattr(self._mem, "encoding", None)
+        return getattr(self._file if self._file is not None else self._mem, "encoding", None)
 
     @property
     def errors(self) -> Any:
-        return self._file.errors if self._file is not None else getattr(self._mem, "errors", None)
+        return getattr(self._file if self._file is not None else self._mem, "errors", None)
 
     @property
     def newlines(self) -> Any:
-        return self._file.newlines if self._file is not None else getattr(self._mem, "newlines", None)
+        return getattr(self._file if self._file is not None else self._mem, "newlines", None)
 
     async def __aenter__(self) -> SpooledTemporaryFile:
         return self

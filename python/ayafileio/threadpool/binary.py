@@ -1,0 +1,8 @@
+"""aiofiles.threadpool.binary's names: the binary kinds of ayafileio files."""
+
+from __future__ import annotations
+
+from .._file import AsyncBufferedIOBase, AsyncBufferedReader, AsyncFileIO
+from .._stdio import IndirectBytes as AsyncIndirectBufferedIOBase
+
+__all__ = ["AsyncBufferedIOBase", "AsyncBufferedReader", "AsyncFileIO", "AsyncIndirectBufferedIOBase"]

@@ -1,0 +1,8 @@
+"""aiofiles.threadpool.text's names: the text kind of ayafileio files."""
+
+from __future__ import annotations
+
+from .._file import AsyncTextIOWrapper
+from .._stdio import IndirectText as AsyncTextIndirectIOWrapper
+
+__all__ = ["AsyncTextIOWrapper", "AsyncTextIndirectIOWrapper"]
