@@ -451,6 +451,8 @@ def test_pyfakefs_sees_every_kind_of_call(run: Run, fs: Any, files_through_io: N
             assert os.path.exists(t.name)
         async with ayafileio.tempfile.TemporaryDirectory(dir="/srv") as d:
             assert os.path.isdir(d)
+        assert await ayafileio.acopy("/srv/config.json", "/srv/copy.json", chunk_size=3) == 8
+        assert await ayafileio.read_text("/srv/copy.json") == '{"a": 1}'
 
     run(main())
     assert fs.get_object("/srv/log.txt").contents == "started\n"
