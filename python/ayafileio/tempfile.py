@@ -226,7 +226,7 @@ class SpooledTemporaryFile(ReadlineIteration):
 
     def __init__(self, max_size: int = 0, mode: str = "w+b", buffering: int = -1, encoding: str | None = None,
                  newline: str | None = None, suffix: Any = None, prefix: Any = None, dir: Any = None, *,
-                 errors: str | None = None, executor: Executor | None = None) -> None:
+                 errors: str | None = None, loop: Any = None, executor: Executor | None = None) -> None:
         self._mem: Any = io.BytesIO() if "b" in mode else io.TextIOWrapper(
             io.BytesIO(), encoding=io.text_encoding(encoding), errors=errors, newline=newline)
         self._file: AsyncFile[Any] | None = None
