@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -457,6 +459,14 @@ def test_pyfakefs_sees_every_kind_of_call(run: Run, fs: Any, files_through_io: N
     run(main())
     assert fs.get_object("/srv/log.txt").contents == "started\n"
     assert not os.path.exists("/srv/a/b/blob") or os.path.getsize("/srv/a/b/blob") == 2
+
+
+def test_an_open_never_awaited_leaves_nothing(data_file: pathlib.Path, files_through_io: None) -> None:
+    """open() is lazy also on threads: nothing runs, nothing warns (no coroutine made)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ayafileio.open(data_file)
+        gc.collect()
 
 
 def test_engine_outside_the_block(run: Run, data_file: pathlib.Path) -> None:

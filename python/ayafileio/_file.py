@@ -1,10 +1,14 @@
-"""AsyncFile: the asyncio file object. Every method is the built-in file's method of the
-same name, awaited; calls made together on one file run one after another in call order.
+"""The asyncio file objects: AsyncFile and its four kinds, one class per kind as io has
+(AsyncTextIOWrapper, AsyncBufferedReader, AsyncBufferedIOBase, AsyncFileIO; aiofiles'
+names). Every method is the built-in file's method of the same name, awaited; calls made
+together on one file run one after another in call order.
 
 Differences from io: ``tell``/``seek``/``truncate``/``flush``/``close`` are coroutines
-too (aiofiles' convention); ``fsync``/``datasync``/``read_at``/``write_at`` are extra.
-Layers below: TextLayer (text modes) over BufferedFile (or Unbuffered for buffering=0)
-over RawFile, each owning its own state.
+too (aiofiles' convention); ``readable``/``writable``/``seekable``/``isatty`` answer with
+an AwaitableBool (usable with and without await); ``fsync``/``datasync``/``read_at``/
+``write_at`` are extra. Layers below: TextLayer (text modes) over BufferedFile (or
+Unbuffered for buffering=0) over RawFile, each owning its own state; the classes here
+only hold them.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, AnyStr, Generic, TypeVar
 
 from . import _driver, _platform, _records
+from ._answer import AwaitableBool, answer
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
-from ._answer import AwaitableBool, answer
 from ._modes import OpenArgs, parse_mode, parse_open_args, text_codec
 from ._raw import RawFile
 from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Callable, Coroutine, Generator
@@ -44,12 +45,12 @@ class ThreadOpenContext(OpenContext[_File]):
 
     __slots__ = ("_opening",)
 
-    def __init__(self, opening: Coroutine[Any, Any, _File]) -> None:
-        self._opening = opening
+    def __init__(self, opening: Callable[[], Coroutine[Any, Any, _File]]) -> None:
+        self._opening = opening  # called when awaited: an unused result leaves no coroutine behind
 
     def __await__(self) -> Generator[Any, None, _File]:
         if not hasattr(self, "_obj"):
-            self._obj = yield from self._opening.__await__()
+            self._obj = yield from self._opening().__await__()
         return self._obj
 
     async def __aenter__(self) -> _File:
@@ -109,8 +110,8 @@ def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None =
     """
     sync_open = testing.sync_open()
     if sync_open is not None:
-        return ThreadOpenContext(on_threads(sync_open, file, mode, buffering, encoding, errors, newline, closefd,
-                                            opener, loop=loop, executor=executor))
+        return ThreadOpenContext(functools.partial(on_threads, sync_open, file, mode, buffering, encoding, errors,
+                                                   newline, closefd, opener, loop=loop, executor=executor))
     return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener,
                                  auto_flush=auto_flush))
 
