@@ -227,6 +227,8 @@ def test_async_file_constructs_the_kind(run: Run, data_file: pathlib.Path) -> No
             assert type(t) is AsyncTextIOWrapper and type(r) is AsyncFileIO
         with pytest.raises(TypeError):
             AsyncTextIOWrapper(data_file, "rb")
+        with open(data_file, "rb") as sync_file, pytest.raises(TypeError, match="expected str, bytes or os.PathLike"):
+            ayafileio.open(sync_file)  # as open() refuses a file object
         f = ayafileio.AsyncBufferedIOBase(data_file, "rb")  # a base of the kind: the kind
         assert type(f) is AsyncBufferedReader
         await f

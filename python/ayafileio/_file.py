@@ -106,14 +106,15 @@ class AsyncFile(Generic[AnyStr]):
 
     ``AsyncFile(path, mode="rb", encoding=None, ...)`` takes the built-in ``open()``'s
     arguments and is an instance of the mode's kind; the file is opened, asynchronously,
-    when it is awaited or entered. Given a synchronous file object instead of a path
-    (aiofiles' ``AsyncBufferedIOBase(file, loop=..., executor=...)``), the kind runs that
+    when it is awaited or entered. A kind given a synchronous file object instead of a
+    path (aiofiles' ``AsyncBufferedIOBase(file, loop=..., executor=...)``) runs that
     object's methods on threads (see ayafileio.threadpool).
     """
 
     def __new__(cls: type[_F], file: Any = None, mode: Any = "rb", buffering: Any = -1, *args: Any,
                 **kwargs: Any) -> _F:
-        if not isinstance(file, _NAMES_A_FILE) and (hasattr(file, "read") or hasattr(file, "write")):
+        if cls is not AsyncFile and not isinstance(file, _NAMES_A_FILE) and (
+                hasattr(file, "read") or hasattr(file, "write")):
             # A subclass of cls, whose __init__ takes (file, loop=, executor=).
             return object.__new__(_on_threads(cls))  # type: ignore[return-value]
         kind = kind_of(mode, buffering)
