@@ -449,6 +449,9 @@ def test_pyfakefs_sees_every_kind_of_call(run: Run, fs: Any, files_through_io: N
         await ayafileio.os.rename("/srv/blob", "/srv/a/b/blob")
         assert sorted(await ayafileio.os.listdir("/srv")) == ["a", "config.json", "log.txt"]
         assert await ayafileio.os.path.isfile("/srv/a/b/blob")
+        assert [e.name async for e in ayafileio.os.scandir("/srv/a")] == ["b"]
+        assert [(top, files) async for top, _, files in ayafileio.os.walk("/srv/a")] == [
+            ("/srv/a", []), ("/srv/a/b", ["blob"])]
         assert (await ayafileio.os.stat("/srv/a/b/blob")).st_size == 2
         async with ayafileio.tempfile.NamedTemporaryFile(dir="/srv") as t:
             await t.write(b"tmp")
