@@ -257,6 +257,8 @@ def test_wrap_gives_aiofiles_classes(run: Run, data_file: pathlib.Path, mode: st
             assert isinstance(f, aio_class) and isinstance(f, ayafileio.AsyncFile)
             if mode.startswith("r"):
                 assert len(await f.read(4)) == 4
+                if isinstance(f, ayafileio.AsyncBinaryFile):
+                    assert await f.readall() == b" one\nline two\n"
             assert await f.seekable() is True
         finally:
             await f.close()

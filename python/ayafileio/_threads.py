@@ -112,10 +112,11 @@ def _collected(self: Any) -> None:
     """Nothing to do: the file object warns and closes itself when it is collected."""
 
 
-# Every public method and attribute of the kinds, and what it is over a file object.
+# Every public method and attribute of the kinds, and what it is over a file object
+# (readall, chunk: the kinds' own, over read and readinto).
 _OVERRIDES: dict[str, Any] = {
     **{name: _on_thread(name) for name in (
-        "close", "flush", "read", "read1", "readall", "readinto", "readinto1", "peek", "readline", "readlines",
+        "close", "flush", "read", "read1", "readinto", "readinto1", "peek", "readline", "readlines",
         "seek", "tell", "truncate", "write", "writelines")},
     **{name: _direct(name) for name in ("fileno", "detach")},
     **{name: _answered(name) for name in ("readable", "writable", "seekable", "isatty")},
