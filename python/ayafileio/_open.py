@@ -56,9 +56,6 @@ class ThreadOpenContext(OpenContext[_File]):
     async def __aenter__(self) -> _File:
         return await self
 
-    def __aexit__(self, *exc: object) -> Coroutine[Any, Any, None]:
-        return self._obj.close()
-
 
 @overload
 def open(file: Any, mode: _TextMode = "r", buffering: int = -1, encoding: str | None = None,
