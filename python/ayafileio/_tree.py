@@ -502,7 +502,9 @@ async def rmtree(path: Any, ignore_errors: bool, onerror: Callable[..., object] 
     drv = _sysops.engine_for(OP_UNLINKAT)
     if drv is None or not all(op in drv.ops for op in _LISTING_OPS):
         kwargs: dict[str, Any] = {"onexc": onexc} if onexc is not None else {}
-        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, dir_fd=dir_fd, **kwargs)
+        if dir_fd is not None:  # shutil.rmtree has dir_fd from 3.11 on
+            kwargs["dir_fd"] = dir_fd
+        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **kwargs)
         return
     sys.audit("shutil.rmtree", path, dir_fd)
     report = _reporter(ignore_errors, onerror, onexc)
