@@ -123,14 +123,6 @@ async def statx(drv: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd: b
     return stat_from_statx(buf)
 
 
-async def stat_or_none(drv: Engine, p: PathArg, follow: bool) -> os.stat_result | None:
-    """os.path's predicates: the stat result, or None where os.stat() would raise OSError."""
-    try:
-        return await statx(drv, p, AT_FDCWD, follow)
-    except OSError:
-        return None
-
-
 def statfs_supported() -> bool:
     return sys.maxsize > 2**32  # _STATFS is the 64-bit layout
 

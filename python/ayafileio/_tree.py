@@ -6,6 +6,7 @@ semantics, and rmtree() with shutil.rmtree's, its unlinks sent as linked chains.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import stat
 import sys
@@ -35,7 +36,6 @@ _BATCH_BYTES = 65536  # one request: some 1,500 entries, about a millisecond to 
 _LISTING_OPS = (OP_OPENAT, OP_GETDENTS, OP_CLOSE, OP_STATX)
 _WALK_AHEAD = 2  # directories walk() lists ahead of the one it is at
 _UNLINK_CHAIN = 32  # unlinks linked into one chain: they run in order and stop at the first failure
-_ECANCELED = 125
 
 
 class DirEntry:
@@ -629,7 +629,7 @@ async def _unlink_files(drv: Engine, topfd: int, path: str, names: list[bytes], 
                                    flags=FLAG_LINK if i < len(cs) - 1 else 0))
         results = [await result(drv, req) for req in reqs]
         for i, res in enumerate(results):
-            if res < 0 and res != -_ECANCELED:
+            if res < 0 and res != -errno.ECANCELED:
                 name = os.fsdecode(chain[i])
                 try:
                     raise os_error(res, name)
