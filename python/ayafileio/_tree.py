@@ -19,6 +19,7 @@ from typing import Any, Union
 from . import _driver, _platform, _sysops
 from ._records import (
     AT_FDCWD,
+    DIRENTS_CLOSE,
     FLAG_LINK,
     OP_CLOSE,
     OP_GETDENTS,
@@ -225,7 +226,7 @@ async def read_dirents(drv: Engine, buf: bytearray, shown: Any, as_bytes: bool, 
     addr, keep = address_of(buf, writable=True)
     addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
     req = drv.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
-                     op_flags=_sysops.DIRENTS_CLOSE if close else 0)
+                     op_flags=DIRENTS_CLOSE if close else 0)
 
     def close_opened(res: int) -> None:
         if path is not None and (opened := _sysops.dirents(buf, res, as_bytes).fd) >= 0:
