@@ -27,8 +27,8 @@ type uringBackend struct {
 	sqpollNote string
 }
 
-func newUringBackend(cfg Config) (*uringBackend, error) {
-	r, names, err := newRing(uint32(cfg.QueueDepth), cfg.IOUringSQPoll)
+func newUringBackend(cfg Config, setup ringSetup) (*uringBackend, error) {
+	r, names, err := newRing(uint32(cfg.QueueDepth), cfg.IOUringSQPoll, setup)
 	if err != nil {
 		return nil, err
 	}

@@ -28,14 +28,12 @@ func newWorkerBackend(cfg Config, reason string) (*workerBackend, error) {
 	workers := int(cfg.IOWorkerCount)
 	if workers == 0 {
 		// One per CPU: more threads in blocking writes crowd out the event loop's own
-		// thread (heartbeat lateness grows) and gain little (measured: a 5,000-file
-		// dataset runs within 10% at 2, 4 and 8 workers on 2 CPUs).
+		// thread (its timers wake later) and gain little (docs/architecture.md).
 		workers = max(2, runtime.NumCPU())
 	}
 	// The event loop's thread enters Go through cgo callbacks, which need a P. Workers
 	// blocked in write(2) keep theirs until sysmon takes it back, and an idle sysmon
-	// polls only every 10 ms: with GOMAXPROCS at the CPU count the loop stalled for up
-	// to 20 ms (heartbeat p99 under 16 parallel 16 MiB writers; about 7 ms with spare Ps).
+	// polls only every 10 ms: without spare Ps the loop waits that long for one.
 	if want := workers + runtime.NumCPU(); runtime.GOMAXPROCS(0) < want {
 		runtime.GOMAXPROCS(want)
 	}

@@ -105,7 +105,7 @@ func (e *Engine) Submit(reqs []Request) (int, error) {
 		switch {
 		case broken:
 			e.local = append(e.local, Completion{r.UserData, -errECANCELED})
-		case !r.Validate():
+		case !r.validate():
 			e.local = append(e.local, Completion{r.UserData & MaxUserData, -errEINVAL})
 			// The requests already accepted for this chain are held in pending with
 			// a dangling link flag; the chain ends at the invalid request.
@@ -138,7 +138,7 @@ func (e *Engine) SubmitRecords(addr uintptr, n int) (int, error) {
 	raw := unsafe.Slice((*byte)(unsafe.Add(nil, addr)), n*RequestSize)
 	reqs := make([]Request, n)
 	for i := range reqs {
-		reqs[i], _ = DecodeRequest(raw[i*RequestSize:])
+		reqs[i], _ = decodeRequest(raw[i*RequestSize:])
 	}
 	return e.Submit(reqs)
 }

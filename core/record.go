@@ -99,9 +99,9 @@ func init() {
 	}
 }
 
-// DecodeRequest reads one record from its 64-byte wire form. It is the only decoder:
-// Engine.SubmitRecords goes through it too, so the fuzz target covers what Python sends.
-func DecodeRequest(b []byte) (Request, bool) {
+// decodeRequest reads one record from its 64-byte wire form. It is the only decoder:
+// Engine.SubmitRecords goes through it, so the fuzz target covers what Python sends.
+func decodeRequest(b []byte) (Request, bool) {
 	if len(b) < RequestSize {
 		return Request{}, false
 	}
@@ -122,28 +122,10 @@ func DecodeRequest(b []byte) (Request, bool) {
 	}, true
 }
 
-// Encode writes r in its wire form into b (at least RequestSize bytes).
-func (r *Request) Encode(b []byte) {
-	le := binary.LittleEndian
-	clear(b[:RequestSize])
-	b[0] = byte(r.Op)
-	b[1] = r.Flags
-	le.PutUint32(b[4:], uint32(r.FD))
-	le.PutUint64(b[8:], r.UserData)
-	le.PutUint64(b[16:], r.Addr)
-	le.PutUint32(b[24:], r.Len)
-	le.PutUint32(b[28:], r.OpFlags)
-	le.PutUint64(b[32:], r.Off)
-	le.PutUint64(b[40:], r.Addr2)
-	le.PutUint32(b[48:], r.Mode)
-	le.PutUint32(b[52:], uint32(r.DirFD))
-	le.PutUint32(b[56:], r.Slot)
-}
-
-// Validate reports whether r is well formed: a known op, known flags, a user data value
+// validate reports whether r is well formed: a known op, known flags, a user data value
 // that leaves the engine's bit free, and the addresses and sizes its op needs. It does not
 // touch the memory the record points at.
-func (r *Request) Validate() bool {
+func (r *Request) validate() bool {
 	if r.Op >= opCount || r.Flags&^flagsKnown != 0 || r.UserData > MaxUserData {
 		return false
 	}

@@ -51,15 +51,12 @@ func setupAttempts(sqpoll bool) []setupAttempt {
 	)
 }
 
-// uringSetupFault, when set by a test, is returned by io_uring_setup in place of the
-// system call, to exercise the fallback path.
-var uringSetupFault unix.Errno
+// ringSetup is the io_uring_setup system call: io_uring_setup, or in a test one that
+// fails the way an old kernel, the sysctl or a seccomp filter makes it fail.
+type ringSetup func(entries uint32, p *io_uring_params) (int, error)
 
 // io_uring_setup wraps the system call.
 func io_uring_setup(entries uint32, p *io_uring_params) (int, error) {
-	if uringSetupFault != 0 {
-		return -1, uringSetupFault
-	}
 	fd, _, errno := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(p)), 0)
 	if errno != 0 {
 		return -1, errno
@@ -69,11 +66,11 @@ func io_uring_setup(entries uint32, p *io_uring_params) (int, error) {
 
 // newRing sets up a ring of the given depth with the first flag set the kernel accepts.
 // It returns the names of the flags in use.
-func newRing(entries uint32, sqpoll bool) (*ring, []string, error) {
+func newRing(entries uint32, sqpoll bool, setup ringSetup) (*ring, []string, error) {
 	var lastErr error
 	for _, a := range setupAttempts(sqpoll) {
 		p := io_uring_params{flags: a.flags | IORING_SETUP_CLAMP}
-		fd, err := io_uring_setup(entries, &p)
+		fd, err := setup(entries, &p)
 		if err != nil {
 			lastErr = err
 			if err == unix.EINVAL || (err == unix.EPERM && a.flags&IORING_SETUP_SQPOLL != 0) {

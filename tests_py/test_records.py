@@ -51,6 +51,15 @@ def test_constants() -> None:
     assert int(value("ATFDCWD")) == _records.AT_FDCWD
     assert int(value("RequestSize")) == _records.REQUEST_SIZE == _records.REQUEST.size
     assert int(value("CompletionSize")) == _records.COMPLETION_SIZE
+    assert int(value("maxIOLen"), 16) == _records.MAX_IO_LEN
+    assert value("maxSlot") == "directSlots"
+    engine_go = (RECORD_GO.parent / "engine.go").read_text()
+    slots = re.search(r"^const directSlots = (\d+)$", engine_go, re.M)
+    assert slots is not None and int(slots.group(1)) == _records.DIRECT_SLOTS
+    dirents_go = (RECORD_GO.parent / "dirents_linux.go").read_text()
+    for go_name, py_value in (("DirentsEnd", _records.DIRENTS_END), ("DirentsClose", _records.DIRENTS_CLOSE)):
+        m = re.search(rf"^const {go_name} = (\d+)$", dirents_go, re.M)
+        assert m is not None and int(m.group(1)) == py_value, go_name
 
 
 def test_request_layout_matches_the_go_struct() -> None:

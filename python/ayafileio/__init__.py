@@ -1,7 +1,9 @@
 """ayafileio: asynchronous file I/O for asyncio, done by the kernel (io_uring on Linux).
 
-    async with ayafileio.open("data.json", "w", encoding="utf-8") as f:
-        await f.write(text)
+```python
+async with ayafileio.open("data.json", "w", encoding="utf-8") as f:
+    await f.write(text)
+```
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
 from ._records import (
     AT_FDCWD,
     COMPLETION_SIZE,
+    DIRECT_SLOTS,
     FLAG_LINK,
     OFF_CURRENT,
     REQUEST,
@@ -37,7 +38,6 @@ from ._records import (
 )
 
 _BATCH = 256  # records per submit/reap call
-_DIRECT_SLOTS = 256  # the engine's direct-descriptor table (core/engine.go: directSlots)
 # Reads served straight from memory share the loop-iteration budget
 # (adaptive_target_latency_us): a run of page-cache hits keeps the loop from other work
 # for at most that long. Measured on randread (64 tasks): 64 reads per tick gave 211k
@@ -71,7 +71,7 @@ class Driver:
         self.thread = threading.get_ident()
         self.info: dict[str, Any] = ans["info"]
         self.ops = engine_ops(self.info)
-        self._free_slots = list(range(_DIRECT_SLOTS - 1, -1, -1)) if self.info.get("direct_descriptors") else []
+        self._free_slots = list(range(DIRECT_SLOTS - 1, -1, -1)) if self.info.get("direct_descriptors") else []
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]

@@ -25,7 +25,6 @@ class Mode:
     append: bool
     flags: int
     raw_mode: str  # what the built-in binary file's mode attribute says
-    created: bool
 
     def binary(self) -> Mode:
         return dataclasses.replace(self, text=False)
@@ -90,7 +89,7 @@ def _parse_mode(mode: Any) -> Mode:
     else:
         flags |= os.O_WRONLY
     return Mode(text=not binary, readable=reading or updating, writable=not reading or updating,
-                append=appending, flags=flags, raw_mode=raw, created=creating)
+                append=appending, flags=flags, raw_mode=raw)
 
 
 def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffering: Any) -> str:

@@ -32,6 +32,10 @@ FLAG_HARD_LINK = 4  # with FLAG_LINK: the next request runs whatever this one's 
 FSYNC_DATASYNC = 1
 OFF_CURRENT = (1 << 64) - 1  # use (and advance) the file position
 AT_FDCWD = -100
+MAX_IO_LEN = 0x7FFFF000  # the largest length of one read or write (Linux caps one at this)
+DIRECT_SLOTS = 256  # the engine's direct-descriptor table: slot ranges over 1..DIRECT_SLOTS
+DIRENTS_END = 1  # OP_GETDENTS' answer flags: the directory ended
+DIRENTS_CLOSE = 1  # OP_GETDENTS' op flags: close the descriptor when the directory ends
 
 
 class Request:

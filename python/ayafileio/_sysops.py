@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from typing import Any, NamedTuple, TypeVar
 
 from . import _driver, _platform, testing
-from ._records import AT_FDCWD, OP_STATFS, OP_STATX, Engine, address_of, os_error, result
+from ._records import AT_FDCWD, DIRENTS_END, OP_STATFS, OP_STATX, Engine, address_of, os_error, result
 
 T = TypeVar("T")
 
@@ -33,8 +33,6 @@ STATX_SIZE = 256
 _STATFS = struct.Struct("<qqQQQQQIIqqq32x")  # struct statfs on 64-bit Linux
 ST_VALID = 0x20
 _DIRENTS_HEAD = struct.Struct("<IIiI")  # getdents' packed answer: count, flags, descriptor, 0
-DIRENTS_END = 1  # flags: the directory ended
-DIRENTS_CLOSE = 1  # op flags: close the descriptor when the directory ends
 _FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
 DT_UNKNOWN, DT_DIR, DT_REG, DT_LNK = 0, 4, 8, 10
 
@@ -124,14 +122,6 @@ async def statx(drv: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd: b
     if res < 0:
         raise os_error(res, p.shown if p.fd is None or name_fd else None)
     return stat_from_statx(buf)
-
-
-async def stat_or_none(drv: Engine, p: PathArg, follow: bool) -> os.stat_result | None:
-    """os.path's predicates: the stat result, or None where os.stat() would raise OSError."""
-    try:
-        return await statx(drv, p, AT_FDCWD, follow)
-    except OSError:
-        return None
 
 
 def statfs_supported() -> bool:

@@ -6,6 +6,7 @@ semantics, and rmtree() with shutil.rmtree's, its unlinks sent as linked chains.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import stat
 import sys
@@ -18,6 +19,7 @@ from typing import Any, Union
 from . import _driver, _platform, _sysops
 from ._records import (
     AT_FDCWD,
+    DIRENTS_CLOSE,
     FLAG_LINK,
     OP_CLOSE,
     OP_GETDENTS,
@@ -35,7 +37,6 @@ _BATCH_BYTES = 65536  # one request: some 1,500 entries, about a millisecond to 
 _LISTING_OPS = (OP_OPENAT, OP_GETDENTS, OP_CLOSE, OP_STATX)
 _WALK_AHEAD = 2  # directories walk() lists ahead of the one it is at
 _UNLINK_CHAIN = 32  # unlinks linked into one chain: they run in order and stop at the first failure
-_ECANCELED = 125
 
 
 class DirEntry:
@@ -225,7 +226,7 @@ async def read_dirents(drv: Engine, buf: bytearray, shown: Any, as_bytes: bool, 
     addr, keep = address_of(buf, writable=True)
     addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
     req = drv.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
-                     op_flags=_sysops.DIRENTS_CLOSE if close else 0)
+                     op_flags=DIRENTS_CLOSE if close else 0)
 
     def close_opened(res: int) -> None:
         if path is not None and (opened := _sysops.dirents(buf, res, as_bytes).fd) >= 0:
@@ -631,7 +632,7 @@ async def _unlink_files(drv: Engine, topfd: int, path: str, names: list[bytes], 
                                    flags=FLAG_LINK if i < len(cs) - 1 else 0))
         results = [await result(drv, req) for req in reqs]
         for i, res in enumerate(results):
-            if res < 0 and res != -_ECANCELED:
+            if res < 0 and res != -errno.ECANCELED:
                 name = os.fsdecode(chain[i])
                 try:
                     raise os_error(res, name)

@@ -31,6 +31,7 @@ from ._records import (
     FLAG_FIXED_FILE,
     FLAG_HARD_LINK,
     FLAG_LINK,
+    MAX_IO_LEN,
     OP_CLOSE,
     OP_FSYNC,
     OP_OPENAT,
@@ -49,7 +50,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _FIRST_READ = 65536  # a read_bytes chain reads this much; a file that fills it is read again whole
-_MAX_CHAIN_WRITE = 0x7FFFF000  # one write request at most (Linux's cap)
 _LINKED = FLAG_LINK | FLAG_HARD_LINK  # the next request runs whatever this one returned
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -162,7 +162,7 @@ async def write_bytes(path: Any, data: Any, *, atomic: bool = False, durable: bo
     view = memoryview(data)  # pathlib's check: a bytes-like object
     c, shown = _path(path)
     drv = _chain_engine()
-    if drv is None or view.nbytes > _MAX_CHAIN_WRITE:
+    if drv is None or view.nbytes > MAX_IO_LEN:
         return await in_thread(None, _SyncSteps(shown, durable).write, view, atomic)
     steps = _EngineSteps(drv, c, shown, durable)
     if atomic:

@@ -15,6 +15,7 @@ Beyond aiofiles: ``async for e in scandir(p)``, ``walk()`` and ``rmtree()``.
 
 from __future__ import annotations
 
+import errno
 import operator
 import os
 import sys
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 from . import _sysops, _tree
 from . import ospath as path
 from ._records import (
+    MAX_IO_LEN,
     OP_FACCESSAT,
     OP_LINKAT,
     OP_MKDIRAT,
@@ -280,8 +282,8 @@ if sys.platform != "win32":  # as os (and aiofiles.os): no statvfs or sendfile o
             return await in_thread(executor, os.sendfile, out_fd, in_fd, offset, count)
         out, inp = operator.index(out_fd), operator.index(in_fd)
         if offset is not None and offset < 0:
-            raise OSError(22, os.strerror(22))
-        res = await _sysops.run(drv, OP_SENDFILE, None, out, length=min(count, 0x7FFFF000),
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        res = await _sysops.run(drv, OP_SENDFILE, None, out, length=min(count, MAX_IO_LEN),
                                 off=OFF_CURRENT if offset is None else offset, dirfd=inp)
         if res < 0:
             raise os_error(res)

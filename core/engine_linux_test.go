@@ -1,6 +1,4 @@
-//go:build linux
-
-package tests_go
+package core_test
 
 import (
 	"encoding/binary"

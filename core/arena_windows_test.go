@@ -1,4 +1,4 @@
-package tests_go
+package core_test
 
 import (
 	"testing"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package tests_go
+package core_test
 
 import (
 	"testing"

@@ -1,5 +1,3 @@
-//go:build linux
-
 package core
 
 import (
@@ -14,22 +12,21 @@ import (
 // worker backend and says why; "io_uring" reports the error instead.
 func TestUringSetupFailureFallsBack(t *testing.T) {
 	for _, errno := range []unix.Errno{unix.ENOSYS, unix.EPERM, unix.EINVAL} {
-		uringSetupFault = errno
+		refused := func(uint32, *io_uring_params) (int, error) { return -1, errno }
 		cfg := DefaultConfig()
 		cfg.Backend = "auto"
-		e, err := NewEngine(cfg)
+		b, err := pickBackend(cfg, refused)
 		if err != nil {
 			t.Fatalf("%v: auto failed: %v", errno, err)
 		}
-		info := e.Info()
+		info := b.info()
+		b.release()
 		if info.Backend != "worker" || info.IsTrulyAsync || !strings.Contains(info.FallbackReason, errno.Error()) {
 			t.Fatalf("%v: info %+v", errno, info)
 		}
-		e.Close(0)
 		cfg.Backend = "io_uring"
-		if _, err := NewEngine(cfg); !errors.Is(err, errno) {
+		if _, err := pickBackend(cfg, refused); !errors.Is(err, errno) {
 			t.Fatalf("%v: forced io_uring gave %v", errno, err)
 		}
 	}
-	uringSetupFault = 0
 }

@@ -1,0 +1,3 @@
+package core_test
+
+var wakeBackends = []string{"worker"} // macOS's only backend
