@@ -150,6 +150,34 @@ def test_pure_parts_are_pathlibs_and_stay_ayafileio_paths() -> None:
         assert hasattr(Path, missing[0]) == hasattr(pathlib.Path, missing[0]) == (V >= missing[1]), missing
 
 
+def test_path_info_answers_as_pathlibs_and_keeps_them(tmp_path: pathlib.Path) -> None:
+    """Path.info (3.14's; PathInfo is tested on every version): os.path's answers, each
+    asked once and kept, as pathlib's info keeps them."""
+    from ayafileio._path import PathInfo
+
+    make_tree(tmp_path)
+
+    async def main() -> None:
+        for name in NAMES:
+            p = os.path.join(tmp_path, name)
+            info = PathInfo(p)
+            assert (await info.exists(), await info.exists(follow_symlinks=False), await info.is_dir(),
+                    await info.is_dir(follow_symlinks=False), await info.is_file(),
+                    await info.is_file(follow_symlinks=False), await info.is_symlink()) == (
+                os.path.exists(p), os.path.lexists(p), os.path.isdir(p), os.path.isdir(p) and not os.path.islink(p),
+                os.path.isfile(p), os.path.isfile(p) and not os.path.islink(p), os.path.islink(p)), name
+        info = PathInfo(str(tmp_path / "a"))
+        assert await info.is_file()
+        (tmp_path / "a").unlink()
+        assert await info.exists() and not await PathInfo(str(tmp_path / "a")).exists()
+        assert hasattr(Path, "info") == hasattr(pathlib.Path, "info")
+        if V >= (3, 14):
+            p = Path(tmp_path, "b")
+            assert p.info is p.info and await p.info.is_file()
+
+    asyncio.run(main())
+
+
 GLOB_PARTS = ["*", "**", "a", "d", "e", "f", "x*", "?", "[ad]", "..", "link", "dlink", "dangling", "*k", "A"]
 
 

@@ -36,7 +36,7 @@ from . import os as aos
 from ._modes import check_arg_types
 from ._open import OpenContext
 from ._open import open as aopen
-from ._sysops import in_thread
+from ._sysops import in_thread, path_arg
 from ._tree import Entry, Scandir, _join
 from ._whole import read_bytes, read_text, write_bytes, write_text
 
@@ -66,7 +66,7 @@ class Path(_PurePath):  # type: ignore[misc]
         async with p.open("a") as f: await f.write("...")
     """
 
-    __slots__ = ()
+    __slots__ = ("_info",) if sys.version_info >= (3, 14) else ()
 
     def _sync(self) -> pathlib.Path:
         """pathlib's Path of the same path, for the methods run on a thread."""
@@ -110,20 +110,34 @@ class Path(_PurePath):  # type: ignore[misc]
         return await aos.stat(self, follow_symlinks=follow_symlinks)
 
     async def lstat(self) -> os.stat_result:
+        if sys.version_info >= (3, 14):
+            path_arg("lstat", "path", self)  # pathlib calls os.lstat() since 3.14: its ValueError
         return await aos.stat(self, follow_symlinks=False)
 
     async def _test_mode(self, test: Callable[[int], bool], follow_symlinks: bool = True) -> bool:
         """pathlib's predicate: test of the mode; False for a path that is not there (or
-        cannot be encoded), any other error raised."""
+        cannot be encoded), any other error raised (since 3.14, as os.path's, none)."""
         try:
             st = await aos.stat(self, follow_symlinks=follow_symlinks)
         except OSError as e:
-            if not _ignore_error(e):
+            if sys.version_info < (3, 14) and not _ignore_error(e):
                 raise
             return False
         except ValueError:
             return False
         return test(st.st_mode)
+
+    if sys.version_info >= (3, 14):
+        _info: PathInfo
+
+        @property
+        def info(self) -> PathInfo:
+            """pathlib's Path.info (3.14): the file's type, its answers coroutines."""
+            try:
+                return self._info
+            except AttributeError:
+                self._info = PathInfo(str(self))
+                return self._info
 
     if sys.version_info >= (3, 12):
         async def exists(self, *, follow_symlinks: bool = True) -> bool:
@@ -414,6 +428,49 @@ class Path(_PurePath):  # type: ignore[misc]
         async for s in found:
             yield type(self)(s)
             await turns.take()
+
+
+class PathInfo:
+    """pathlib.types.PathInfo as coroutines (what Path.info gives on 3.14): each of stat
+    and lstat asked once (one STATX) and kept, a failure too, as pathlib keeps them."""
+
+    __slots__ = ("_path", "_stat", "_lstat")
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._stat: os.stat_result | None | bool = None  # False: asked, and it failed
+        self._lstat: os.stat_result | None | bool = None
+
+    def __repr__(self) -> str:
+        return "<Path.info>"
+
+    async def _get(self, follow_symlinks: bool) -> os.stat_result | None:
+        got = self._stat if follow_symlinks else self._lstat
+        if got is None:
+            try:
+                got = await aos.stat(self._path, follow_symlinks=follow_symlinks)
+            except (OSError, ValueError):
+                got = False
+            if follow_symlinks:
+                self._stat = got
+            else:
+                self._lstat = got
+        return got if isinstance(got, os.stat_result) else None
+
+    async def exists(self, *, follow_symlinks: bool = True) -> bool:
+        return await self._get(follow_symlinks) is not None
+
+    async def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        st = await self._get(follow_symlinks)
+        return st is not None and stat.S_ISDIR(st.st_mode)
+
+    async def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        st = await self._get(follow_symlinks)
+        return st is not None and stat.S_ISREG(st.st_mode)
+
+    async def is_symlink(self) -> bool:
+        st = await self._get(False)
+        return st is not None and stat.S_ISLNK(st.st_mode)
 
 
 def _any_mode(mode: int) -> bool:
@@ -760,6 +817,7 @@ class _Globber313:
         if exists:
             yield path
             return
+        path_arg("lstat", "path", path)  # os.lstat()'s ValueError, which pathlib lets through
         try:
             await aos.stat(path, follow_symlinks=False)
         except OSError:
