@@ -447,4 +447,6 @@ def test_big_rglob_leaves_the_loop_free_where_pathlib_blocks_it(tmp_path: pathli
         return blocked, gaps[len(gaps) * 99 // 100], gaps[-1]
 
     blocked, p99, worst = asyncio.run(main())
-    assert p99 < blocked / 10 and worst < blocked / 2, (blocked, p99, worst)
+    # The worst gap only against the whole blocking call: a loaded CI machine can
+    # deschedule the process for a while at any point.
+    assert p99 < blocked / 10 and worst < blocked, (blocked, p99, worst)
