@@ -247,7 +247,10 @@ _GLOB_TREE: list[str] = []
 
 def _glob_tree(factory: Any) -> str:
     if not _GLOB_TREE:
-        root = factory.mktemp("globtree")
+        # Four levels below a directory of its own: a pattern of up to four ".." parts
+        # stays out of /tmp, where other processes come and go.
+        root = factory.mktemp("globtree") / "1" / "2" / "3" / "4"
+        root.mkdir(parents=True)
         make_tree(root)
         (root / "d" / "A").mkdir()
         (root / "d" / "A" / "a").write_bytes(b"")

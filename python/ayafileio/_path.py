@@ -42,13 +42,11 @@ from ._whole import read_bytes, read_text, write_bytes, write_text
 
 _P = TypeVar("_P", bound="Path")
 _PurePath: Any = pathlib.PureWindowsPath if sys.platform == "win32" else pathlib.PurePosixPath
-_V = sys.version_info[:2]
 # Errors pathlib's predicates answer False for; any other OSError they raise.
 _IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 _IGNORED_WINERRORS = (21, 123, 1921)  # not ready, invalid name, a link that points to itself
 _GLOB_ON_ENGINE = sys.platform != "win32"  # the glob below is POSIX's (one separator, case-sensitive)
 
-WalkTriple = tuple["Path", list[str], list[str]]
 OnError = Union[Callable[[OSError], object], None]
 
 
@@ -383,18 +381,31 @@ class Path(_PurePath):  # type: ignore[misc]
             async for top, dirs, files in _walk(str(self), top_down, on_error, follow_symlinks):
                 yield type(self)(top), dirs, files
 
+    if sys.version_info >= (3, 13):
         async def glob(self: _P, pattern: Any, *, case_sensitive: bool | None = None,
-                       **kwargs: Any) -> AsyncIterator[_P]:
-            """pathlib's glob() on the engine's listings (recurse_symlinks= from 3.13)."""
+                       recurse_symlinks: bool = False) -> AsyncIterator[_P]:
+            """pathlib's glob() on the engine's listings."""
             sys.audit("pathlib.Path.glob", self, pattern)
-            async for p in self._glob(pattern, False, case_sensitive, **kwargs):
+            async for p in self._glob(pattern, False, case_sensitive, recurse_symlinks):
                 yield p
 
         async def rglob(self: _P, pattern: Any, *, case_sensitive: bool | None = None,
-                        **kwargs: Any) -> AsyncIterator[_P]:
+                        recurse_symlinks: bool = False) -> AsyncIterator[_P]:
             """pathlib's rglob(): glob() of "**/" + pattern."""
             sys.audit("pathlib.Path.rglob", self, pattern)
-            async for p in self._glob(pattern, True, case_sensitive, **kwargs):
+            async for p in self._glob(pattern, True, case_sensitive, recurse_symlinks):
+                yield p
+    elif sys.version_info >= (3, 12):
+        async def glob(self: _P, pattern: Any, *, case_sensitive: bool | None = None) -> AsyncIterator[_P]:
+            """pathlib's glob() on the engine's listings."""
+            sys.audit("pathlib.Path.glob", self, pattern)
+            async for p in self._glob(pattern, False, case_sensitive):
+                yield p
+
+        async def rglob(self: _P, pattern: Any, *, case_sensitive: bool | None = None) -> AsyncIterator[_P]:
+            """pathlib's rglob(): glob() of "**/" + pattern."""
+            sys.audit("pathlib.Path.rglob", self, pattern)
+            async for p in self._glob(pattern, True, case_sensitive):
                 yield p
     else:
         async def glob(self: _P, pattern: Any) -> AsyncIterator[_P]:
@@ -410,19 +421,18 @@ class Path(_PurePath):  # type: ignore[misc]
                 yield p
 
     async def _glob(self: _P, pattern: Any, recursive: bool, case_sensitive: bool | None,
-                    **kwargs: Any) -> AsyncIterator[_P]:
+                    recurse_symlinks: bool = False) -> AsyncIterator[_P]:
         if not _GLOB_ON_ENGINE:  # pathlib's own, listed whole on a thread
+            kwargs: dict[str, Any] = {} if case_sensitive is None else {"case_sensitive": case_sensitive}
+            if recurse_symlinks:
+                kwargs["recurse_symlinks"] = True
             method = self._sync().rglob if recursive else self._sync().glob
-            extra = {} if case_sensitive is None else {"case_sensitive": case_sensitive}
-            for p in await in_thread(None, lambda: list(method(pattern, **extra, **kwargs))):
+            for p in await in_thread(None, lambda: list(method(pattern, **kwargs))):
                 yield type(self)(p)
             return
-        if _V >= (3, 13):
-            recurse_symlinks = _keyword_only("glob", kwargs, "recurse_symlinks", False)
+        if sys.version_info >= (3, 13):
             found = _glob313(self, pattern, recursive, case_sensitive, recurse_symlinks)
         else:
-            if kwargs:
-                raise TypeError(f"glob() got an unexpected keyword argument {next(iter(kwargs))!r}")
             found = _glob312(self, pattern, recursive, case_sensitive)
         turns = _Turns()
         async for s in found:
@@ -475,13 +485,6 @@ class PathInfo:
 
 def _any_mode(mode: int) -> bool:
     return True
-
-
-def _keyword_only(func: str, kwargs: dict[str, Any], name: str, default: Any) -> Any:
-    value = kwargs.pop(name, default)
-    if kwargs:
-        raise TypeError(f"{func}() got an unexpected keyword argument {next(iter(kwargs))!r}")
-    return value
 
 
 class _Turns:
@@ -594,11 +597,11 @@ async def _select312(path: str, parts: list[str], flags: int) -> AsyncIterator[s
         # 3.11 deduplicates every '**'; 3.12 skips the '**' that follow and deduplicates
         # only when another comes later.
         seen: set[str] | None = set()
-        if _V >= (3, 12):
+        if sys.version_info >= (3, 12):
             while rest and rest[0] == "**":
                 rest = rest[1:]
             seen = set() if "**" in rest else None
-        async for start in (_dirs_below_311(path) if _V < (3, 12) else _dirs_below_312(path)):
+        async for start in (_dirs_below_311(path) if sys.version_info < (3, 12) else _dirs_below_312(path)):
             async for s in _select312(start, rest, flags):
                 if seen is None:
                     yield s
@@ -606,11 +609,11 @@ async def _select312(path: str, parts: list[str], flags: int) -> AsyncIterator[s
                     seen.add(s)
                     yield s
         return
-    if _V >= (3, 12) and pat == "..":
+    if sys.version_info >= (3, 12) and pat == "..":
         async for s in _select312(_join_child(path, ".."), rest, flags):
             yield s
         return
-    if _V < (3, 12) and not _has_magic_311(pat):
+    if sys.version_info < (3, 12) and not _has_magic_311(pat):
         child = Path(_join_child(path, pat))
         try:
             ok = await (child.is_dir() if dir_only else child.exists())
@@ -626,7 +629,7 @@ async def _select312(path: str, parts: list[str], flags: int) -> AsyncIterator[s
     except PermissionError:
         return
     except OSError:
-        if _V < (3, 12):
+        if sys.version_info < (3, 12):
             raise
         return
     for entry in entries:
@@ -635,7 +638,7 @@ async def _select312(path: str, parts: list[str], flags: int) -> AsyncIterator[s
                 if not entry.is_dir():
                     continue
             except OSError as e:
-                if _V < (3, 12) and not _ignore_error(e):
+                if sys.version_info < (3, 12) and not _ignore_error(e):
                     raise
                 continue
         if match(entry.name):
