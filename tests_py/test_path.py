@@ -275,7 +275,7 @@ def step_call(op: str, root: str, y: str) -> tuple[str, tuple[Any, ...], dict[st
         "unlink_ok": ("unlink", (), {"missing_ok": True}), "rmdir": ("rmdir", (), {}),
         "rename": ("rename", (target,), {}), "replace": ("replace", (pathlib.Path(target),), {}),
         "symlink_to": ("symlink_to", (y,), {}), "hardlink_to": ("hardlink_to", (target,), {}),
-        "chmod": ("chmod", (0o604,), {}), "write_bytes": ("write_bytes", (y.encode(),), {}),
+        "chmod": ("chmod", (0o604,), {}), "lchmod": ("lchmod", (0o600,), {}), "write_bytes": ("write_bytes", (y.encode(),), {}),
         "write_bytes_str": ("write_bytes", (y,), {}), "write_text": ("write_text", (y + "\n",), {}),
         "write_text_crlf": ("write_text", (y + "\n",), {"newline": "\r\n"}),
         "write_text_unencodable": ("write_text", ("é" + y,), {"encoding": "ascii"}),
@@ -287,6 +287,8 @@ def step_call(op: str, root: str, y: str) -> tuple[str, tuple[Any, ...], dict[st
     }
     if V >= (3, 12):
         table["walk"] = ("walk", (), {"top_down": False})
+    else:
+        table["link_to"] = ("link_to", (target,), {})
     return table[op]
 
 
@@ -304,8 +306,8 @@ def _stable(call: str, v: Any) -> Any:
 STEP_OPS = ["mkdir", "mkdir_parents", "mkdir_ok", "touch", "touch_excl", "unlink", "unlink_ok", "rmdir", "rename",
             "replace", "symlink_to", "hardlink_to", "chmod", "write_bytes", "write_bytes_str", "write_text",
             "write_text_crlf", "write_text_unencodable", "write_text_bytes", "read_text", "read_bytes", "exists",
-            "is_dir", "is_symlink", "stat", "readlink", "iterdir", "glob", "rglob", "samefile"] + (
-                ["walk"] if V >= (3, 12) else [])
+            "is_dir", "is_symlink", "stat", "readlink", "iterdir", "glob", "rglob", "samefile", "lchmod"] + (
+                ["walk"] if V >= (3, 12) else ["link_to"])
 
 
 @given(st.lists(st.tuples(st.sampled_from(STEP_OPS), st.sampled_from(TWIN_NAMES), st.sampled_from(TWIN_NAMES)),
