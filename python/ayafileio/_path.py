@@ -6,8 +6,8 @@ path it derives stays an ayafileio.Path. The methods that touch the file system 
 coroutines (iterdir, glob, rglob and walk async iterators) that give the results and
 raise the exceptions of the running interpreter's pathlib.Path, version for version:
 3.12's walk, case_sensitive= and exists(follow_symlinks=), 3.13's recurse_symlinks=,
-follow_symlinks= of is_dir/is_file/owner/group and read_text(newline=), 3.14's copy and
-move are offered where the running pathlib has them, and only there.
+follow_symlinks= of is_dir/is_file/owner/group, read_text(newline=) and from_uri, 3.14's
+copy, move and info are offered where the running pathlib has them, and only there.
 
 On the engine: read_bytes/read_text/write_bytes/write_text are one whole-file chain
 (ayafileio.read_bytes ...), stat/exists/is_* one STATX, iterdir/glob/rglob/walk the
@@ -556,7 +556,7 @@ def _join_child(path: str, name: str) -> str:
 # --- glob: pathlib's selectors of each version, over the engine's listings ----------------------
 
 
-def _pattern_parts(self: Path, pattern: Any, recursive: bool) -> list[str]:
+def _pattern_parts(pattern: Any, recursive: bool) -> list[str]:
     """The pattern's parts as 3.11/3.12's glob()/rglob() parse them ('' at the end for a
     trailing separator), with their errors."""
     if not recursive and not pattern:
@@ -576,7 +576,7 @@ async def _glob312(self: Path, pattern: Any, recursive: bool, case_sensitive: bo
     any pattern; '**' the directories below, without following links, in 3.11's
     depth-first or 3.12's walk() order, results deduplicated where a path can come
     twice)."""
-    parts = _pattern_parts(self, pattern, recursive)
+    parts = _pattern_parts(pattern, recursive)
     for part in parts:
         if part != "**" and "**" in part:
             raise ValueError("Invalid pattern: '**' can only be an entire path component")
