@@ -72,11 +72,12 @@ class Sizes:
     many_files: int = 10_000  # readmany/readgather/writemany: small files, whole
     atomic_writes: int = 2000  # atomic: atomic and durable rewrites of 100 files by 16 tasks
     copy_file: int = 1 << 30  # copy: one file copied whole
+    path_files: int = 10_000  # path-read/path-exists: small text files
 
 
 QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
               seq_file=16 * MiB, small_files=300, lag_seconds=0.3, stat_files=500, tree_dirs=4, tree_files=250,
-              remove_files=300, many_files=300, atomic_writes=100, copy_file=32 * MiB)
+              remove_files=300, many_files=300, atomic_writes=100, copy_file=32 * MiB, path_files=300)
 
 
 # --- data that can be checked -------------------------------------------------------------
@@ -116,6 +117,47 @@ def check_blocks(data: bytes | bytearray | memoryview, first_block: int) -> int:
 
 
 # --- the libraries -------------------------------------------------------------------------
+
+
+class PathApi:
+    """What the asyncpath workloads ask of an async Path class: read_text, exists and
+    an rglob("*") gathered into a list."""
+
+    def __init__(self, cls: Any) -> None:
+        self.cls = cls
+
+    async def read_text(self, path: str) -> str:
+        text: str = await self.cls(path).read_text(encoding="utf-8")
+        return text
+
+    async def exists(self, path: str) -> bool:
+        return bool(await self.cls(path).exists())
+
+    async def rglob(self, top: str) -> list[Any]:
+        return [p async for p in self.cls(top).rglob("*")]
+
+
+class BlockingPathApi(PathApi):
+    """pathlib.Path's calls made right inside the coroutine."""
+
+    def __init__(self) -> None:
+        super().__init__(pathlib.Path)
+
+    async def read_text(self, path: str) -> str:
+        return pathlib.Path(path).read_text(encoding="utf-8")
+
+    async def exists(self, path: str) -> bool:
+        return pathlib.Path(path).exists()
+
+    async def rglob(self, top: str) -> list[Any]:
+        return list(pathlib.Path(top).rglob("*"))
+
+
+class TrioPathApi(PathApi):
+    """trio.Path: its rglob is awaited whole (pathlib's, listed on a thread)."""
+
+    async def rglob(self, top: str) -> list[Any]:
+        return list(await self.cls(top).rglob("*"))
 
 
 class Lib:
@@ -217,6 +259,14 @@ class Lib:
     async def scandir(self, path: str) -> list[tuple[str, bool]]:
         return [(e.name, e.is_dir()) for e in await self.os.scandir(path)]
 
+    # An async pathlib.Path (PathApi), if the library has one; the asyncpath workloads
+    # skip a library without one.
+    apath: Any = None
+
+    def run(self, main: Callable[[], Any]) -> Any:
+        """main() run to completion on a fresh event loop of the library's kind."""
+        return asyncio.run(main())
+
 
 async def _gathered(calls: list[Callable[[], Any]], tasks: int) -> list[Any]:
     sem = asyncio.Semaphore(tasks)
@@ -255,6 +305,7 @@ class Ayafileio(Lib):
         self.m = ayafileio
         self.aopen = ayafileio.open  # awaitable as it is
         self.os = ayafileio.os
+        self.apath = PathApi(ayafileio.Path)
 
     async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
         return [t async for t in ayafileio.os.walk(top)]
@@ -379,6 +430,7 @@ class Anyio(Lib):
         import anyio
 
         self.m = anyio
+        self.apath = PathApi(anyio.Path)
 
     async def write_text(self, path: str, text: str) -> None:
         async with await self.m.open_file(path, "w", encoding="utf-8") as f:
@@ -502,6 +554,7 @@ class Blocking(ToThread):
 
     name = "blocking loop"
     os = _OsOn(_now)
+    apath = BlockingPathApi()
 
     async def walk(self, top: str) -> list[tuple[str, list[str], list[str]]]:
         return _walk_list(top)
@@ -641,10 +694,39 @@ class AiofilesX(Aiofiles):
         self.os = getattr(self.m, "os", None)
 
 
+class AioPath(Lib):
+    """aiopath's AsyncPath (pathlib's API on aiofile and threads). On Python 3.11 its
+    last release for it (0.6) pins anyio<4: scripts/bench unpacks it into .peers/."""
+
+    name = "aiopath"
+
+    def __init__(self) -> None:
+        try:
+            import aiopath
+        except ImportError:
+            aiopath = _peer("aiopath")
+        self.apath = PathApi(aiopath.AsyncPath)
+
+
+class TrioPath(Lib):
+    """trio.Path (pathlib's calls on trio's threads), in a trio run of its own."""
+
+    name = "trio.Path"
+
+    def __init__(self) -> None:
+        import trio
+
+        self.trio = trio
+        self.apath = TrioPathApi(trio.Path)
+
+    def run(self, main: Callable[[], Any]) -> Any:
+        return self.trio.run(main)
+
+
 LIBS: dict[str, Callable[[], Lib]] = {
     "ayafileio": Ayafileio, "ayafileio-worker": AyafileioWorker, "aiofiles": Aiofiles,
     "ayafileio-cpp": AyafileioCpp, "aiofile": Aiofile, "aerofs": Aerofs, "aiofiles-x": AiofilesX,
-    "anyio": Anyio, "to_thread": ToThread, "blocking": Blocking,
+    "anyio": Anyio, "to_thread": ToThread, "blocking": Blocking, "aiopath": AioPath, "trio": TrioPath,
 }
 
 
@@ -1222,10 +1304,130 @@ class Copy(Workload):
         return Result(self.s.copy_file / MiB / took, self.unit, [took], bad)
 
 
+class AsyncPathWorkload(Workload):
+    """The async Path workloads: a library without one is skipped. They run on asyncio
+    or trio alike (anyio's task groups and sleep), with a 1 ms timer beside them."""
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        import anyio
+
+        if lib.apath is None:
+            return Result(0.0, self.unit, mismatches=-1)  # not applicable
+        await lib.apath.exists(self.base)  # each library's first call sets it up: not timed
+        lateness: list[float] = []
+        stop = anyio.Event()
+
+        async def beat() -> None:
+            while not stop.is_set():
+                t = time.perf_counter()
+                await anyio.sleep(0.001)
+                lateness.append(time.perf_counter() - t - 0.001)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(beat)
+            await anyio.sleep(0)  # the timer runs before the work starts (a blocking call makes it late)
+            try:
+                res = await self.measure(lib.apath)
+            finally:
+                stop.set()
+        lateness.sort()
+        res.extra = {"lag_p50_ms": percentile(lateness, 0.5) * 1e3, "lag_p99_ms": percentile(lateness, 0.99) * 1e3,
+                     "lag_samples": float(len(lateness))}
+        return res
+
+    async def measure(self, api: PathApi) -> Result:
+        raise NotImplementedError
+
+    async def each(self, items: list[Any], fn: Callable[[Any], Any]) -> list[float]:
+        """fn of every item by path_tasks workers; each call's latency."""
+        import anyio
+
+        todo = iter(items)
+        lat: list[float] = []
+
+        async def worker() -> None:
+            for item in todo:
+                t = time.perf_counter()
+                await fn(item)
+                lat.append(time.perf_counter() - t)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(self.s.path_tasks):
+                tg.start_soon(worker)
+        return lat
+
+
+class PathReadText(AsyncPathWorkload):
+    """Path(p).read_text() of many small text files, path_tasks at a time."""
+
+    name, unit = "path-read", "files/s"
+
+    def prepare(self, files: bool) -> None:
+        self.dir = os.path.join(self.base, "pathtext")
+        rng = random.Random(13)
+        words = ["alpha", "beta", "gamma", "délta", "ε", "line\n"]
+        self.files = [(os.path.join(self.dir, f"{i:06d}.txt"), " ".join(rng.choices(words, k=rng.randrange(20, 600))))
+                      for i in range(self.s.path_files)]
+        if files and not os.path.exists(self.dir):
+            os.mkdir(self.dir)
+            for path, text in self.files:
+                with open(path, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+
+    async def measure(self, api: PathApi) -> Result:
+        bad = 0
+
+        async def one(k: int) -> None:
+            nonlocal bad
+            path, text = self.files[k]
+            bad += await api.read_text(path) != text
+
+        t0 = time.perf_counter()
+        lat = await self.each(list(range(len(self.files))), one)
+        return Result(len(self.files) / (time.perf_counter() - t0), self.unit, lat, bad)
+
+
+class PathExists(PathReadText):
+    """Path(p).exists() of as many paths, every other one missing, path_tasks at a time."""
+
+    name, unit = "path-exists", "calls/s"
+
+    async def measure(self, api: PathApi) -> Result:
+        paths = [p if i % 2 == 0 else p + ".missing" for i, (p, _) in enumerate(self.files)]
+        bad = 0
+
+        async def one(k: int) -> None:
+            nonlocal bad
+            bad += await api.exists(paths[k]) != (k % 2 == 0)
+
+        t0 = time.perf_counter()
+        lat = await self.each(list(range(len(paths))), one)
+        return Result(len(paths) / (time.perf_counter() - t0), self.unit, lat, bad)
+
+
+class PathRglob(AsyncPathWorkload):
+    """Path(top).rglob("*") of the listing tree (tree_dirs × tree_files entries), gathered."""
+
+    name, unit = "path-rglob", "entries/s"
+
+    def prepare(self, files: bool) -> None:
+        self.tree = TreeListing(self.s, self.base)
+        self.tree.prepare(files)
+
+    async def measure(self, api: PathApi) -> Result:
+        t0 = time.perf_counter()
+        got = await api.rglob(self.tree.top)
+        took = time.perf_counter() - t0
+        want = self.tree.entries
+        bad = abs(len(got) - want) + (len({str(p) for p in got}) != len(got))
+        return Result(len(got) / took, self.unit, [took], bad)
+
+
 WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqReadInto, SeqWrite,
                                                               SmallRead, LoopLag, StatStorm, TreeListing,
                                                               TreeScandir, TreeWalk, RemoveFiles, ReadMany,
-                                                              ReadGather, WriteMany, AtomicWrites, Copy)}
+                                                              ReadGather, WriteMany, AtomicWrites, Copy,
+                                                              PathReadText, PathExists, PathRglob)}
 
 
 def _warm(path: str) -> None:
@@ -1371,7 +1573,7 @@ def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:
     gc.freeze()  # the prepared data is not garbage: keep GC pauses out of the measurement
     lib.enter()
     try:
-        res = asyncio.run(wl.run(lib, out))
+        res = lib.run(lambda: wl.run(lib, out))
     except NotImplementedError:
         res = Result(0.0, wl.unit, mismatches=-1)  # the library has no such call
     finally:

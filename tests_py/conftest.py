@@ -3,7 +3,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -74,3 +75,27 @@ def _open_posix_fds() -> int:
 
 linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc (Linux)")
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX: fork(), pipes as files, or rlimits")
+
+
+async def loop_gaps(work: Awaitable[Any]) -> tuple[Any, list[float]]:
+    """work's result, and the sorted gaps between the turns a task yielding at every
+    iteration got while work ran: how long work held the loop at a time."""
+    gaps: list[float] = []
+    done = False
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done:
+            await asyncio.sleep(0)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    t = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)
+    try:
+        got = await work
+    finally:
+        done = True
+        await t
+    return got, sorted(gaps)

@@ -43,6 +43,7 @@ from ._whole import (
 )
 from ._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
 from . import os, tempfile, testing, threadpool  # noqa: E402  (after open: they build on it)
+from ._path import Path  # noqa: E402  (builds on os and the whole-file calls)
 
 __version__ = "0.1.0"
 
@@ -67,6 +68,7 @@ __all__ = [
     "write_text_many",
     "ForkedChildError",
     "OpenContext",
+    "Path",
     "configure",
     "drain_buffer_pool",
     "get_backend_info",

@@ -58,9 +58,9 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
         raise TypeError(f"{func}: {name} should be {kinds}, not {type(value).__name__}")
     shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
     raw = os.fsencode(shown)
-    if b"\0" in raw:  # os's two messages: from the str encoder, or its own check of bytes
-        raise ValueError(f"{func}: embedded null character in path" if isinstance(shown, bytes)
-                         else "embedded null byte")
+    if b"\0" in raw:  # os's own check (of bytes; of str too since 3.13), or before it the str encoder's
+        raise ValueError(f"{func}: embedded null character in {name}"
+                         if isinstance(shown, bytes) or sys.version_info >= (3, 13) else "embedded null byte")
     return PathArg(raw + b"\0", None, shown)
 
 
