@@ -23,8 +23,8 @@ from . import _driver, _platform, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
 from ._modes import parse_open_args, text_codec
-from ._raw import RawFile
-from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error
+from ._raw import RawFile, fstat, open_path
+from ._records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE, check_result
 from ._text import TextLayer
 
 
@@ -125,9 +125,10 @@ class AsyncFile(Generic[AnyStr]):
 
     @classmethod
     def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
-        """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
+        """An open AsyncFile over descriptor fd at once (no await: nothing to open, and
+        the caller's descriptor is os.fstat'ed here)."""
         f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
-        f._attach(fd, _platform.borrow(fd), owned=False)
+        f._attach(fd, _platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
         return f
 
     async def _open(self) -> AsyncFile[AnyStr]:
@@ -144,39 +145,42 @@ class AsyncFile(Generic[AnyStr]):
                 raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
+        drv = _driver.get_driver()
         if owned:
-            drv = _driver.get_driver()
-            cpath = (args.path or b"") + b"\0"
-            addr, keep = _records.address_of(cpath, writable=False)
-            req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=m.flags, mode=0o666)
-            # A task gone meanwhile will use no descriptor the open made.
-            res = await _records.result(drv, req, undo=_platform.discard)
-            if res < 0:
-                raise os_error(res, args.name)
-            fd, ref = _platform.adopt(res, m.flags)
+            res, st, kind = await open_path(drv, (args.path or b"") + b"\0", m.flags, args.name)
+            try:
+                fd, ref = _platform.adopt(res, m.flags)
+            except BaseException:
+                _platform.discard(drv, res, FLAG_ASYNC if kind == FS_SLOW else 0)
+                raise
         else:
             try:
                 ref = _platform.borrow(fd)
+                st = await fstat(drv, fd)
             except BaseException:
                 if args.closefd:
                     os.close(fd)
                 raise
-        self._attach(fd, ref, owned)
+            kind = drv.dev_fs_kind(st.st_dev, FS_LOCAL)
+        self._attach(fd, ref, owned, st, kind)
         return self
 
     def __await__(self) -> Any:
         return self._open().__await__()
 
-    def _attach(self, fd: int, ref: int, owned: bool) -> None:
-        """Builds the layers over an open descriptor (closed again if that fails)."""
+    def _attach(self, fd: int, ref: int, owned: bool, st: os.stat_result | None, fs_kind: int) -> None:
+        """Builds the layers over an open descriptor whose stat is st (None: os.fstat's),
+        on a file system of fs_kind; closed again if that fails."""
         args = self._args
         m = args.mode
         try:
-            st = os.fstat(fd)
+            if st is None:
+                st = os.fstat(fd)
+                fs_kind = _driver.get_driver().dev_fs_kind(st.st_dev, fs_kind)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
-                          closefd=args.closefd, st=st)
+                          closefd=args.closefd, st=st, fs_kind=fs_kind)
             line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
             if args.buffering == 0:  # binary only: text refused it above
@@ -191,7 +195,11 @@ class AsyncFile(Generic[AnyStr]):
                 self._text = TextLayer(buf, args.encoding, args.errors or "strict", args.newline,
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:
-            _platform.close_now(fd, ref, args.closefd)
+            if owned:  # closed by the engine: a close can wait on a slow file system
+                _platform.close_fd(fd, args.closefd)
+                _platform.discard(_driver.get_driver(), ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
+            else:
+                _platform.close_now(fd, ref, args.closefd)
             raise
         self._file = buf
         self._fast = self._text or buf
@@ -314,8 +322,9 @@ class AsyncFile(Generic[AnyStr]):
         return self._b.seekable
 
     def isatty(self) -> bool:
-        self._b.raw.check_open()
-        return os.isatty(self._b.fd)
+        raw = self._b.raw
+        raw.check_open()
+        return not raw.regular and os.isatty(raw.fd)  # no ioctl to a file system for a regular file
 
     # --- reading ------------------------------------------------------------------------
 
@@ -493,7 +502,7 @@ class AsyncFile(Generic[AnyStr]):
         b = self._binary_only("read_at")
         b.check_readable()
         if size == -1:
-            size = max(0, os.fstat(b.fd).st_size - offset)
+            size = max(0, await b.raw.current_size() - offset)
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
         if b.pending_write():
@@ -511,7 +520,8 @@ class AsyncFile(Generic[AnyStr]):
         if got is None:
             addr, keep = _records.address_of(view, writable=True)
             # Waited out if cancelled: the kernel may still be writing into view.
-            got = check_result(await _records.result(raw.drv, raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)))
+            req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
+            got = check_result(await _records.result(raw.drv, req))
         del view
         del out[got:]
         return bytes(out)
@@ -532,7 +542,7 @@ class AsyncFile(Generic[AnyStr]):
         done = 0
         while done < len(view):
             addr, keep = _records.address_of(view[done:], writable=False)
-            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
+            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep, flags=b.raw.flags)
             n = check_result(await _records.result(b.raw.drv, req))  # a cancelled one may have landed: idempotent
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
