@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -78,6 +79,17 @@ func PathFSKind(path string) FSKind {
 	mounts.refresh()
 	return kindOfPath(mounts.points, path)
 }
+
+// StatxCached fills the struct statx at addr for descriptor fd from what the kernel
+// already knows (AT_STATX_DONT_SYNC): FUSE, NFS, SMB and Ceph then answer from their
+// attribute caches instead of asking their daemon or server, so the call never waits on
+// them (9p without a cache does still ask). 0 or -errno.
+func StatxCached(fd int, addr uintptr) int64 {
+	return syscallRes(unix.SYS_STATX, [6]uintptr{uintptr(fd), uintptr(unsafe.Pointer(&emptyPath[0])),
+		unix.AT_EMPTY_PATH | unix.AT_STATX_DONT_SYNC, unix.STATX_BASIC_STATS, addr})
+}
+
+var emptyPath = [1]byte{0}
 
 // kindOfPath is the kind of the last-mounted of the longest mount points containing
 // path (clean and absolute).

@@ -3,6 +3,9 @@ package core
 import (
 	"os"
 	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 const sampleMountInfo = `22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
@@ -76,5 +79,31 @@ func TestPrepAsync(t *testing.T) {
 	prep(&sqe, &Request{Op: OpRead, FD: 3, Len: 1, Addr: 1})
 	if sqe.flags&IOSQE_ASYNC != 0 {
 		t.Errorf("IOSQE_ASYNC without FlagAsync")
+	}
+}
+
+// StatxCached answers for a descriptor: the size and device of the file.
+func TestStatxCached(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err = f.Write(make([]byte, 1234)); err != nil {
+		t.Fatal(err)
+	}
+	var stx unix.Statx_t
+	if res := StatxCached(int(f.Fd()), uintptr(unsafe.Pointer(&stx))); res != 0 {
+		t.Fatalf("StatxCached: %d", res)
+	}
+	var st unix.Stat_t
+	if err = unix.Fstat(int(f.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	if stx.Size != 1234 || unix.Mkdev(stx.Dev_major, stx.Dev_minor) != st.Dev || stx.Ino != st.Ino {
+		t.Errorf("statx %+v, fstat %+v", stx, st)
+	}
+	if res := StatxCached(-1, uintptr(unsafe.Pointer(&stx))); res != -int64(unix.EBADF) {
+		t.Errorf("a bad descriptor: %d", res)
 	}
 }

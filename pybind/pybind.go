@@ -132,6 +132,10 @@ func DevFSKind(major, minor int64) int64 {
 	return int64(kind)
 }
 
+// StatxCached fills the struct statx at addr for fd from cached attributes (see
+// core.StatxCached); 0 or -errno.
+func StatxCached(fd int64, addr uintptr) int64 { return core.StatxCached(int(fd), addr) }
+
 // PathFSKind returns the core.FSKind of the file system the path of n bytes at addr
 // lies on (lexically: see core.PathFSKind).
 func PathFSKind(addr uintptr, n int64) (res int64) {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -101,6 +102,9 @@ class ToThread:
     async def write_bytes_many(self, pairs: list[tuple[str, bytes]]) -> None:
         await asyncio.gather(*(self.write_bytes(p, d) for p, d in pairs))
 
+    async def copy(self, src: str, dst: str) -> None:
+        await asyncio.to_thread(shutil.copyfile, src, dst)
+
 
 def _read_bytes(path: str) -> bytes:
     with open(path, "rb") as f:
@@ -157,6 +161,9 @@ class Aya:
 
     async def write_bytes_many(self, pairs: list[tuple[str, bytes]]) -> None:
         await ayafileio.write_bytes_many(pairs)
+
+    async def copy(self, src: str, dst: str) -> None:
+        await ayafileio.acopy(src, dst)
 
 
 Lib = Any  # Aya or ToThread
@@ -215,7 +222,7 @@ async def os_work(lib: Lib, d: str) -> list[Any]:
 
 
 async def whole_work(lib: Lib, d: str) -> list[Any]:
-    """read_bytes/write_bytes, their _many forms, an atomic write."""
+    """read_bytes/write_bytes, their _many forms, an atomic write, a copy."""
     seen: list[Any] = []
     await lib.write_bytes(f"{d}/w0", _blob(2, 5000))
     seen.append(await lib.read_bytes(f"{d}/w0"))
@@ -224,6 +231,8 @@ async def whole_work(lib: Lib, d: str) -> list[Any]:
     seen.append(await lib.read_bytes_many([p for p, _ in pairs]))
     await lib.write_bytes(f"{d}/w0", _blob(3, 70_000), atomic=True)
     seen.append(await lib.read_bytes(f"{d}/w0"))
+    await lib.copy(f"{d}/w0", f"{d}/copied")
+    seen.append(await lib.read_bytes(f"{d}/copied"))
     return seen
 
 

@@ -157,6 +157,10 @@ class Driver:
         kind: int = self._lib.pybind_DevFSKind(os.major(dev), os.minor(dev))
         return fallback if kind < 0 else kind
 
+    def statx_cached(self, fd: int, addr: int) -> int:
+        res: int = self._lib.pybind_StatxCached(fd, addr)
+        return res
+
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT
         (which never waits for the disk), or anything on a RAM-backed file system

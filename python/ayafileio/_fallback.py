@@ -145,6 +145,9 @@ class ThreadDriver:
     def dev_fs_kind(self, dev: int, fallback: int) -> int:
         return fallback
 
+    def statx_cached(self, fd: int, addr: int) -> int:
+        return -errno.ENOSYS  # Go cannot run in this process
+
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None
 

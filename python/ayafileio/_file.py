@@ -23,7 +23,7 @@ from . import _driver, _platform, _records
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
 from ._modes import parse_open_args, text_codec
-from ._raw import RawFile, fstat, open_path
+from ._raw import RawFile, open_path, stat_cached, stats_by_engine
 from ._records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE, check_result
 from ._text import TextLayer
 
@@ -125,8 +125,7 @@ class AsyncFile(Generic[AnyStr]):
 
     @classmethod
     def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
-        """An open AsyncFile over descriptor fd at once (no await: nothing to open, and
-        the caller's descriptor is os.fstat'ed here)."""
+        """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
         f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
         f._attach(fd, _platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
         return f
@@ -145,8 +144,8 @@ class AsyncFile(Generic[AnyStr]):
                 raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
-        drv = _driver.get_driver()
         if owned:
+            drv = _driver.get_driver()
             res, st, kind = await open_path(drv, (args.path or b"") + b"\0", m.flags, args.name)
             try:
                 fd, ref = _platform.adopt(res, m.flags)
@@ -156,12 +155,11 @@ class AsyncFile(Generic[AnyStr]):
         else:
             try:
                 ref = _platform.borrow(fd)
-                st = await fstat(drv, fd)
             except BaseException:
                 if args.closefd:
                     os.close(fd)
                 raise
-            kind = drv.dev_fs_kind(st.st_dev, FS_LOCAL)
+            st, kind = None, FS_LOCAL  # _attach asks
         self._attach(fd, ref, owned, st, kind)
         return self
 
@@ -175,8 +173,9 @@ class AsyncFile(Generic[AnyStr]):
         m = args.mode
         try:
             if st is None:
-                st = os.fstat(fd)
-                fs_kind = _driver.get_driver().dev_fs_kind(st.st_dev, fs_kind)
+                drv = _driver.get_driver()
+                st = (stat_cached(drv, fd) if stats_by_engine(drv) else None) or os.fstat(fd)
+                fs_kind = drv.dev_fs_kind(st.st_dev, fs_kind)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,

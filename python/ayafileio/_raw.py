@@ -3,9 +3,10 @@ descriptor's offset is not used: reads and writes name their offset; appends go 
 kernel's end of file, after which the position is where O_APPEND left it).
 
 Nothing here waits for a file system on the loop's thread: what FileIO learns from fstat
-when it opens a file comes from a STATX linked behind the engine's OPENAT (open_path), the
-file system's kind from the mount table, and every request of a file on a slow one (FUSE,
-NFS, ...) goes with FLAG_ASYNC, so that io_uring never runs it inline.
+when it opens a file comes from the kernel's cached attributes or from a STATX linked
+behind the engine's OPENAT (open_path), the file system's kind from the mount table, and
+every request of a file on a slow one (FUSE, NFS, ...) goes with FLAG_ASYNC, so that
+io_uring never runs it inline.
 
 A read or write returns the real result; when the awaiting task is cancelled the request
 is waited out and `Interrupted` carries the number of bytes the kernel did move, so the
@@ -330,29 +331,51 @@ async def fstat(drv: Engine, fd: int) -> os.stat_result:
     return await _sysops.statx(drv, _sysops.PathArg(b"\0", fd, fd), AT_FDCWD, True, name_fd=False)
 
 
+def stat_cached(drv: Engine, fd: int) -> os.stat_result | None:
+    """fd's stat from the attributes the kernel has cached, at once, without asking a
+    slow file system (what FileIO learns at open needs nothing fresher); None where
+    there is no such call."""
+    buf = bytearray(_sysops.STATX_SIZE)
+    addr, keep = _records.address_of(buf, writable=True)
+    if drv.statx_cached(fd, addr) < 0:
+        return None
+    return _sysops.stat_from_statx(buf)
+
+
 async def open_path(drv: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
     """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
-    (the engine's handle, the file's stat or None, its FS_* kind). The stat comes from a
-    STATX of the same path linked behind the OPENAT (one chain), which resolves the path
-    as the open just did (None where the engine has no STATX: the caller asks os.fstat).
-    A path on a slow file system is opened with FLAG_ASYNC; the kind of an opened file is
-    that of its device."""
+    (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
+    system (by the mount table) is opened with FLAG_ASYNC and its stat comes from a STATX
+    of the same path linked behind the OPENAT (one chain, all on the kernel's workers,
+    resolving the path as the open just did). Elsewhere the open may complete inline and
+    the stat comes from the kernel's cached attributes: a path that led to a slow file
+    system after all (a symbolic link) is not asked, and its requests go with FLAG_ASYNC
+    from then on, since the kind of an opened file is its device's. None where the engine
+    has no STATX: the caller asks os.fstat."""
     path_kind = drv.path_fs_kind(cpath)
     extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
     addr, keep = _records.address_of(cpath, writable=False)
     discard = functools.partial(_platform.discard, drv, flags=extra)  # for an open nobody will use
-    if not stats_by_engine(drv):
+    if not stats_by_engine(drv) or path_kind != FS_SLOW:
         req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666, flags=extra)
         res = await _records.result(drv, req, undo=discard)
         if res < 0:
             raise os_error(res, name)
-        return res, None, path_kind
+        if not stats_by_engine(drv):
+            return res, None, path_kind
+        try:
+            st = stat_cached(drv, res) or await fstat(drv, res)
+        except BaseException:
+            discard(res)
+            raise
+        return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
     buf = bytearray(_sysops.STATX_SIZE)
     out, keep_out = _records.address_of(buf, writable=True)
     nofollow = _sysops.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
     res, statted = await _records.chain(drv, [
         (OP_OPENAT, dict(addr=addr, keep=keep, op_flags=flags, mode=0o666, flags=FLAG_LINK)),
-        (OP_STATX, dict(addr=addr, keep=keep_out, addr2=out, op_flags=nofollow, mode=_sysops.STATX_BASIC_STATS)),
+        (OP_STATX, dict(addr=addr, keep=(keep, keep_out), addr2=out, op_flags=nofollow,
+                        mode=_sysops.STATX_BASIC_STATS)),
     ], extra, undo=discard)
     if res < 0:
         raise os_error(res, name)
@@ -363,6 +386,7 @@ async def open_path(drv: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
         discard(res)
         raise
     return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
+
 
 def _lseek_ok(fd: int) -> bool:
     try:

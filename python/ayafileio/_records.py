@@ -84,6 +84,11 @@ class Engine(Protocol):
         """The FS_* kind of device dev (a stat's st_dev), or fallback when the mount table
         does not list it."""
 
+    def statx_cached(self, fd: int, addr: int) -> int:
+        """statx of fd into the struct at addr from the attributes the kernel has cached
+        (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
+        thread: 0 or -errno (-ENOSYS where there is no such call)."""
+
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
 
