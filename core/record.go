@@ -49,8 +49,11 @@ const (
 	FlagLink      uint8 = 1 << 0 // the next request runs only if this one succeeds (IOSQE_IO_LINK)
 	FlagFixedFile uint8 = 1 << 1 // FD is a direct-descriptor slot opened with Request.Slot
 	FlagHardLink  uint8 = 1 << 2 // with FlagLink: the next runs whatever this one's result (IOSQE_IO_HARDLINK)
-	flagsKnown          = FlagLink | FlagFixedFile | FlagHardLink
-	linkFlags           = FlagLink | FlagHardLink
+	// FlagAsync: never run inline on the submitting thread, even where the kernel would try
+	// (IOSQE_ASYNC), for files on an FSSlow file system. Other backends never run inline.
+	FlagAsync  uint8 = 1 << 3
+	flagsKnown       = FlagLink | FlagFixedFile | FlagHardLink | FlagAsync
+	linkFlags        = FlagLink | FlagHardLink
 )
 
 // Other constants of the record format.

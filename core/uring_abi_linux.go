@@ -54,6 +54,7 @@ const (
 	IOSQE_FIXED_FILE  = 1 << 0
 	IOSQE_IO_LINK     = 1 << 2
 	IOSQE_IO_HARDLINK = 1 << 3
+	IOSQE_ASYNC       = 1 << 4
 )
 
 // io_uring_register() opcodes.

@@ -27,6 +27,9 @@ func prep(sqe *io_uring_sqe, r *Request) {
 			sqe.flags |= IOSQE_IO_HARDLINK
 		}
 	}
+	if r.Flags&FlagAsync != 0 {
+		sqe.flags |= IOSQE_ASYNC
+	}
 	if r.Flags&FlagFixedFile != 0 && r.Op != OpClose {
 		sqe.flags |= IOSQE_FIXED_FILE
 	}

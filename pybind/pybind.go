@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/ayafileio/ayafileio/core"
 )
@@ -121,12 +122,25 @@ func Probe() string {
 	return toJSON(e.Info())
 }
 
-// IsMemoryFS returns 1 when fd is on a RAM-backed file system (tmpfs, ramfs), else 0.
-func IsMemoryFS(fd int64) int64 {
-	if core.IsMemoryFS(int(fd)) {
-		return 1
+// DevFSKind returns the core.FSKind of device major:minor (a stat's st_dev), or -1 when
+// the mount table does not list it.
+func DevFSKind(major, minor int64) int64 {
+	kind, ok := core.DevFSKind(uint32(major), uint32(minor))
+	if !ok {
+		return -1
 	}
-	return 0
+	return int64(kind)
+}
+
+// StatxCached fills the struct statx at addr for fd from cached attributes (see
+// core.StatxCached); 0 or -errno.
+func StatxCached(fd int64, addr uintptr) int64 { return core.StatxCached(int(fd), addr) }
+
+// PathFSKind returns the core.FSKind of the file system the path of n bytes at addr
+// lies on (lexically: see core.PathFSKind).
+func PathFSKind(addr uintptr, n int64) (res int64) {
+	defer guard(&res, int64(core.FSLocal))
+	return int64(core.PathFSKind(string(unsafe.Slice((*byte)(unsafe.Add(nil, addr)), n))))
 }
 
 // ConfigSet validates and applies options given as a JSON object of strings; returns ""

@@ -46,6 +46,7 @@ def test_constants() -> None:
     assert value("FlagLink") == "1 << 0" and _records.FLAG_LINK == 1
     assert value("FlagFixedFile") == "1 << 1" and _records.FLAG_FIXED_FILE == 2
     assert value("FlagHardLink") == "1 << 2" and _records.FLAG_HARD_LINK == 4
+    assert value("FlagAsync") == "1 << 3" and _records.FLAG_ASYNC == 8
     assert int(value("FsyncDatasync")) == _records.FSYNC_DATASYNC
     assert value("OffCurrent") == "^uint64(0)" and _records.OFF_CURRENT == 2**64 - 1
     assert int(value("ATFDCWD")) == _records.AT_FDCWD

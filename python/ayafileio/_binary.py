@@ -273,7 +273,7 @@ class BufferedFile(_OverRaw):
         if res is not None:
             return res
         # _bufferedreader_read_generic:
-        n = _bounded(self.raw, n, self.tell)
+        n = await _bounded(self.raw, n, self.tell)
         current = self._readahead()
         if current == 0 and n % self.buffer_size == 0 and not self._valid_write():
             # All of it would go straight from the raw file into the result: on a
@@ -685,8 +685,8 @@ class BufferedFile(_OverRaw):
         drv = raw.drv
         addr, keep = _records.address_of(data, writable=False)
         drv.room_for_chain(2)
-        wreq = drv.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK)
-        creq = drv.submit(OP_CLOSE, raw.ref)
+        wreq = drv.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK | raw.flags)
+        creq = drv.submit(OP_CLOSE, raw.ref, flags=raw.flags)
         try:
             wres = await wreq.future
             cres = await creq.future
@@ -780,11 +780,11 @@ def _result(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
     return bytes(view[:n])
 
 
-def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
+async def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
     """A read size to allocate: a huge one on a regular file asks for what the file
     holds (io would raise MemoryError allocating it)."""
     if n > _MAX_ALLOCATION and raw.regular:
-        return min(n, max(os.fstat(raw.fd).st_size - tell(), 0) + 1)
+        return min(n, max(await raw.current_size() - tell(), 0) + 1)
     return n
 
 
@@ -823,7 +823,7 @@ class Unbuffered(_OverRaw):
             except Interrupted as e:
                 self._give_back(e.data)
                 raise asyncio.CancelledError(*e.args) from None
-        return await _read_new(_bounded(self.raw, n, self.raw.tell), self.raw.readinto, self._give_back)
+        return await _read_new(await _bounded(self.raw, n, self.raw.tell), self.raw.readinto, self._give_back)
 
     def _give_back(self, data: bytes) -> None:
         """A cancelled read takes nothing: the position goes back (a pipe's bytes are
@@ -921,7 +921,8 @@ async def _write_all_uninterrupted(raw: RawFile, data: bytes, off: int) -> None:
     while done < len(data):
         chunk = data[done:]
         addr, keep = _records.address_of(chunk, writable=False)
-        req = drv.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep)
+        req = drv.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep,
+                         flags=raw.flags)
         res = await drv.settle(req, cancel=False)
         if res <= 0:
             debug("write of fd %d failed after cancellation: %d", raw.fd, res)

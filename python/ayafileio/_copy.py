@@ -10,15 +10,15 @@ through the files, pipelined. The checks and errors are shutil.copyfile's.
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import stat
 from typing import Any
 
-from . import _sysops, testing
+from . import _driver, _sysops, testing
 from . import os as _os
 from ._file import AsyncBinaryFile
 from ._open import open as aopen
+from ._raw import fstat
 from ._records import OP_COPY_FILE_RANGE, os_error
 from ._whole import each
 
@@ -46,7 +46,8 @@ async def acopy(src: Any, dst: Any, *, chunk_size: int = 4 << 20, concurrency: i
             raise shutil.SpecialFileError(f"`{fn}` is a named pipe")
     async with aopen(src, "rb", buffering=0) as fin:
         async with aopen(dst, "wb", buffering=0) as fout:
-            copied = await _copy(fin, fout, os.fstat(fin.fileno()).st_size, chunk_size, concurrency)
+            size = (await fstat(_driver.get_driver(), fin.fileno())).st_size  # by the engine: a slow fs's fstat waits
+            copied = await _copy(fin, fout, size, chunk_size, concurrency)
     if copy_stat:
         await _sysops.in_thread(None, shutil.copystat, src, dst)
     return copied

@@ -33,6 +33,7 @@ from ._records import (
     Engine,
     OP_NAMES,
     Request,
+    address_of,
     engine_ops,
     wait_out,
 )
@@ -145,9 +146,20 @@ class Driver:
     def give_slot(self, slot: int) -> None:
         self._free_slots.append(slot)
 
-    def is_memory_fs(self, fd: int) -> bool:
-        """Whether fd is on tmpfs or ramfs, whose reads never wait for a device."""
-        return bool(self._lib.pybind_IsMemoryFS(fd))
+    def path_fs_kind(self, cpath: bytes) -> int:
+        addr, keep = address_of(cpath, writable=False)
+        kind: int = self._lib.pybind_PathFSKind(addr, len(cpath) - 1)
+        return kind
+
+    def dev_fs_kind(self, dev: int, fallback: int) -> int:
+        if sys.platform == "win32":
+            return fallback  # st_dev is a volume serial number there
+        kind: int = self._lib.pybind_DevFSKind(os.major(dev), os.minor(dev))
+        return fallback if kind < 0 else kind
+
+    def statx_cached(self, fd: int, addr: int) -> int:
+        res: int = self._lib.pybind_StatxCached(fd, addr)
+        return res
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT

@@ -22,6 +22,7 @@ from ._config import cached_close_timeout
 from ._records import (
     AT_FDCWD,
     FLAG_LINK,
+    FS_LOCAL,
     FSYNC_DATASYNC,
     OFF_CURRENT,
     OP_CLOSE,
@@ -138,8 +139,14 @@ class ThreadDriver:
     def room_for_chain(self, n: int) -> None:
         """Chains are collected until their last request; nothing to make room for."""
 
-    def is_memory_fs(self, fd: int) -> bool:
-        return False
+    def path_fs_kind(self, cpath: bytes) -> int:
+        return FS_LOCAL  # every request runs on a thread here
+
+    def dev_fs_kind(self, dev: int, fallback: int) -> int:
+        return fallback
+
+    def statx_cached(self, fd: int, addr: int) -> int:
+        return -errno.ENOSYS  # Go cannot run in this process
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None

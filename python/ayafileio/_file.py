@@ -28,8 +28,8 @@ from ._answer import AwaitableBool, answer
 from ._binary import BufferedFile, Unbuffered
 from ._config import cached_buffer_size
 from ._modes import OpenArgs, parse_mode, parse_open_args, text_codec
-from ._raw import RawFile
-from ._records import OP_OPENAT, OP_READ, OP_WRITE, check_result, os_error
+from ._raw import RawFile, open_path, stat_cached, stats_by_engine
+from ._records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE, check_result
 from ._text import TextLayer
 
 
@@ -175,7 +175,7 @@ class AsyncFile(Generic[AnyStr]):
     def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
         """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
         f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
-        f._attach(fd, _platform.borrow(fd), owned=False)
+        f._attach(fd, _platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
         return f
 
     async def _open(self) -> AsyncFile[AnyStr]:
@@ -194,14 +194,12 @@ class AsyncFile(Generic[AnyStr]):
                 raise ValueError(f"opener returned {fd}")
         if owned:
             drv = _driver.get_driver()
-            cpath = (args.path or b"") + b"\0"
-            addr, keep = _records.address_of(cpath, writable=False)
-            req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=m.flags, mode=0o666)
-            # A task gone meanwhile will use no descriptor the open made.
-            res = await _records.result(drv, req, undo=_platform.discard)
-            if res < 0:
-                raise os_error(res, args.name)
-            fd, ref = _platform.adopt(res, m.flags)
+            res, st, kind = await open_path(drv, (args.path or b"") + b"\0", m.flags, args.name)
+            try:
+                fd, ref = _platform.adopt(res, m.flags)
+            except BaseException:
+                _platform.discard(drv, res, FLAG_ASYNC if kind == FS_SLOW else 0)
+                raise
         else:
             try:
                 ref = _platform.borrow(fd)
@@ -209,22 +207,27 @@ class AsyncFile(Generic[AnyStr]):
                 if args.closefd:
                     os.close(fd)
                 raise
-        self._attach(fd, ref, owned)
+            st, kind = None, FS_LOCAL  # _attach asks
+        self._attach(fd, ref, owned, st, kind)
         return self
 
     def __await__(self) -> Any:
         return self._open().__await__()
 
-    def _attach(self, fd: int, ref: int, owned: bool) -> None:
-        """Builds the layers over an open descriptor (closed again if that fails)."""
+    def _attach(self, fd: int, ref: int, owned: bool, st: os.stat_result | None, fs_kind: int) -> None:
+        """Builds the layers over an open descriptor whose stat is st (None: os.fstat's),
+        on a file system of fs_kind; closed again if that fails."""
         args = self._args
         m = args.mode
         try:
-            st = os.fstat(fd)
+            if st is None:
+                drv = _driver.get_driver()
+                st = (stat_cached(drv, fd) if stats_by_engine(drv) else None) or os.fstat(fd)
+                fs_kind = drv.dev_fs_kind(st.st_dev, fs_kind)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
-                          closefd=args.closefd, st=st)
+                          closefd=args.closefd, st=st, fs_kind=fs_kind)
             line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
             if args.buffering == 0:  # binary only: text refused it above
@@ -239,7 +242,11 @@ class AsyncFile(Generic[AnyStr]):
                 self._text = TextLayer(buf, args.encoding, args.errors or "strict", args.newline,
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:
-            _platform.close_now(fd, ref, args.closefd)
+            if owned:  # closed by the engine: a close can wait on a slow file system
+                _platform.close_fd(fd, args.closefd)
+                _platform.discard(_driver.get_driver(), ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
+            else:
+                _platform.close_now(fd, ref, args.closefd)
             raise
         self._file = buf
         self._fast = self._text or buf
@@ -316,7 +323,7 @@ class AsyncFile(Generic[AnyStr]):
     def isatty(self) -> AwaitableBool:
         raw = self._b.raw
         raw.check_open()
-        return answer(not raw.regular and os.isatty(raw.fd))  # a regular file is no terminal: no system call
+        return answer(not raw.regular and os.isatty(raw.fd))  # a regular file is no terminal: no ioctl to a file system
 
     # --- reading ------------------------------------------------------------------------
 
@@ -589,7 +596,7 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         b = self._b
         b.check_readable()
         if size == -1:
-            size = max(0, os.fstat(b.fd).st_size - offset)
+            size = max(0, await b.raw.current_size() - offset)
         if offset < 0 or size < 0:
             raise ValueError("offset and size must not be negative")
         if b.pending_write():
@@ -607,7 +614,8 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         if got is None:
             addr, keep = _records.address_of(view, writable=True)
             # Waited out if cancelled: the kernel may still be writing into view.
-            got = check_result(await _records.result(raw.drv, raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)))
+            req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
+            got = check_result(await _records.result(raw.drv, req))
         del view
         del out[got:]
         return bytes(out)
@@ -628,7 +636,7 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         done = 0
         while done < len(view):
             addr, keep = _records.address_of(view[done:], writable=False)
-            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep)
+            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep, flags=b.raw.flags)
             n = check_result(await _records.result(b.raw.drv, req))  # a cancelled one may have landed: idempotent
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")

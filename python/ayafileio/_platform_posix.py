@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ._records import OP_CLOSE, Engine
+
 assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
@@ -52,9 +54,11 @@ def close_fd(fd: int, closefd: bool) -> None:
     """Closes what the file's close must close besides the engine's handle: nothing."""
 
 
-def discard(handle: int) -> None:
-    """Closes a descriptor the engine opened for a task that was cancelled."""
-    os.close(handle)
+def discard(engine: Engine, handle: int, flags: int) -> None:
+    """Closes a descriptor the engine opened that nobody will use (a cancelled open, a
+    failed one), on the engine, without waiting: a close can wait on a slow file system
+    (FUSE's flush), and the loop's thread must not."""
+    engine.submit(OP_CLOSE, handle, flags=flags)
 
 
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:

@@ -71,8 +71,9 @@ def close_fd(fd: int, closefd: bool) -> None:
         os.close(fd)
 
 
-def discard(handle: int) -> None:
-    """Closes a handle the engine opened for a task that was cancelled."""
+def discard(engine: _records.Engine, handle: int, flags: int) -> None:
+    """Closes a handle the engine opened that nobody will use (a cancelled open, a failed
+    one)."""
     _native.lib().pybind_CloseNow(handle)
 
 

@@ -2,6 +2,12 @@
 descriptor's offset is not used: reads and writes name their offset; appends go to the
 kernel's end of file, after which the position is where O_APPEND left it).
 
+Nothing here waits for a file system on the loop's thread: what FileIO learns from fstat
+when it opens a file comes from the kernel's cached attributes or from a STATX linked
+behind the engine's OPENAT (open_path), the file system's kind from the mount table, and
+every request of a file on a slow one (FUSE, NFS, ...) goes with FLAG_ASYNC, so that
+io_uring never runs it inline.
+
 A read or write returns the real result; when the awaiting task is cancelled the request
 is waited out and `Interrupted` carries the number of bytes the kernel did move, so the
 layer above can account for every one of them (`interrupted()`, the one rule for it).
@@ -11,13 +17,32 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import io
 import os
 import stat
 from typing import Any
 
-from . import _driver, _platform, _records
-from ._records import OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_READ, OP_WRITE, Engine, Request, check_result, os_error
+from . import _driver, _platform, _records, _sysops
+from ._records import (
+    AT_FDCWD,
+    FLAG_ASYNC,
+    FLAG_LINK,
+    FS_MEMORY,
+    FS_SLOW,
+    OFF_CURRENT,
+    OP_CLOSE,
+    OP_FSYNC,
+    OP_FTRUNCATE,
+    OP_OPENAT,
+    OP_READ,
+    OP_STATX,
+    OP_WRITE,
+    Engine,
+    Request,
+    check_result,
+    os_error,
+)
 
 
 def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
@@ -46,7 +71,7 @@ class RawFile:
     """An open descriptor with FileIO's read/write/seek/tell/truncate semantics."""
 
     def __init__(self, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool, append: bool,
-                 closefd: bool, st: os.stat_result) -> None:
+                 closefd: bool, st: os.stat_result, fs_kind: int) -> None:
         self.fd = fd  # what os functions and fileno() take
         self.ref = ref  # what request records name (_platform: the same number on POSIX)
         self.owned = owned  # the engine opened it
@@ -59,17 +84,20 @@ class RawFile:
         self.drv: Engine = _driver.get_driver()
         self.regular = stat.S_ISREG(st.st_mode)
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
+        self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
+        self.size = st.st_size  # what the file held when last seen: readall's first guess
         # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
         # "memory" reads a RAM-backed file system directly (it never waits for a device).
         self.fast_read = ""
-        if self.regular and readable and _platform.READ_FAST_PATH:
-            self.fast_read = "memory" if self.drv.is_memory_fs(fd) else "nowait"
-        # FileIO seeks an appending file to its end when it opens it; a descriptor this
+        if self.regular and readable and _platform.READ_FAST_PATH and fs_kind != FS_SLOW:
+            self.fast_read = "memory" if fs_kind == FS_MEMORY else "nowait"
+        # FileIO seeks an appending file to its end when it opens it (a descriptor this
+        # module opened has O_APPEND: its writes go there anyway); a descriptor this
         # module just opened is at 0 otherwise.
         if not self.seekable:
             self.pos = 0
         elif append:
-            self.pos = os.lseek(fd, 0, os.SEEK_END)
+            self.pos = st.st_size if owned else os.lseek(fd, 0, os.SEEK_END)
         else:
             self.pos = 0 if owned else os.lseek(fd, 0, os.SEEK_CUR)
 
@@ -169,7 +197,7 @@ class RawFile:
         """One read through the engine of up to length bytes at the position into memory
         at addr (kept alive by keep); advances the position, also by what a cancelled
         read moved."""
-        req = self.drv.submit(OP_READ, self.ref, addr, length, self._offset(), keep)
+        req = self.drv.submit(OP_READ, self.ref, addr, length, self._offset(), keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -187,7 +215,7 @@ class RawFile:
         addr, keep = _records.address_of(data, writable=False)
         length = len(data) if type(data) is bytes else memoryview(data).nbytes
         off = OFF_CURRENT if self.append or not self.seekable else self.pos
-        req = self.drv.submit(OP_WRITE, self.ref, addr, length, off, keep)
+        req = self.drv.submit(OP_WRITE, self.ref, addr, length, off, keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -204,27 +232,33 @@ class RawFile:
         # O_APPEND wrote at the end and left the descriptor's offset there; FileIO's
         # position is that offset from here on, and so is ours.
         self.pos = _platform.append_position(self.fd) if self.append else self.pos + n
+        self.size = max(self.size, self.pos)
 
     async def readall(self) -> bytes:
         """FileIO.readall: everything up to the end of the stream. A cancelled readall
         raises Interrupted with what it had read in `data`."""
         parts: list[bytes] = []
+        total = 0
+        # FileIO asks fstat how much is left; the size seen at open (or since) tells the
+        # same without a system call on the loop's thread. A file that grew since is read
+        # on in growing pieces, one that shrank ends at the first empty read.
+        end = self.size if self.regular else -1
         try:
             while True:
-                size, end = _CHUNK, -1
-                if self.regular:  # ask for one byte more than fstat says is left
-                    end = os.fstat(self.fd).st_size
-                    size = max(end - self.pos, 0) + 1
-                buf, view = _records.fresh_bytes(min(max(size, 1), _MAX_READ))
+                size = end - self.pos + 1 if end >= self.pos else max(_CHUNK, total)
+                buf, view = _records.fresh_bytes(min(size, _MAX_READ))
                 got = await self.readinto(view)
                 if not got:
                     break
+                total += got
                 parts.append(buf if got == len(buf) and type(buf) is bytes else bytes(view[:got]))
                 if self.pos >= end >= 0 and got < size:
-                    break  # stopped where fstat said the file ends (not a partial read)
+                    break  # stopped where the file was seen to end (not a partial read)
         except Interrupted as e:
             data = b"".join(parts) + bytes(view[: e.count])
             raise Interrupted(len(data), *e.args, data=data) from None
+        if self.regular:
+            self.size = self.pos
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def truncate(self, size: int | None = None) -> int:
@@ -234,13 +268,14 @@ class RawFile:
             size = self.tell()
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        req = self.drv.submit(OP_FTRUNCATE, self.ref, 0, 0, size)
+        req = self.drv.submit(OP_FTRUNCATE, self.ref, 0, 0, size, flags=self.flags)
         check_result(await _records.result(self.drv, req, cancel=False))
+        self.size = size
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
-        req = self.drv.submit(OP_FSYNC, self.ref, op_flags=int(datasync))
+        req = self.drv.submit(OP_FSYNC, self.ref, op_flags=int(datasync), flags=self.flags)
         check_result(await _records.result(self.drv, req, cancel=False))
 
     async def close(self) -> None:
@@ -250,7 +285,8 @@ class RawFile:
         self.closed = True
         try:
             if _platform.engine_closes(self.closefd):
-                check_result(await _records.result(self.drv, self.drv.submit(OP_CLOSE, self.ref), cancel=False))
+                req = self.drv.submit(OP_CLOSE, self.ref, flags=self.flags)
+                check_result(await _records.result(self.drv, req, cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
             _platform.close_fd(self.fd, self.closefd)
@@ -272,8 +308,84 @@ class RawFile:
             _platform.close_now(self.fd, self.ref, self.closefd)
 
 
+    async def current_size(self) -> int:
+        """The file's size now (fstat's), asked of the engine."""
+        self.size = (await fstat(self.drv, self.fd)).st_size
+        return self.size
+
+
 _CHUNK = 8192
 _MAX_READ = 64 << 20
+
+
+def stats_by_engine(drv: Engine) -> bool:
+    """Whether drv does STATX (else os.fstat does, on the loop's thread: Windows, a forked
+    child's thread driver)."""
+    return _platform.PATH_OPS and OP_STATX in drv.ops
+
+
+async def fstat(drv: Engine, fd: int) -> os.stat_result:
+    """os.fstat(fd), by the engine where it can."""
+    if not stats_by_engine(drv):
+        return os.fstat(fd)
+    return await _sysops.statx(drv, _sysops.PathArg(b"\0", fd, fd), AT_FDCWD, True, name_fd=False)
+
+
+def stat_cached(drv: Engine, fd: int) -> os.stat_result | None:
+    """fd's stat from the attributes the kernel has cached, at once, without asking a
+    slow file system (what FileIO learns at open needs nothing fresher); None where
+    there is no such call."""
+    buf = bytearray(_sysops.STATX_SIZE)
+    addr, keep = _records.address_of(buf, writable=True)
+    if drv.statx_cached(fd, addr) < 0:
+        return None
+    return _sysops.stat_from_statx(buf)
+
+
+async def open_path(drv: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
+    """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
+    (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
+    system (by the mount table) is opened with FLAG_ASYNC and its stat comes from a STATX
+    of the same path linked behind the OPENAT (one chain, all on the kernel's workers,
+    resolving the path as the open just did). Elsewhere the open may complete inline and
+    the stat comes from the kernel's cached attributes: a path that led to a slow file
+    system after all (a symbolic link) is not asked, and its requests go with FLAG_ASYNC
+    from then on, since the kind of an opened file is its device's. None where the engine
+    has no STATX: the caller asks os.fstat."""
+    path_kind = drv.path_fs_kind(cpath)
+    extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
+    addr, keep = _records.address_of(cpath, writable=False)
+    discard = functools.partial(_platform.discard, drv, flags=extra)  # for an open nobody will use
+    if not stats_by_engine(drv) or path_kind != FS_SLOW:
+        req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666, flags=extra)
+        res = await _records.result(drv, req, undo=discard)
+        if res < 0:
+            raise os_error(res, name)
+        if not stats_by_engine(drv):
+            return res, None, path_kind
+        try:
+            st = stat_cached(drv, res) or await fstat(drv, res)
+        except BaseException:
+            discard(res)
+            raise
+        return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
+    buf = bytearray(_sysops.STATX_SIZE)
+    out, keep_out = _records.address_of(buf, writable=True)
+    nofollow = _sysops.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
+    res, statted = await _records.chain(drv, [
+        (OP_OPENAT, dict(addr=addr, keep=keep, op_flags=flags, mode=0o666, flags=FLAG_LINK)),
+        (OP_STATX, dict(addr=addr, keep=(keep, keep_out), addr2=out, op_flags=nofollow,
+                        mode=_sysops.STATX_BASIC_STATS)),
+    ], extra, undo=discard)
+    if res < 0:
+        raise os_error(res, name)
+    try:
+        # A path renamed or removed between the two: ask about the descriptor.
+        st = _sysops.stat_from_statx(buf) if statted >= 0 else await fstat(drv, res)
+    except BaseException:
+        discard(res)
+        raise
+    return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
 
 
 def _lseek_ok(fd: int) -> bool:

@@ -29,6 +29,11 @@ OP_NAMES = ("nop", "read", "write", "readv", "writev", "fsync", "openat", "close
 FLAG_LINK = 1  # the next request runs only if this one succeeds
 FLAG_FIXED_FILE = 2  # fd is a direct-descriptor slot
 FLAG_HARD_LINK = 4  # with FLAG_LINK: the next request runs whatever this one's result
+FLAG_ASYNC = 8  # never run inline on the loop's thread (io_uring's IOSQE_ASYNC): files on FS_SLOW
+# What waiting on a file system can cost the thread asking (core/fsinfo.go's FSKind): a
+# local one never makes an inline attempt wait, a RAM-backed one never waits for a device
+# at all, a slow one (FUSE, NFS, SMB, ...) can wait for a daemon or the network anywhere.
+FS_LOCAL, FS_MEMORY, FS_SLOW = 0, 1, 2
 FSYNC_DATASYNC = 1
 OFF_CURRENT = (1 << 64) - 1  # use (and advance) the file position
 AT_FDCWD = -100
@@ -75,7 +80,18 @@ class Engine(Protocol):
     def room_for_chain(self, n: int) -> None:
         """Makes room so that the next n requests go into one submission."""
 
-    def is_memory_fs(self, fd: int) -> bool: ...
+    def path_fs_kind(self, cpath: bytes) -> int:
+        """The FS_* kind of the file system a NUL-terminated path lies on, from the mount
+        table (no system call on the file): what an open by path is submitted as."""
+
+    def dev_fs_kind(self, dev: int, fallback: int) -> int:
+        """The FS_* kind of device dev (a stat's st_dev), or fallback when the mount table
+        does not list it."""
+
+    def statx_cached(self, fd: int, addr: int) -> int:
+        """statx of fd into the struct at addr from the attributes the kernel has cached
+        (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
+        thread: 0 or -errno (-ENOSYS where there is no such call)."""
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
@@ -108,6 +124,32 @@ async def result(engine: Engine, req: Request, cancel: bool = True,
         if undo is not None and res >= 0:
             undo(res)
         raise
+
+
+async def chain(engine: Engine, steps: list[tuple[int, dict[str, Any]]], flags: int = 0,
+                undo: Callable[[int], object] | None = None) -> list[int]:
+    """Submits steps (op, submit()'s keywords) as one linked chain, each request with flags
+    added, and returns every result. Only the last request wakes the task: a chain
+    completes in order, so the others' results are in by then (their futures are
+    cancelled at once, which spares the loop a task step each). A cancelled task waits
+    the chain out first (a close in it must run), gives undo the first request's result
+    if that succeeded (a descriptor it opened), then raises."""
+    engine.room_for_chain(len(steps))
+    reqs = [engine.submit(op, **{**kw, "flags": kw.get("flags", 0) | flags}) for op, kw in steps]
+    for req in reqs[:-1]:
+        req.future.cancel()
+    cancelled = False
+    try:
+        await reqs[-1].future
+    except asyncio.CancelledError:
+        cancelled = True
+        await engine.settle(reqs[-1], cancel=False)
+    results = [req.result if req.result is not None else await engine.settle(req, cancel=False) for req in reqs]
+    if cancelled:
+        if undo is not None and results[0] >= 0:
+            undo(results[0])
+        raise asyncio.CancelledError
+    return results
 
 
 async def wait_out(fut: asyncio.Future[int], timeout: float) -> int:

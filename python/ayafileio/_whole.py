@@ -2,7 +2,8 @@
 their _many forms.
 
 Each file is one linked chain of requests: OPENAT into a direct descriptor, the READ or
-WRITE, (FSYNC,) CLOSE. The read or write is hard-linked to what follows, so the close
+WRITE, (FSYNC,) CLOSE; on a slow file system (FUSE, NFS, ...) each with FLAG_ASYNC, so that
+no step runs inline on the loop's thread. The read or write is hard-linked to what follows, so the close
 runs whatever it returned; a failed open cancels the rest. One loop round trip per file,
 and the chains of one loop iteration go to the kernel in one io_uring_enter. An atomic
 write is two chains: the file under a temporary name in the target's directory, then
@@ -28,10 +29,12 @@ from . import os as aos
 from ._open import open as aopen
 from ._records import (
     AT_FDCWD,
+    FLAG_ASYNC,
     FLAG_FIXED_FILE,
     FLAG_HARD_LINK,
     FLAG_LINK,
     MAX_IO_LEN,
+    FS_SLOW,
     OP_CLOSE,
     OP_FSYNC,
     OP_OPENAT,
@@ -41,6 +44,7 @@ from ._records import (
     OP_WRITE,
     Engine,
     address_of,
+    chain,
     os_error,
     result,
 )
@@ -67,26 +71,9 @@ def _path(path: Any) -> tuple[bytes, Any]:
     return raw + b"\0", shown
 
 
-async def _chain(drv: Engine, steps: list[tuple[int, dict[str, Any]]]) -> list[int]:
-    """Submits steps as one chain and returns every result. Only the last request wakes
-    the task: a chain completes in order, so the others' results are in by then (their
-    futures are cancelled at once, which spares the loop a task step each). A cancelled
-    task waits the chain out first (its close must run and its slot come back), then
-    raises."""
-    drv.room_for_chain(len(steps))
-    reqs = [drv.submit(op, **kw) for op, kw in steps]
-    for req in reqs[:-1]:
-        req.future.cancel()
-    cancelled = False
-    try:
-        await reqs[-1].future
-    except asyncio.CancelledError:
-        cancelled = True
-        await drv.settle(reqs[-1], cancel=False)
-    results = [req.result if req.result is not None else await drv.settle(req, cancel=False) for req in reqs]
-    if cancelled:
-        raise asyncio.CancelledError
-    return results
+def _async_flag(drv: Engine, c: bytes) -> int:
+    """FLAG_ASYNC for the chains of a path on a slow file system, else 0."""
+    return FLAG_ASYNC if drv.path_fs_kind(c) == FS_SLOW else 0
 
 
 def _chain_engine() -> Engine | None:
@@ -110,11 +97,11 @@ async def read_bytes(path: Any) -> bytes:
     buf = bytearray(_FIRST_READ)
     try:
         (pa, kp), (ba, kb) = address_of(c, False), address_of(buf, True)
-        opened, got, closed = await _chain(drv, [
+        opened, got, closed = await chain(drv, [
             (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | _O_CLOEXEC, slot=slot + 1, flags=FLAG_LINK)),
             (OP_READ, dict(fd=slot, addr=ba, length=len(buf), off=0, keep=kb, flags=_LINKED | FLAG_FIXED_FILE)),
             (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
-        ])
+        ], _async_flag(drv, c))
     finally:
         drv.give_slot(slot)
     if opened < 0:
@@ -186,6 +173,7 @@ class _EngineSteps:
 
     def __init__(self, drv: Engine, c: bytes, shown: Any, durable: bool) -> None:
         self.drv, self.c, self.shown, self.durable = drv, c, shown, durable
+        self.flags = _async_flag(drv, c)  # the temporary files are in the target's directory
 
     async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         """open(c, O_WRONLY|O_CREAT|create, mode) → write → (fsync) → close: the open's
@@ -204,7 +192,7 @@ class _EngineSteps:
             if self.durable:
                 steps.append((OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)))
             steps.append((OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)))
-            opened, wrote, *rest = await _chain(drv, steps)
+            opened, wrote, *rest = await chain(drv, steps, self.flags)
         finally:
             drv.give_slot(slot)
         if opened < 0:
@@ -256,7 +244,7 @@ class _EngineSteps:
         rename = (OP_RENAMEAT, dict(fd=AT_FDCWD, addr=ta, addr2=da, keep=(kt, kd)))
         slot = drv.take_slot() if self.durable else None
         if slot is None:
-            renamed, = await _chain(drv, [rename])
+            renamed, = await chain(drv, [rename], self.flags)
             if renamed < 0:
                 raise os_error(renamed, self.shown)
             if self.durable:
@@ -265,13 +253,13 @@ class _EngineSteps:
         try:
             (ha, kh) = address_of((os.path.dirname(self.c[:-1]) or b".") + b"\0", False)
             rename[1]["flags"] = FLAG_LINK
-            renamed, opened, synced, closed = await _chain(drv, [
+            renamed, opened, synced, closed = await chain(drv, [
                 rename,
                 (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC, slot=slot + 1,
                                  flags=FLAG_LINK)),
                 (OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)),
                 (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
-            ])
+            ], self.flags)
         finally:
             drv.give_slot(slot)
         if renamed < 0:
@@ -282,7 +270,7 @@ class _EngineSteps:
 
     async def _unlink(self, temp: bytes) -> None:
         addr, keep = address_of(temp, False)
-        await result(self.drv, self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep), cancel=False)
+        await result(self.drv, self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep, flags=self.flags), cancel=False)
 
 
 def _temp_mode(target: os.stat_result | None) -> int:
