@@ -137,6 +137,37 @@ func (b *uringBackend) reap(out []Completion) int {
 		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
 		b.r.getEvents()
 	}
+	return b.collect(out)
+}
+
+// exchange submits what queue took and reaps, in one io_uring_enter.
+func (b *uringBackend) exchange(out []Completion, mode ExchangeMode) (int, error) {
+	var err error
+	switch {
+	case mode == ExchangeInline:
+		// The caller reads the CQ right after the enter: completions posted meanwhile
+		// need not wake the loop.
+		b.r.setEventFD(false)
+		err = b.r.submitAndGetEvents(false)
+		b.r.setEventFD(true)
+	case !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed():
+		// Drained already: an exchange since the wake-up entered and took its work.
+	default:
+		// Drained before entering, as in reap.
+		err = b.r.submitAndGetEvents(true)
+	}
+	n := b.collect(out)
+	if mode == ExchangeInline && (b.inKernel > 0 || b.cancels > 0) {
+		// Work that finished in the kernel while the eventfd was off (or deferred work
+		// left for a later enter) did not signal it: make sure the loop looks again.
+		b.n.signal()
+	}
+	return n, err
+}
+
+// collect moves the completions of operations run off the ring, then ready CQEs, into
+// out.
+func (b *uringBackend) collect(out []Completion) int {
 	n := b.side.take(out)
 	for n < len(out) {
 		got := b.r.peekCQEs(b.scratch[:min(len(out)-n, len(b.scratch))])
