@@ -129,32 +129,30 @@ func (b *uringBackend) failChain(chain []Request, res int64) {
 func (b *uringBackend) flush() error { return b.r.submit() }
 
 func (b *uringBackend) reap(out []Completion) int {
-	// Reset the notifier before looking: anything finishing after this point signals
-	// it again, so no wake-up is lost between the look and the next wait.
-	b.n.drain()
-	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cqNeedsEnter() {
-		// Deferred task work is posted only when the issuer enters with GETEVENTS, and
-		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
-		b.r.getEvents()
-	}
-	return b.collect(out)
+	n, _ := b.exchange(out, ExchangeTick)
+	return n
 }
 
 // exchange submits what queue took and reaps, in one io_uring_enter.
 func (b *uringBackend) exchange(out []Completion, mode ExchangeMode) (int, error) {
 	var err error
+	pending := b.inKernel + b.cancels
 	switch {
 	case mode == ExchangeInline:
 		// The caller reads the CQ right after the enter: completions posted meanwhile
 		// need not wake the loop.
 		b.r.setEventFD(false)
-		err = b.r.submitAndGetEvents(false)
+		err = b.r.submitAndGetEvents(pending)
 		b.r.setEventFD(true)
 	case !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed():
 		// Drained already: an exchange since the wake-up entered and took its work.
 	default:
-		// Drained before entering, as in reap.
-		err = b.r.submitAndGetEvents(true)
+		// The notifier is reset before entering: anything finishing after this point
+		// signals it again, so no wake-up is lost between the look and the next wait.
+		// With DEFER_TASKRUN completions are posted only when the issuer enters with
+		// GETEVENTS, and the kernel does not always raise IORING_SQ_TASKRUN for them:
+		// always enter.
+		err = b.r.submitAndGetEvents(pending)
 	}
 	n := b.collect(out)
 	if mode == ExchangeInline && (b.inKernel > 0 || b.cancels > 0) {

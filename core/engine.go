@@ -195,21 +195,10 @@ func decodeRecords(addr uintptr, n int) []Request {
 	return reqs
 }
 
-// SubmitRecords decodes n records from caller memory at addr and submits them.
-func (e *Engine) SubmitRecords(addr uintptr, n int) (int, error) {
-	if n <= 0 {
-		return 0, nil
-	}
-	return e.Submit(decodeRecords(addr, n))
-}
-
-// ExchangeRecords is Exchange with n request records at reqAddr and room for max
+// ExchangeRecords is Exchange with n request records at reqAddr and room for room
 // completion records at outAddr, both in caller memory.
-func (e *Engine) ExchangeRecords(reqAddr uintptr, n int, outAddr uintptr, max int, mode ExchangeMode) (int, error) {
-	if max <= 0 {
-		return 0, nil
-	}
-	return e.Exchange(decodeRecords(reqAddr, n), unsafe.Slice((*Completion)(unsafe.Add(nil, outAddr)), max), mode)
+func (e *Engine) ExchangeRecords(reqAddr uintptr, n int, outAddr uintptr, room int, mode ExchangeMode) (int, error) {
+	return e.Exchange(decodeRecords(reqAddr, n), unsafe.Slice((*Completion)(unsafe.Add(nil, outAddr)), max(room, 0)), mode)
 }
 
 // queuePending moves whole chains from pending to the backend while it has room.
@@ -254,15 +243,6 @@ func (e *Engine) reapLocked(out []Completion, reap func([]Completion) int) int {
 		e.wake.arm()
 	}
 	return n + got
-}
-
-// ReapRecords reaps into caller memory at addr, room for max completions.
-func (e *Engine) ReapRecords(addr uintptr, max int) int {
-	if max <= 0 {
-		return 0
-	}
-	out := unsafe.Slice((*Completion)(unsafe.Add(nil, addr)), max)
-	return e.Reap(out)
 }
 
 // Wait blocks until a completion is ready or timeout passes (for callers that have no

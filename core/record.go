@@ -100,7 +100,7 @@ func init() {
 }
 
 // DecodeRequest reads one record from its 64-byte wire form. It is the only decoder:
-// Engine.SubmitRecords goes through it too, so the fuzz target covers what Python sends.
+// Engine.ExchangeRecords goes through it too, so the fuzz target covers what Python sends.
 func DecodeRequest(b []byte) (Request, bool) {
 	if len(b) < RequestSize {
 		return Request{}, false

@@ -1,7 +1,9 @@
-"""One native engine per event loop: requests are packed into a record array, submitted
-once per loop tick, and completions are reaped in batches when the engine signals (how
-the loop hears it: _notify) and handed to their tasks in slices that keep each loop
-iteration short.
+"""One native engine per event loop: requests are packed into a record array and go to
+the engine in exchanges, each one call (one io_uring_enter) that submits and reaps:
+at once when a task works alone (what the kernel finishes during the submission comes
+back done, without a loop iteration), else once per loop iteration, and when the engine
+signals (how the loop hears it: _notify). Completions are handed to their tasks in
+slices that keep each loop iteration short.
 
 Every request keeps the Python objects its record points into (buffers, paths) alive
 until its completion is reaped, also when the task that awaited it was cancelled.
@@ -80,7 +82,6 @@ class Driver:
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
-        self._submit = self._lib.pybind_EngineSubmit
         self._exchange_fn = self._lib.pybind_EngineExchange
         self._sq = bytearray(REQUEST_SIZE * _BATCH)
         self._sq_c = ctypes.c_char.from_buffer(self._sq)  # pins the array's address
@@ -348,8 +349,8 @@ class Driver:
         self.closed = True
         self._listener.stop()
         timeout = int(cached_close_timeout() * 1000)
-        if self._queued:
-            self._submit(self._id, self._sq_addr, self._queued)
+        if self._queued:  # submitted, not reaped: EngineClose waits them out
+            self._exchange_fn(self._id, self._sq_addr, self._queued, self._cq_addr, 0, _TICK)
             self._queued = 0
         left = self._lib.pybind_EngineClose(self._id, timeout)
         for req in self._done:  # completed, not yet handed out
