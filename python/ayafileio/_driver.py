@@ -33,6 +33,8 @@ from ._records import (
     REQUEST_SIZE,
     Engine,
     OP_NAMES,
+    OP_OPENAT,
+    OP_STATX,
     Request,
     engine_ops,
     wait_out,
@@ -47,6 +49,9 @@ _FAST_READ_MAX = 1 << 20
 # core.ExchangeMode: the iteration's submission, the notify fd's answer, and a caller
 # waiting for what it submits now.
 _TICK, _NOTIFIED, _INLINE = 0, 1, 2
+# Requests io_uring always hands to its io-wq workers (an open that may create or
+# truncate, a statx): submitted inline, they would only cost a wake-up for nothing.
+_PUNTED_OPEN = os.O_CREAT | os.O_TRUNC | getattr(os, "O_TMPFILE", 0)
 # While completions wait to be handed out, requests are submitted once this many are
 # queued (or the wait is over): one io_uring_enter per slice would be one per handful.
 _LOADED_BATCH = 32
@@ -147,7 +152,7 @@ class Driver:
         if flags & FLAG_LINK:
             pass  # the chain goes to the engine whole, with its last request
         elif (len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
-              and self._fast_budget_left()):
+              and not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN) and self._fast_budget_left()):
             self._spend_fast_budget()
             self._exchange(_INLINE, ud - self._queued + 1)
             return req
