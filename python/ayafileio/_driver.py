@@ -140,7 +140,7 @@ class Driver:
         if self.closed:
             raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
         if self._queued == _BATCH and not flags & FLAG_LINK:
-            self._flush()
+            self._exchange(_TICK)  # the array is full
         ud = self._next_ud
         self._next_ud = ud + 1
         REQUEST.pack_into(self._sq, self._queued * REQUEST_SIZE, op, flags, 0, fd, ud, addr,
@@ -226,7 +226,7 @@ class Driver:
     def room_for_chain(self, n: int) -> None:
         """Makes room so that the next n requests go into one submission (a link chain)."""
         if self._queued + n > _BATCH:
-            self._flush()
+            self._exchange(_TICK)
 
     def _flush(self) -> None:
         self._fast_until = 0.0
