@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func newUringEngine(t *testing.T) *Engine {
+func newUringEngine(t testing.TB) *Engine {
 	t.Helper()
 	runtime.LockOSThread() // SINGLE_ISSUER: submissions come from the creating thread
 	t.Cleanup(runtime.UnlockOSThread)
@@ -118,5 +118,34 @@ func TestExchangeEnters(t *testing.T) {
 	}
 	if got := RingEnters() - before; got != 1 {
 		t.Fatalf("tick exchange made %d io_uring_enter calls, want 1", got)
+	}
+}
+
+// What a request costs the loop thread when the kernel finishes it during submission.
+func BenchmarkExchangeInlineNop(b *testing.B) {
+	e := newUringEngine(b)
+	out := make([]Completion, 8)
+	req := []Request{{Op: OpNop, UserData: 1}}
+	for range b.N {
+		if n, _ := e.Exchange(req, out, ExchangeInline); n != 1 {
+			b.Fatalf("%d completions", n)
+		}
+	}
+}
+
+// Running deferred completions on an idle ring with a plain GETEVENTS enter, and with
+// the zero EXT_ARG timeout that runs all of them but then sleeps on the expired timer
+// (tens of µs on a VM): why exchanges take the plain form when they can.
+func BenchmarkGetEventsPlain(b *testing.B) {
+	r := newUringEngine(b).b.(*uringBackend).r
+	for range b.N {
+		_, _ = r.enter(0, 0, IORING_ENTER_GETEVENTS)
+	}
+}
+
+func BenchmarkGetEventsZeroTimeout(b *testing.B) {
+	r := newUringEngine(b).b.(*uringBackend).r
+	for range b.N {
+		_ = r.enterGetEvents(0)
 	}
 }
