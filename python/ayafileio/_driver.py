@@ -133,10 +133,10 @@ class Driver:
     ) -> Request:
         """Queues one request and returns its handle. When nothing else is in flight or
         waits to be handed out (one task working alone) and this loop iteration has
-        time left, the queue (this
-        request, or the chain it ends) goes to the engine now: what the kernel finishes
-        during the submission comes back with the request already done, so awaiting it
-        costs no loop iteration. Otherwise it goes in this iteration's one exchange."""
+        time left, the queue (this request, or the chain it ends) goes to the engine
+        now: what the kernel finishes during the submission comes back with the request
+        already done, so awaiting it costs no loop iteration. Otherwise it goes in this
+        iteration's one exchange."""
         if self.closed:
             raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
         if self._queued == _BATCH and not flags & FLAG_LINK:
@@ -149,10 +149,10 @@ class Driver:
         req = Request(self.loop.create_future(), keep, ud)
         inflight = self._inflight
         inflight[ud] = req
-        if flags & FLAG_LINK:
-            pass  # the chain goes to the engine whole, with its last request
-        elif (len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
-              and not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN) and self._fast_budget_left()):
+        if (not flags & FLAG_LINK  # a chain goes to the engine whole, with its last request
+                and len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
+                and not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN)
+                and self._fast_budget_left()):
             self._spend_fast_budget()
             self._exchange(_INLINE, ud - self._queued + 1)
             return req
