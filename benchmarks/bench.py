@@ -75,12 +75,14 @@ class Sizes:
     path_files: int = 10_000  # path-read/path-exists: small text files
     slowfs_files: int = 10  # slowfs: files one at a time, then slowfs_concurrent times as many at once
     slowfs_concurrent: int = 8
+    per_file: int = 5000  # file-write/file-read/file-stat: one file at a time
+    sweep_items: int = 20_000  # sweep-N: the dataset pattern at N concurrent
 
 
 QUICK = Sizes(items=300, jsonl_batches=2, jsonl_batch=100, rand_file=8 * MiB, rand_reads=3000,
               seq_file=16 * MiB, small_files=300, lag_seconds=0.3, stat_files=500, tree_dirs=4, tree_files=250,
               remove_files=300, many_files=300, atomic_writes=100, copy_file=32 * MiB, path_files=300,
-              slowfs_files=3, slowfs_concurrent=4)
+              slowfs_files=3, slowfs_concurrent=4, per_file=300, sweep_items=1000)
 
 
 # --- data that can be checked -------------------------------------------------------------
@@ -1478,11 +1480,113 @@ class PathRglob(AsyncPathWorkload):
         return Result(len(got) / took, self.unit, [took], bad)
 
 
+class PerFile(Workload):
+    """One file at a time (concurrency 1), one operation per item: what an awaited
+    request costs when the kernel can finish it at once (the loop round trip, not the
+    storage). The first tenth is a warm-up (untimed)."""
+
+    unit = "files/s"
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        warm = max(self.s.per_file // 10, 1)
+        for i in range(warm):
+            await self.one(lib, out, -1 - i)
+        lat: list[float] = []
+        bad = 0
+        t0 = time.perf_counter()
+        for i in range(self.s.per_file):
+            t = time.perf_counter()
+            bad += await self.one(lib, out, i)
+            lat.append(time.perf_counter() - t)
+        return Result(self.s.per_file / (time.perf_counter() - t0), self.unit, lat, bad)
+
+    async def one(self, lib: Lib, out: str, i: int) -> int:
+        """One operation; 1 if its result is wrong."""
+        raise NotImplementedError
+
+
+class FileWrite(PerFile):
+    """open("w") + write 1 KB of text + close, a new file each."""
+
+    name = "file-write"
+    TEXT = "0123456789abcdef" * 62 + "\n" * 8  # 1,000 characters
+
+    async def one(self, lib: Lib, out: str, i: int) -> int:
+        await lib.write_text(os.path.join(out, f"w{i}"), self.TEXT)
+        return 0
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        res = await super().run(lib, out)
+        for i in range(self.s.per_file):
+            with open(os.path.join(out, f"w{i}"), encoding="utf-8") as f:
+                res.mismatches += f.read() != self.TEXT
+        return res
+
+
+class FileRead(PerFile):
+    """open("rb") + read 4 KiB + close of one cached file."""
+
+    name = "file-read"
+
+    def prepare(self, files: bool) -> None:
+        self.path = os.path.join(self.base, "one-4k.dat")
+        if files:
+            write_pattern_file(self.path, BLOCK)
+
+    async def one(self, lib: Lib, out: str, i: int) -> int:
+        data = await lib.read_bytes(self.path)
+        return int(len(data) != BLOCK) + check_blocks(data, 0)
+
+
+class FileStat(PerFile):
+    """os.stat of one file (the library's aiofiles.os-style stat)."""
+
+    name = "file-stat"
+
+    def prepare(self, files: bool) -> None:
+        self.path = os.path.join(self.base, "one-4k.dat")
+        if files and not os.path.exists(self.path):
+            write_pattern_file(self.path, BLOCK)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        if lib.os is None:
+            return Result(0.0, self.unit, mismatches=-1)  # not applicable
+        return await super().run(lib, out)
+
+    async def one(self, lib: Lib, out: str, i: int) -> int:
+        return int((await lib.os.stat(self.path)).st_size != BLOCK)
+
+
+class Sweep(Dataset):
+    """The dataset pattern over sweep_items new files at a set concurrency, with the
+    process's peak RSS (ru_maxrss) and how much the run added to the RSS it started
+    with: the memory each concurrently open file costs."""
+
+    concurrency = 0
+
+    def __init__(self, sizes: Sizes, base: str) -> None:
+        super().__init__(dataclasses.replace(sizes, items=sizes.sweep_items, concurrency=self.concurrency), base)
+
+    async def run(self, lib: Lib, out: str) -> Result:
+        import resource
+
+        with open("/proc/self/statm") as f:
+            start = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MiB
+        res = await super().run(lib, out)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        res.extra = {"peak_rss_mib": peak, "added_rss_mib": peak - start}
+        return res
+
+
+SWEEPS = [type(f"Sweep{n}", (Sweep,), {"name": f"sweep-{n}", "concurrency": n}) for n in (1, 10, 50, 200, 1000, 5000)]
+
+
 WORKLOADS: dict[str, type[Workload]] = {w.name: w for w in (Dataset, Jsonl, RandRead, SeqRead, SeqReadInto, SeqWrite,
                                                               SmallRead, LoopLag, StatStorm, TreeListing,
                                                               TreeScandir, TreeWalk, RemoveFiles, ReadMany,
                                                               ReadGather, WriteMany, AtomicWrites, Copy,
                                                               PathReadText, PathExists, PathRglob, SlowFs)}
+WORKLOADS.update({w.name: w for w in (FileWrite, FileRead, FileStat, *SWEEPS)})
 
 
 def _warm(path: str) -> None:
@@ -1647,6 +1751,7 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
         lag = wname == "looplag"
         timer = not lag and all("lag_p99_ms" in r.extra for rs in per.values() for r in rs if r.rate)
         worst = timer and all("lag_max_ms" in r.extra for rs in per.values() for r in rs if r.rate)
+        rss = all("peak_rss_mib" in r.extra for rs in per.values() for r in rs if r.rate)
         head = f"| {wname} | {unit} | min–max | vs aiofiles | p50 | p99 | mismatches |"
         rule = "|---|---:|---:|---:|---:|---:|---:|"
         if lag:
@@ -1655,6 +1760,9 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
         elif timer:
             head += " 1 ms timer late p50 | late p99 |" + (" late max |" if worst else "")
             rule += "---:|---:|" + ("---:|" if worst else "")
+        if rss:
+            head += " peak RSS | added RSS |"
+            rule += "---:|---:|"
         lines += [head, rule]
         for lname, rs in per.items():
             if all(r.mismatches == -1 for r in rs):
@@ -1676,6 +1784,9 @@ def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, s
                         f" {statistics.median(r.extra['lag_p99_ms'] for r in rs):.2f} ms |")
             if worst:
                 row += f" {statistics.median(r.extra['lag_max_ms'] for r in rs):.1f} ms |"
+            if rss:
+                row += (f" {statistics.median(r.extra['peak_rss_mib'] for r in rs):.0f} MiB |"
+                        f" {statistics.median(r.extra['added_rss_mib'] for r in rs):.0f} MiB |")
             lines.append(row)
         if wname == "randread" and ceiling:
             lines.append(f"| fio io_uring iodepth=64 (kernel ceiling) | {ceiling:,.0f} | | | | | |")

@@ -129,14 +129,43 @@ func (b *uringBackend) failChain(chain []Request, res int64) {
 func (b *uringBackend) flush() error { return b.r.submit() }
 
 func (b *uringBackend) reap(out []Completion) int {
-	// Reset the notifier before looking: anything finishing after this point signals
-	// it again, so no wake-up is lost between the look and the next wait.
-	b.n.drain()
-	if b.r.flags&IORING_SETUP_DEFER_TASKRUN != 0 || b.r.cqNeedsEnter() {
-		// Deferred task work is posted only when the issuer enters with GETEVENTS, and
-		// the kernel does not always raise IORING_SQ_TASKRUN for it: always enter.
-		b.r.getEvents()
+	n, _ := b.exchange(out, ExchangeTick)
+	return n
+}
+
+// exchange submits what queue took and reaps, in one io_uring_enter.
+func (b *uringBackend) exchange(out []Completion, mode ExchangeMode) (int, error) {
+	var err error
+	pending := b.inKernel + b.cancels
+	switch {
+	case mode == ExchangeInline:
+		// The caller reads the CQ right after the enter: completions posted meanwhile
+		// need not wake the loop.
+		b.r.setEventFD(false)
+		err = b.r.submitAndGetEvents(pending)
+		b.r.setEventFD(true)
+	case !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed():
+		// Drained already: an exchange since the wake-up entered and took its work.
+	default:
+		// The notifier is reset before entering: anything finishing after this point
+		// signals it again, so no wake-up is lost between the look and the next wait.
+		// With DEFER_TASKRUN completions are posted only when the issuer enters with
+		// GETEVENTS, and the kernel does not always raise IORING_SQ_TASKRUN for them:
+		// always enter.
+		err = b.r.submitAndGetEvents(pending)
 	}
+	n := b.collect(out)
+	if mode == ExchangeInline && (b.inKernel > 0 || b.cancels > 0) {
+		// Work that finished in the kernel while the eventfd was off (or deferred work
+		// left for a later enter) did not signal it: make sure the loop looks again.
+		b.n.signal()
+	}
+	return n, err
+}
+
+// collect moves the completions of operations run off the ring, then ready CQEs, into
+// out.
+func (b *uringBackend) collect(out []Completion) int {
 	n := b.side.take(out)
 	for n < len(out) {
 		got := b.r.peekCQEs(b.scratch[:min(len(out)-n, len(b.scratch))])

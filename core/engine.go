@@ -99,6 +99,62 @@ func (e *Engine) Submit(reqs []Request) (int, error) {
 	if e.closed {
 		return 0, ErrClosed
 	}
+	e.accept(reqs)
+	err := e.b.flush()
+	if len(e.local) > 0 {
+		e.b.signal()
+	}
+	return len(reqs), err
+}
+
+// ExchangeMode says what an Exchange is for.
+type ExchangeMode int
+
+const (
+	// ExchangeTick is the event loop's one exchange per iteration: submit what the
+	// iteration queued and reap everything finished.
+	ExchangeTick ExchangeMode = iota
+	// ExchangeNotified answers the notify descriptor: as ExchangeTick, but the kernel is
+	// not entered when the notifier was already drained, by an exchange made since the
+	// wake-up, and there is nothing to submit.
+	ExchangeNotified
+	// ExchangeInline is made by a caller that waits for the result of what it submits
+	// now: completions it finds at once need no wake-up, so the notifier is kept quiet
+	// for them (and signalled when anything is left in flight).
+	ExchangeInline
+)
+
+// exchanger is a backend that submits and reaps in one system call.
+type exchanger interface {
+	exchange(out []Completion, mode ExchangeMode) (int, error)
+}
+
+// Exchange submits reqs as Submit does and reaps into out as Reap does, with one system
+// call where the backend can (io_uring: one io_uring_enter). It returns the number of
+// completions written.
+func (e *Engine) Exchange(reqs []Request, out []Completion, mode ExchangeMode) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return 0, ErrClosed
+	}
+	e.accept(reqs)
+	var err error
+	n := e.reapLocked(out, func(out []Completion) int {
+		if x, ok := e.b.(exchanger); ok {
+			var got int
+			got, err = x.exchange(out, mode)
+			return got
+		}
+		err = e.b.flush()
+		return e.b.reap(out)
+	})
+	return n, err
+}
+
+// accept validates reqs (invalid ones complete in local), appends the valid ones to
+// pending and queues pending with the backend as far as it has room.
+func (e *Engine) accept(reqs []Request) {
 	broken := false // an earlier request of this chain was invalid
 	for i := range reqs {
 		r := reqs[i]
@@ -123,28 +179,30 @@ func (e *Engine) Submit(reqs []Request) (int, error) {
 		// A chain may not end open: the caller's last request had the link flag.
 		e.pending[n-1].Flags &^= linkFlags
 	}
-	err := e.pump()
-	if len(e.local) > 0 {
-		e.b.signal()
-	}
-	return len(reqs), err
+	e.queuePending()
 }
 
-// SubmitRecords decodes n records from caller memory at addr and submits them.
-func (e *Engine) SubmitRecords(addr uintptr, n int) (int, error) {
+// decodeRecords decodes n request records from caller memory at addr.
+func decodeRecords(addr uintptr, n int) []Request {
 	if n <= 0 {
-		return 0, nil
+		return nil
 	}
 	raw := unsafe.Slice((*byte)(unsafe.Add(nil, addr)), n*RequestSize)
 	reqs := make([]Request, n)
 	for i := range reqs {
 		reqs[i], _ = decodeRequest(raw[i*RequestSize:])
 	}
-	return e.Submit(reqs)
+	return reqs
 }
 
-// pump moves whole chains from pending to the backend while it has room, then flushes.
-func (e *Engine) pump() error {
+// ExchangeRecords is Exchange with n request records at reqAddr and room for room
+// completion records at outAddr, both in caller memory.
+func (e *Engine) ExchangeRecords(reqAddr uintptr, n int, outAddr uintptr, room int, mode ExchangeMode) (int, error) {
+	return e.Exchange(decodeRecords(reqAddr, n), unsafe.Slice((*Completion)(unsafe.Add(nil, outAddr)), max(room, 0)), mode)
+}
+
+// queuePending moves whole chains from pending to the backend while it has room.
+func (e *Engine) queuePending() {
 	taken := 0
 	for taken < len(e.pending) {
 		end := taken
@@ -161,7 +219,6 @@ func (e *Engine) pump() error {
 	if taken > 0 {
 		e.pending = append(e.pending[:0], e.pending[taken:]...)
 	}
-	return e.b.flush()
 }
 
 // Reap moves finished completions into out and returns how many it wrote. It never
@@ -169,30 +226,23 @@ func (e *Engine) pump() error {
 func (e *Engine) Reap(out []Completion) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.reapLocked(out)
+	return e.reapLocked(out, e.b.reap)
 }
 
-func (e *Engine) reapLocked(out []Completion) int {
+// reapLocked hands out the local completions, then those reap finds.
+func (e *Engine) reapLocked(out []Completion, reap func([]Completion) int) int {
 	n := copy(out, e.local)
 	e.local = append(e.local[:0], e.local[n:]...)
-	got := e.b.reap(out[n:])
+	got := reap(out[n:])
 	e.inflight -= got
 	if got > 0 && len(e.pending) > 0 {
-		_ = e.pump()
+		e.queuePending()
+		_ = e.b.flush()
 	}
 	if e.wake != nil && n+got < len(out) {
 		e.wake.arm()
 	}
 	return n + got
-}
-
-// ReapRecords reaps into caller memory at addr, room for max completions.
-func (e *Engine) ReapRecords(addr uintptr, max int) int {
-	if max <= 0 {
-		return 0
-	}
-	out := unsafe.Slice((*Completion)(unsafe.Add(nil, addr)), max)
-	return e.Reap(out)
 }
 
 // Wait blocks until a completion is ready or timeout passes (for callers that have no

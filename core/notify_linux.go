@@ -26,9 +26,11 @@ func (n *notifier) signal() {
 	_, _ = unix.Write(n.efd, one[:]) // EAGAIN only when the counter is saturated: still readable
 }
 
-func (n *notifier) drain() {
+// drain resets the notifier and reports whether it had been signalled.
+func (n *notifier) drain() bool {
 	var buf [8]byte
-	_, _ = unix.Read(n.efd, buf[:])
+	got, _ := unix.Read(n.efd, buf[:])
+	return got > 0
 }
 
 func (n *notifier) close() { _ = unix.Close(n.efd) }

@@ -103,7 +103,7 @@ func init() {
 }
 
 // decodeRequest reads one record from its 64-byte wire form. It is the only decoder:
-// Engine.SubmitRecords goes through it, so the fuzz target covers what Python sends.
+// Engine.ExchangeRecords goes through it too, so the fuzz target covers what Python sends.
 func decodeRequest(b []byte) (Request, bool) {
 	if len(b) < RequestSize {
 		return Request{}, false

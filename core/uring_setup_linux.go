@@ -22,6 +22,7 @@ type ring struct {
 	sqe_head, sqe_tail            uint32 // sqe_tail: next free SQE; sqe_head: published up to
 
 	cq_khead, cq_ktail            *uint32
+	cq_kflags                     *uint32 // nil on kernels before 5.8, which have no CQ flags
 	cqes                          unsafe.Pointer
 	cq_ring_mask, cq_ring_entries uint32
 
@@ -124,6 +125,9 @@ func (r *ring) mmap(p *io_uring_params) error {
 	r.cq_khead = (*uint32)(unsafe.Add(cq, p.cq_off.head))
 	r.cq_ktail = (*uint32)(unsafe.Add(cq, p.cq_off.tail))
 	r.cqes = unsafe.Add(cq, p.cq_off.cqes)
+	if p.cq_off.flags != 0 {
+		r.cq_kflags = (*uint32)(unsafe.Add(cq, p.cq_off.flags))
+	}
 	r.cq_ring_mask = *(*uint32)(unsafe.Add(cq, p.cq_off.ring_mask))
 	r.cq_ring_entries = *(*uint32)(unsafe.Add(cq, p.cq_off.ring_entries))
 	return nil

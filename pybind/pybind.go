@@ -64,27 +64,20 @@ func EngineNew() (res string) {
 	return toJSON(map[string]any{"id": id, "notify_fd": e.NotifyFD(), "info": e.Info()})
 }
 
-// EngineSubmit submits n request records at addr; returns n or -errno.
-func EngineSubmit(id int64, addr uintptr, n int64) (res int64) {
+// EngineExchange submits n request records at reqAddr and writes up to max completion
+// records at outAddr, in one pass (core.Engine.Exchange; mode is a core.ExchangeMode);
+// returns how many completions it wrote, or -errno (then none of the n was submitted).
+func EngineExchange(id int64, reqAddr uintptr, n int64, outAddr uintptr, max int64, mode int64) (res int64) {
 	defer guard(&res, -22)
 	e := engine(id)
 	if e == nil {
 		return errEBADF
 	}
-	if _, err := e.SubmitRecords(addr, int(n)); err != nil {
+	got, err := e.ExchangeRecords(reqAddr, int(n), outAddr, int(max), core.ExchangeMode(mode))
+	if err != nil && got == 0 {
 		return errEBADF
 	}
-	return n
-}
-
-// EngineReap writes up to max completion records at addr; returns how many.
-func EngineReap(id int64, addr uintptr, max int64) (res int64) {
-	defer guard(&res, -22)
-	e := engine(id)
-	if e == nil {
-		return errEBADF
-	}
-	return int64(e.ReapRecords(addr, int(max)))
+	return int64(got)
 }
 
 // EngineCancel asks the request with userData to stop; its completion still arrives.

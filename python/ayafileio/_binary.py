@@ -76,14 +76,31 @@ class BufferedFile(_OverRaw):
         self._buf, self._view, self._pin, self._addr = _buffers.wrap(buf)
 
     def _ensure_buffer(self) -> None:
-        if not self._addr:
-            self._buf, self._view, self._pin, self._addr = _buffers.take(self.buffer_size)
+        """Gives the buffer its full capacity (read-ahead fills all of it)."""
+        self._room(self.buffer_size)
+
+    def _room(self, end: int) -> None:
+        """Makes the buffer hold at least end bytes: it is taken at the size class that
+        fits (a 1 KB write pins no 64 KiB) and grows by classes up to buffer_size,
+        keeping what it holds. Only between requests: none uses the old one."""
+        if end <= len(self._buf):
+            return
+        old = self._buf, self._view, self._pin, self._addr
+        taken = _buffers.take(_buffers.size_class(end, self.buffer_size))
+        if self._addr:
+            taken[1][: len(old[0])] = old[1]
+            self._give(old)
+        self._buf, self._view, self._pin, self._addr = taken
 
     def _release_buffer(self) -> None:
-        """Gives the buffer back for reuse (the file is closed: no request uses it)."""
-        if self._addr and len(self._buf) == self.buffer_size:
-            _buffers.give((self._buf, self._view, self._pin, self._addr))
+        """Gives the buffer back for reuse (nothing is buffered, no request uses it)."""
+        self._give((self._buf, self._view, self._pin, self._addr))
         self._set_buffer(_NO_BUFFER)
+
+    def _give(self, buffer: _buffers.Buffer) -> None:
+        size = len(buffer[0])
+        if buffer[3] and size == _buffers.size_class(size, self.buffer_size):
+            _buffers.give(buffer)
 
     # --- the C macros -------------------------------------------------------------------
 
@@ -225,8 +242,8 @@ class BufferedFile(_OverRaw):
             self._write_pos += n
             self._raw_pos = self._write_pos
         self._writer_reset_buf()
-        if len(self._buf) > self.buffer_size and not self._valid_read():
-            self._set_buffer(bytearray(self.buffer_size))  # grown by a cancelled write
+        if not self._valid_read():
+            self._release_buffer()  # idle: the next write takes one again
 
     async def _flush_and_rewind(self) -> None:
         await self._flush_unlocked()
@@ -501,11 +518,11 @@ class BufferedFile(_OverRaw):
     def write_fast(self, data: Any, length: int) -> bool:
         """The part of write() that needs no I/O: data fits in the buffer at the
         position. False when it does not (nothing was done)."""
-        self._ensure_buffer()
         if not self._valid_read() and not self._valid_write():
             self._pos = self._raw_pos = 0
-        if length > len(self._buf) - self._pos or length > self.buffer_size - self._pos:
+        if length > self.buffer_size - self._pos:
             return False
+        self._room(self._pos + length)
         self._put(data, length)
         return True
 
@@ -558,7 +575,7 @@ class BufferedFile(_OverRaw):
         if self.readable:
             self._reader_reset_buf()
         if remaining > 0:
-            self._ensure_buffer()
+            self._room(remaining)
             self._view[:remaining] = memoryview(view)[written:]
         self._write_pos = 0
         self._write_end = remaining

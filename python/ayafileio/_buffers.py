@@ -1,6 +1,8 @@
-"""Buffers of closed files, kept for the next files to take: C's buffered files malloc
-theirs uninitialised, and reusing one is the same (it spares zeroing 64 KiB per open).
-At most buffer_pool_max are kept per size."""
+"""Buffers of files that buffer nothing at the moment, kept for the next to take: C's
+buffered files malloc theirs uninitialised, and reusing one is the same (it spares
+zeroing 64 KiB per open). Sizes go by classes (powers of two from 2 KiB up to the
+file's buffer_size), so that a file holds what it buffers, not its capacity. At most
+buffer_pool_max are kept per size."""
 
 from __future__ import annotations
 
@@ -13,6 +15,12 @@ from ._config import cached_buffer_pool_max
 Buffer = tuple[bytearray, memoryview, Any, int]
 
 _free: dict[int, list[Buffer]] = {}
+_SMALLEST = 2048
+
+
+def size_class(n: int, cap: int) -> int:
+    """The buffer size that holds n bytes for a file whose buffer_size is cap."""
+    return min(cap, max(_SMALLEST, 1 << (n - 1).bit_length()))
 
 
 def take(size: int) -> Buffer:

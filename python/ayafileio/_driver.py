@@ -1,7 +1,9 @@
-"""One native engine per event loop: requests are packed into a record array, submitted
-once per loop tick, and completions are reaped in batches when the engine signals (how
-the loop hears it: _notify) and handed to their tasks in slices that keep each loop
-iteration short.
+"""One native engine per event loop: requests are packed into a record array and go to
+the engine in exchanges, each one call (one io_uring_enter) that submits and reaps:
+at once when a task works alone (what the kernel finishes during the submission comes
+back done, without a loop iteration), else once per loop iteration, and when the engine
+signals (how the loop hears it: _notify). Completions are handed to their tasks in
+slices that keep each loop iteration short.
 
 Every request keeps the Python objects its record points into (buffers, paths) alive
 until its completion is reaped, also when the task that awaited it was cancelled.
@@ -32,6 +34,8 @@ from ._records import (
     REQUEST_SIZE,
     Engine,
     OP_NAMES,
+    OP_OPENAT,
+    OP_STATX,
     Request,
     address_of,
     engine_ops,
@@ -39,11 +43,19 @@ from ._records import (
 )
 
 _BATCH = 256  # records per submit/reap call
-# Reads served straight from memory share the loop-iteration budget
-# (adaptive_target_latency_us): a run of page-cache hits keeps the loop from other work
-# for at most that long. Measured on randread (64 tasks): 64 reads per tick gave 211k
-# ops/s on ext4 (aiofile 269k), 0.1 ms 174k, 1 ms 237k.
+# Reads served straight from memory, and requests submitted and completed at once, share
+# the loop-iteration budget (adaptive_target_latency_us): a run of them keeps the loop
+# from other work for at most that long.
 _FAST_READ_MAX = 1 << 20
+# core.ExchangeMode: the iteration's submission, the notify fd's answer, and a caller
+# waiting for what it submits now.
+_TICK, _NOTIFIED, _INLINE = 0, 1, 2
+# Requests io_uring always hands to its io-wq workers (an open that may create or
+# truncate, a statx): submitted inline, they would only cost a wake-up for nothing.
+_PUNTED_OPEN = os.O_CREAT | os.O_TRUNC | getattr(os, "O_TMPFILE", 0)
+# While completions wait to be handed out, requests are submitted once this many are
+# queued (or the wait is over): one io_uring_enter per slice would be one per handful.
+_LOADED_BATCH = 32
 # Completions handed to their tasks in one loop iteration (adaptive_batch) before the
 # cost of a task step has been measured.
 _FIRST_SLICE = 16
@@ -76,8 +88,7 @@ class Driver:
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = _native.lib()
         self._id: int = ans["id"]
-        self._submit = self._lib.pybind_EngineSubmit
-        self._reap_fn = self._lib.pybind_EngineReap
+        self._exchange_fn = self._lib.pybind_EngineExchange
         self._sq = bytearray(REQUEST_SIZE * _BATCH)
         self._sq_c = ctypes.c_char.from_buffer(self._sq)  # pins the array's address
         self._sq_addr = ctypes.addressof(self._sq_c)
@@ -121,18 +132,31 @@ class Driver:
         dirfd: int = AT_FDCWD,
         slot: int = 0,
     ) -> Request:
-        """Queues one request for this tick's submission and returns its handle."""
+        """Queues one request and returns its handle. When nothing else is in flight or
+        waits to be handed out (one task working alone) and this loop iteration has
+        time left, the queue (this request, or the chain it ends) goes to the engine
+        now: what the kernel finishes during the submission comes back with the request
+        already done, so awaiting it costs no loop iteration. Otherwise it goes in this
+        iteration's one exchange."""
         if self.closed:
             raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
         if self._queued == _BATCH and not flags & FLAG_LINK:
-            self._flush()
+            self._exchange(_TICK)  # the array is full
         ud = self._next_ud
         self._next_ud = ud + 1
         REQUEST.pack_into(self._sq, self._queued * REQUEST_SIZE, op, flags, 0, fd, ud, addr,
                            length, op_flags, off & OFF_CURRENT, addr2, mode, dirfd, slot)
         self._queued += 1
         req = Request(self.loop.create_future(), keep, ud)
-        self._inflight[ud] = req
+        inflight = self._inflight
+        inflight[ud] = req
+        if (not flags & FLAG_LINK  # a chain goes to the engine whole, with its last request
+                and len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
+                and not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN)
+                and self._fast_budget_left()):
+            self._spend_fast_budget()
+            self._exchange(_INLINE, ud - self._queued + 1)
+            return req
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self._flush)
@@ -191,7 +215,7 @@ class Driver:
         """When this loop iteration has spent its time for reads served from memory
         (half the target latency, as a slice of completions), a future that resolves in
         the next iteration: await it, then read. None while there is time left."""
-        if self._fast_until == 0.0 or time.perf_counter() <= self._fast_until:
+        if self._fast_budget_left():
             return None
         fut = self.loop.create_future()
         self.loop.call_soon(_resolve, fut)
@@ -200,6 +224,9 @@ class Driver:
     def spend_budget(self) -> asyncio.Future[None] | None:
         self._spend_fast_budget()
         return self.fast_budget_spent()
+
+    def _fast_budget_left(self) -> bool:
+        return self._fast_until == 0.0 or time.perf_counter() <= self._fast_until
 
     def _spend_fast_budget(self) -> None:
         if self._fast_until == 0.0:
@@ -211,18 +238,18 @@ class Driver:
     def room_for_chain(self, n: int) -> None:
         """Makes room so that the next n requests go into one submission (a link chain)."""
         if self._queued + n > _BATCH:
-            self._flush()
+            self._exchange(_TICK)
 
     def _flush(self) -> None:
-        self._flush_scheduled = False
         self._fast_until = 0.0
-        n = self._queued
-        if n:
-            self._queued = 0
-            res = self._submit(self._id, self._sq_addr, n)
-            if res < 0:
-                self._fail_queued(n, -res)
-        self._reap()  # completions the kernel finished inline need no wake-up
+        if self._done and self._queued < _LOADED_BATCH:
+            # Completions still wait for their slice: the loop is busy with them, and
+            # what their tasks queue goes to the engine together, not once per slice.
+            self.loop.call_soon(self._flush)
+            return
+        self._flush_scheduled = False
+        if self._queued:
+            self._exchange(_TICK)
 
     def _fail_queued(self, n: int, err: int) -> None:
         for i in range(n):
@@ -232,23 +259,40 @@ class Driver:
     # --- completion ---------------------------------------------------------------
 
     def _on_notify(self) -> None:
-        if self._queued:
-            self._flush()  # submits, then reaps
-        else:
-            self._reap()
+        self._exchange(_TICK if self._queued else _NOTIFIED)
 
-    def _reap(self) -> None:
+    def _exchange(self, mode: int, first_inline: int = 0) -> None:
+        """Submits the queue and reaps, in one engine call (one io_uring_enter). With
+        _INLINE, the requests from user data first_inline on are the caller's, who
+        waits for them now: their futures are resolved at once, outside the slices."""
+        n = self._queued
+        self._queued = 0
+        got = self._exchange_fn(self._id, self._sq_addr, n, self._cq_addr, _BATCH, mode)
+        if got < 0:
+            self._fail_queued(n, -got)
+            got = 0
         view = self._cq_view
         while True:
-            n = self._reap_fn(self._id, self._cq_addr, _BATCH)
-            if n > 0:
-                vals = view[: 2 * n].tolist()
-                for i in range(0, 2 * n, 2):
-                    self._complete(vals[i], vals[i + 1])
-            if n < _BATCH:
+            vals = view[: 2 * got].tolist()
+            for i in range(0, 2 * got, 2):
+                ud = vals[i]
+                if mode == _INLINE and ud >= first_inline:
+                    self._resolve_now(ud, vals[i + 1])
+                else:
+                    self._complete(ud, vals[i + 1])
+            if got < _BATCH:
                 break
+            got = self._exchange_fn(self._id, self._sq_addr, 0, self._cq_addr, _BATCH, _NOTIFIED)
         if self._done and not self._hand_out_scheduled:
             self._hand_out()
+
+    def _resolve_now(self, ud: int, res: int) -> None:
+        req = self._inflight.pop(ud, None)
+        if req is None:
+            return
+        req.keep = None
+        req.result = res
+        req.future.set_result(res)
 
     def _complete(self, ud: int, res: int) -> None:
         req = self._inflight.pop(ud, None)
@@ -322,8 +366,8 @@ class Driver:
         self.closed = True
         self._listener.stop()
         timeout = int(cached_close_timeout() * 1000)
-        if self._queued:
-            self._submit(self._id, self._sq_addr, self._queued)
+        if self._queued:  # submitted, not reaped: EngineClose waits them out
+            self._exchange_fn(self._id, self._sq_addr, self._queued, self._cq_addr, 0, _TICK)
             self._queued = 0
         left = self._lib.pybind_EngineClose(self._id, timeout)
         for req in self._done:  # completed, not yet handed out
