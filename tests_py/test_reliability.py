@@ -36,6 +36,24 @@ def run_child(code: str, timeout: float = 60, **env: str) -> subprocess.Complete
 
 
 @pytest.mark.parametrize("fast_path", [True, False])
+def test_short_positional_reads(tmp_path: pathlib.Path, monkeypatch: Any, fast_path: bool) -> None:
+    """read_at/read_many past the end return what is there, through the page-cache path
+    and through the engine (issue 17: a short read through the engine raised BufferError)."""
+    monkeypatch.setattr(_platform, "READ_FAST_PATH", fast_path)
+    content = bytes(range(100))
+    p = tmp_path / "data"
+    p.write_bytes(content)
+
+    async def main() -> None:
+        async with ayafileio.open(p, "rb") as f:
+            assert await f.read_at(50, 100) == content[50:]
+            assert await f.read_at(100, 10) == b""
+            assert await f.read_many([(0, 10), (90, 100), (200, 5)]) == [content[:10], content[90:], b""]
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
 def test_cancelled_reads_lose_no_bytes(tmp_path: pathlib.Path, monkeypatch: Any, fast_path: bool) -> None:
     """Reads cancelled at random points: the bytes the kernel read become read-ahead,
     so what the successful reads return is exactly the file, and tell() agrees."""

@@ -512,9 +512,9 @@ class AsyncFile(Generic[AnyStr]):
             addr, keep = _records.address_of(view, writable=True)
             # Waited out if cancelled: the kernel may still be writing into view.
             got = check_result(await _records.result(raw.drv, raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep)))
-        del view
-        del out[got:]
-        return bytes(out)
+        # A copy of the filled part: the finished request may still hold an export of
+        # out (its keep), so out itself cannot be resized.
+        return view[:got].tobytes()
 
     async def write_at(self, offset: int, data: Any) -> int:
         """Writes all of data at offset without using or moving the position; calls run
