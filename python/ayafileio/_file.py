@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, AnyStr, Generic
 
 from . import _driver, _platform, _records
-from ._binary import BufferedFile, Unbuffered
+from ._binary import BufferedFile, Unbuffered, optional_size
 from ._config import cached_buffer_size
 from ._modes import parse_open_args, text_codec
 from ._raw import RawFile
@@ -330,7 +330,7 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
-            return await self._b.read(_size(size))  # type: ignore[return-value]
+            return await self._b.read(size)  # type: ignore[return-value]
 
     async def readall(self) -> AnyStr:
         return await self.read(-1)
@@ -338,7 +338,7 @@ class AsyncFile(Generic[AnyStr]):
     async def read1(self, size: int = -1) -> bytes:
         """At most one read from the OS (binary files only)."""
         async with self._turns:
-            return await self._binary_only("read1").read1(_size(size))
+            return await self._binary_only("read1").read1(size)
 
     async def peek(self, size: int = 0) -> bytes:
         """Buffered bytes ahead of the position, reading once if there are none."""
@@ -368,7 +368,7 @@ class AsyncFile(Generic[AnyStr]):
                 if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
                     raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
                 return await self._text.readline(size)  # type: ignore[return-value]
-            return await self._b.readline(_size(size))  # type: ignore[return-value]
+            return await self._b.readline(optional_size(size))  # type: ignore[return-value]
 
     async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
         if hint is None:
@@ -603,10 +603,3 @@ class AsyncFile(Generic[AnyStr]):
             raise io.UnsupportedOperation(what)
         return self._b
 
-
-def _size(size: int | None) -> int:
-    if size is None:
-        return -1
-    if not isinstance(size, int):
-        raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
-    return size

@@ -15,7 +15,7 @@ import os
 import struct
 from typing import Any
 
-from ._binary import BufferedFile
+from ._binary import BufferedFile, optional_size
 from ._modes import text_codec
 from ._raw import closed_error
 
@@ -178,11 +178,8 @@ class TextLayer:
 
     # --- reading ------------------------------------------------------------------------
 
-    async def read(self, n: int | None = -1) -> str:
-        if n is None:
-            n = -1
-        elif not isinstance(n, int):
-            raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
+    async def read(self, size: Any = -1) -> str:
+        n = optional_size(size)
         self._check_closed()
         if self._decoder is None:
             raise io.UnsupportedOperation("not readable")
