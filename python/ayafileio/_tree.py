@@ -15,7 +15,7 @@ from concurrent.futures import Executor
 from types import GenericAlias
 from typing import Any, Union
 
-from . import _driver, _platform, _sysops
+from . import _driver, _platform, _sysops, _versions
 from ._records import (
     AT_FDCWD,
     FLAG_LINK,
@@ -541,6 +541,8 @@ async def _rmtree_opened(drv: Engine, fd: int, orig: os.stat_result, path: str, 
             try:
                 raise OSError("Cannot call rmtree on a symbolic link")
             except OSError as exc:
+                if _versions.RMTREE_LINK_ERROR_NAMES_THE_PATH:
+                    exc.filename = path
                 report(os.path.islink, path, exc)
     finally:
         if fd >= 0:

@@ -7,6 +7,8 @@ system call); otherwise the version that changed it is named."""
 from __future__ import annotations
 
 import io
+import os
+import sys
 
 
 def _writer_read_parses_size() -> bool:
@@ -25,6 +27,14 @@ def _read1_flushes_writes() -> bool:
     return f.read1(1) == b"b"  # b"a": read at the raw position, the write still pending
 
 
+def _str_path_nul_names_the_argument() -> bool:
+    try:
+        os.stat("\0")  # refused by the path converter, before any system call
+    except ValueError as e:
+        return str(e).startswith("stat:")
+    raise AssertionError("os.stat accepted a NUL")
+
+
 # 3.12: a write-only buffered file's read()/read1() (BufferedIOBase's, converted to
 # Argument Clinic) parse their size as a Py_ssize_t before refusing: read(None) is a
 # TypeError there, UnsupportedOperation before.
@@ -34,3 +44,11 @@ WRITER_READ_PARSES_SIZE = _writer_read_parses_size()
 # read ahead flushes pending writes and rewinds before its raw read, so a text read(n)
 # after a write on r+/a+ (TextIOWrapper reads chunks with read1) reads on after the write.
 READ1_FLUSHES_WRITES = _read1_flushes_writes()
+
+# 3.13 (shutil's rmtree rewritten without recursion): its "Cannot call rmtree on a
+# symbolic link" error carries the path as filename.
+RMTREE_LINK_ERROR_NAMES_THE_PATH = sys.version_info >= (3, 13)
+
+# 3.13: os's path converter checks str paths for NUL itself, as it did bytes: "stat:
+# embedded null character in path" where the str encoder said "embedded null byte".
+STR_PATH_NUL_NAMES_THE_ARGUMENT = _str_path_nul_names_the_argument()
