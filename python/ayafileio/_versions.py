@@ -1,8 +1,9 @@
-"""Where the running CPython's io and os differ from other versions' (issue 17): each fact
-is decided here, once, at import, so the layers follow the built-ins of the interpreter
-they run on. Where a change was backported to bug-fix releases, the version number cannot
-tell, so the fact is read off the interpreter's own io on in-memory objects (no file, no
-system call); otherwise the version that changed it is named."""
+"""Where the running CPython's io, os and shutil differ from other versions' (issue 17):
+each fact is decided here, once, at import, so the layers follow the built-ins of the
+interpreter they run on. Where a change was backported to bug-fix releases the version
+number cannot tell, so the fact is read off the interpreter itself, on in-memory objects
+or arguments refused before any system call; otherwise the version that changed it is
+named."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _read1_flushes_writes() -> bool:
 
 def _str_path_nul_names_the_argument() -> bool:
     try:
-        os.stat("\0")  # refused by the path converter, before any system call
+        os.stat("\0")  # refused by the path converter
     except ValueError as e:
         return str(e).startswith("stat:")
     raise AssertionError("os.stat accepted a NUL")
@@ -45,10 +46,13 @@ WRITER_READ_PARSES_SIZE = _writer_read_parses_size()
 # after a write on r+/a+ (TextIOWrapper reads chunks with read1) reads on after the write.
 READ1_FLUSHES_WRITES = _read1_flushes_writes()
 
+# 3.13: os's path converter checks str paths for NUL itself, as it did bytes ("stat:
+# embedded null character in path"), where the str encoder said "embedded null byte".
+STR_PATH_NUL_NAMES_THE_ARGUMENT = _str_path_nul_names_the_argument()
+
 # 3.13 (shutil's rmtree rewritten without recursion): its "Cannot call rmtree on a
 # symbolic link" error carries the path as filename.
 RMTREE_LINK_ERROR_NAMES_THE_PATH = sys.version_info >= (3, 13)
 
-# 3.13: os's path converter checks str paths for NUL itself, as it did bytes: "stat:
-# embedded null character in path" where the str encoder said "embedded null byte".
-STR_PATH_NUL_NAMES_THE_ARGUMENT = _str_path_nul_names_the_argument()
+# 3.15: FileIO's mode for "w+" says "wb+" (before: "rb+", as for "r+").
+FILEIO_MODE_KEEPS_W_PLUS = sys.version_info >= (3, 15)
