@@ -405,6 +405,20 @@ def test_closed_writer_read_refuses_before_closed(loop: asyncio.AbstractEventLoo
     loop.run_until_complete(check())
 
 
+@pytest.mark.parametrize("mode", ["rb", "r+b", "wb", "ab", "a+b", "r", "w", "r+"])
+@pytest.mark.parametrize("buffering", [-1, 0])
+def test_size_arguments_parsed_as_io_parses_them(loop: asyncio.AbstractEventLoop, tmp_path: Any, mode: str,
+                                                 buffering: int) -> None:
+    """Issue 17: which of a size argument's type, the file's direction and the method's
+    existence each version's io checks first (a write-only buffered file's read(None) is
+    a TypeError since 3.12; read1 and peek take only integers)."""
+    if buffering == 0 and "b" not in mode:
+        pytest.skip("text files are buffered")
+    names = ("read", "read1", "peek", "readline", "readlines") if "b" in mode else ("read", "readline", "readlines")
+    ops = [(name, arg) for name in names for arg in (None, "x", 1.5, -2, True)]
+    compare(loop, tmp_path, mode, b"ab\ncd\n", ops, buffering=buffering)
+
+
 @pytest.mark.parametrize("text", [False, True])
 def test_cancelled_operations_against_io(loop: asyncio.AbstractEventLoop, tmp_path: Any, monkeypatch: Any,
                                          text: bool) -> None:
