@@ -501,8 +501,9 @@ async def rmtree(path: Any, ignore_errors: bool, onerror: Callable[..., object] 
 
     drv = _sysops.engine_for(OP_UNLINKAT)
     if drv is None or not all(op in drv.ops for op in _LISTING_OPS):
-        kwargs: dict[str, Any] = {"onexc": onexc} if onexc is not None else {}
-        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, dir_fd=dir_fd, **kwargs)
+        # Only what was given: shutil's onexc is 3.12's, its dir_fd 3.11's.
+        given = {k: v for k, v in (("onexc", onexc), ("dir_fd", dir_fd)) if v is not None}
+        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **given)
         return
     sys.audit("shutil.rmtree", path, dir_fd)
     report = _reporter(ignore_errors, onerror, onexc)

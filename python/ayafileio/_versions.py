@@ -46,6 +46,9 @@ WRITER_READ_PARSES_SIZE = _writer_read_parses_size()
 # after a write on r+/a+ (TextIOWrapper reads chunks with read1) reads on after the write.
 READ1_FLUSHES_WRITES = _read1_flushes_writes()
 
+# 3.11: SpooledTemporaryFile.truncate() returns the new size (None before).
+SPOOLED_TRUNCATE_RETURNS_SIZE = sys.version_info >= (3, 11)
+
 # 3.13: os's path converter checks str paths for NUL itself, as it did bytes ("stat:
 # embedded null character in path"), where the str encoder said "embedded null byte".
 STR_PATH_NUL_NAMES_THE_ARGUMENT = _str_path_nul_names_the_argument()
