@@ -513,10 +513,14 @@ class BufferedFile(_OverRaw):
         self._ensure_buffer()
         if not self._valid_read() and not self._valid_write():
             self._pos = self._raw_pos = 0
-        if length > len(self._buf) - self._pos or length > self.buffer_size - self._pos:
+        if length > len(self._buf) - self._pos or length > self.buffer_size - self._pos or self._goes_to_raw(length):
             return False
         self._put(data, length)
         return True
+
+    def _goes_to_raw(self, length: int) -> bool:
+        """Whether write() hands this much to the raw file, not the buffer."""
+        return length >= self.buffer_size if _versions.FULL_BUFFER_WRITES_GO_TO_RAW else length > self.buffer_size
 
     def _put(self, data: Any, length: int) -> None:
         """Copies data into the buffer at the position as pending bytes."""
@@ -551,7 +555,7 @@ class BufferedFile(_OverRaw):
             self._raw_seek(-offset, os.SEEK_CUR)
             self._raw_pos -= offset
         remaining, written = length, 0
-        while remaining > self.buffer_size:
+        while self._goes_to_raw(remaining):
             chunk = view if written == 0 and type(view) is bytes else memoryview(view)[written:]
             try:
                 n = await self._raw_write(chunk)

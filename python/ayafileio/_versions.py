@@ -28,6 +28,20 @@ def _read1_flushes_writes() -> bool:
     return f.read1(1) == b"b"  # b"a": read at the raw position, the write still pending
 
 
+def _full_buffer_writes_go_to_raw() -> bool:
+    raw = io.BytesIO()
+    writer = io.BufferedWriter(raw, 1)
+    writer.write(b"x")
+    return raw.getvalue() == b"x"  # b"": kept in the (full) buffer
+
+
+def _text_write_keeps_decoded_without_snapshot() -> bool:
+    text = io.TextIOWrapper(io.BufferedRandom(io.BytesIO(b"a\nb")), encoding="ascii")  # type: ignore[arg-type]
+    next(text)  # "a\n"; "b" decoded ahead, no snapshot (iteration turns tell() off)
+    text.write("")
+    return next(text, None) == "b"  # None: the write dropped "b", the buffer is at its end
+
+
 def _str_path_nul_names_the_argument() -> bool:
     try:
         os.stat("\0")  # refused by the path converter
@@ -48,6 +62,15 @@ READ1_FLUSHES_WRITES = _read1_flushes_writes()
 
 # 3.11: SpooledTemporaryFile.truncate() returns the new size (None before).
 SPOOLED_TRUNCATE_RETURNS_SIZE = sys.version_info >= (3, 11)
+
+# 3.13: a buffered write of at least the buffer's size that does not fit beside what is
+# buffered goes to the raw file, also when it is exactly the buffer's size (before: such a
+# write was kept in the buffer).
+FULL_BUFFER_WRITES_GO_TO_RAW = _full_buffer_writes_go_to_raw()
+
+# 3.13: TextIOWrapper.write() drops the characters decoded ahead only with a snapshot
+# (tell() on); after next(), which turns tell() off, they stay and are read next.
+TEXT_WRITE_KEEPS_DECODED_WITHOUT_SNAPSHOT = _text_write_keeps_decoded_without_snapshot()
 
 # 3.13: os's path converter checks str paths for NUL itself, as it did bytes ("stat:
 # embedded null character in path"), where the str encoder said "embedded null byte".
