@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,21 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
+
+
+def _cgo_ldflags_allow(dynamic: bool) -> str:
+    """A CGO_LDFLAGS_ALLOW pattern that admits exactly the link flags gopy copies from
+    sysconfig into `#cgo LDFLAGS` (LDSHARED without its compiler when linking dynamically,
+    SHLIBS and SYSLIBS otherwise). Go refuses flags outside its own list, and
+    distributions build Python with such flags (Debian's LDSHARED holds -fwrapv)."""
+    if dynamic:
+        flags = (sysconfig.get_config_var("LDSHARED") or "").split()[1:]
+    else:
+        flags = " ".join(sysconfig.get_config_var(name) or "" for name in ("SHLIBS", "SYSLIBS")).split()
+    allowed = [re.escape(flag) for flag in dict.fromkeys(flags)]
+    if os.environ.get("CGO_LDFLAGS_ALLOW"):
+        allowed.append(f"(?:{os.environ['CGO_LDFLAGS_ALLOW']})")  # the user's own, kept
+    return "|".join(allowed)
 
 
 class GoExtension(Extension):
@@ -30,16 +46,17 @@ class BuildGo(build_ext):
         out = ROOT / "build" / ("gopy" + tag.replace(".", "-"))
         bin_dir = ROOT / "build" / "bin"
         shutil.rmtree(out, ignore_errors=True)
-        env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", CGO_ENABLED="1")
-        # gopy runs goimports from PATH: build the version go.mod pins.
-        subprocess.check_call(["go", "build", "-o", str(bin_dir) + os.sep, "golang.org/x/tools/cmd/goimports"],
-                              cwd=ROOT, env=env)
         # Python's symbols are resolved when the interpreter loads the extension, so it
         # does not link libpython (manylinux forbids that). Windows DLLs cannot leave
         # symbols unresolved and link the import library as usual.
-        dynamic = "false" if sys.platform == "win32" else "true"
+        dynamic = sys.platform != "win32"
+        env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", CGO_ENABLED="1",
+                   CGO_LDFLAGS_ALLOW=_cgo_ldflags_allow(dynamic))
+        # gopy runs goimports from PATH: build the version go.mod pins.
+        subprocess.check_call(["go", "build", "-o", str(bin_dir) + os.sep, "golang.org/x/tools/cmd/goimports"],
+                              cwd=ROOT, env=env)
         subprocess.check_call(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={out}",
-                               "-name=ayacore", "-no-make", f"-dynamic-link={dynamic}", "./pybind"],
+                               "-name=ayacore", "-no-make", f"-dynamic-link={str(dynamic).lower()}", "./pybind"],
                               cwd=ROOT, env=env)
         built = glob.glob(str(out / f"_ayacore*{tag}"))
         if len(built) != 1:

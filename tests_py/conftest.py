@@ -33,6 +33,25 @@ def run() -> Callable[[Coroutine[Any, Any, Any]], Any]:
     return asyncio.run
 
 
+def run_on(loop_factory: Callable[[], asyncio.AbstractEventLoop], main: Coroutine[Any, Any, Any]) -> Any:
+    """asyncio.run(main) on a loop that loop_factory makes: asyncio.Runner's loop_factory
+    (3.11), or on 3.10 a policy that makes it for asyncio.run."""
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(main)
+
+    class Policy(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return loop_factory()
+
+    before = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(Policy())
+    try:
+        return asyncio.run(main)
+    finally:
+        asyncio.set_event_loop_policy(before)
+
+
 _shared_loop: asyncio.AbstractEventLoop | None = None
 
 

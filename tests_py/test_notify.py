@@ -12,7 +12,7 @@ import pytest
 
 import ayafileio
 from ayafileio import _driver, _native, _notify
-from conftest import open_fds
+from conftest import open_fds, run_on
 from proactor_like import ProactorLikeLoop
 
 
@@ -36,8 +36,7 @@ def test_wake_socket_serves_a_loop_without_add_reader(tmp_path: pathlib.Path) ->
         async with ayafileio.open(tmp_path / "late", "a") as f:
             await f.write("late")
 
-    with asyncio.Runner(loop_factory=ProactorLikeLoop) as runner:
-        runner.run(main())
+    run_on(ProactorLikeLoop, main())
     assert (tmp_path / "late").read_text() == "late"
     assert ayafileio.get_stats()["live_engines"] == engines
     assert open_fds() <= before, "the wake sockets are closed with the loop"
@@ -64,8 +63,7 @@ def test_wake_socket_through_cancellation_and_shutdown(tmp_path: pathlib.Path) -
             await ev.wait()
         # Return with the writers running: the runner cancels them.
 
-    with asyncio.Runner(loop_factory=ProactorLikeLoop) as runner:
-        runner.run(main())
+    run_on(ProactorLikeLoop, main())
     for i in range(20):
         assert (tmp_path / f"w{i}").stat().st_size % 4096 == 0
 
@@ -108,5 +106,4 @@ def test_wake_socket_on_a_selector_loop_without_notify_fd(tmp_path: pathlib.Path
         assert isinstance(listener, _notify.SelectorSocketListener)
         return out
 
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        assert runner.run(main()) == [b"%d" % i * 100 for i in range(100)]
+    assert run_on(asyncio.SelectorEventLoop, main()) == [b"%d" % i * 100 for i in range(100)]

@@ -8,11 +8,13 @@ import gc
 import os
 import pathlib
 import random
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -33,6 +35,24 @@ def run_child(code: str, timeout: float = 60, **env: str) -> subprocess.Complete
 
 
 # --- 1. cancellation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_short_positional_reads(tmp_path: pathlib.Path, monkeypatch: Any, fast_path: bool) -> None:
+    """read_at/read_many past the end return what is there, through the page-cache path
+    and through the engine (issue 17: a short read through the engine raised BufferError)."""
+    monkeypatch.setattr(_platform, "READ_FAST_PATH", fast_path)
+    content = bytes(range(100))
+    p = tmp_path / "data"
+    p.write_bytes(content)
+
+    async def main() -> None:
+        async with ayafileio.open(p, "rb") as f:
+            assert await f.read_at(50, 100) == content[50:]
+            assert await f.read_at(100, 10) == b""
+            assert await f.read_many([(0, 10), (90, 100), (200, 5)]) == [content[:10], content[90:], b""]
+
+    asyncio.run(main())
 
 
 @pytest.mark.parametrize("fast_path", [True, False])
@@ -428,10 +448,30 @@ def test_engines_are_closed_with_their_loops(tmp_path: pathlib.Path) -> None:
 
 
 def test_loop_stays_responsive_under_heavy_writes(tmp_path: pathlib.Path) -> None:
-    """16 tasks write 16 MiB each while a 1 ms heartbeat measures how late it wakes."""
+    """8 tasks write 8 MiB each while a 1 ms heartbeat measures how late it wakes. The
+    bound is relative, measured in the same run: the heartbeat's p99 lateness while the
+    same writes run on threads (asyncio.to_thread), which never block the loop, so what
+    a loaded machine adds is in both. Three rounds each, interleaved: ayafileio's median
+    against the threads' best round (a loaded machine's spikes come and go; blocking
+    is there in every round). Writes that block the loop (each file written at once,
+    as a synchronous writer does) measured here 70-170 ms against 6-20 ms on threads,
+    ayafileio 4-27 ms."""
     chunk = b"z" * (1 << 20)
 
-    async def main() -> float:
+    def write_sync(i: int) -> None:
+        with open(tmp_path / f"h{i}", "wb") as f:
+            for _ in range(8):
+                f.write(chunk)
+
+    async def write_ours(i: int) -> None:
+        async with ayafileio.open(tmp_path / f"h{i}", "wb") as f:
+            for _ in range(8):
+                await f.write(chunk)
+
+    async def write_in_thread(i: int) -> None:
+        await asyncio.to_thread(write_sync, i)
+
+    async def p99_lateness(writer: Callable[[int], Awaitable[None]]) -> float:
         late: list[float] = []
         stop = False
 
@@ -441,20 +481,23 @@ def test_loop_stays_responsive_under_heavy_writes(tmp_path: pathlib.Path) -> Non
                 await asyncio.sleep(0.001)
                 late.append(time.perf_counter() - t - 0.001)
 
-        async def writer(i: int) -> None:
-            async with ayafileio.open(tmp_path / f"h{i}", "wb") as f:
-                for _ in range(16):
-                    await f.write(chunk)
-
         hb = asyncio.create_task(heartbeat())
-        await asyncio.gather(*(writer(i) for i in range(16)))
+        await asyncio.sleep(0.002)
+        await asyncio.gather(*(writer(i) for i in range(8)))
         stop = True
         await hb
         late.sort()
         return late[int(len(late) * 0.99)]
 
-    p99 = asyncio.run(main())
-    assert p99 < 0.020, f"heartbeat p99 lateness {p99 * 1e3:.1f} ms"
+    async def main() -> tuple[float, float]:
+        ours, threads = [], []
+        for _ in range(3):
+            ours.append(await p99_lateness(write_ours))
+            threads.append(await p99_lateness(write_in_thread))
+        return statistics.median(ours), min(threads)
+
+    ours, threads = asyncio.run(main())
+    assert ours < 2 * threads + 0.010, f"heartbeat p99 lateness {ours * 1e3:.1f} ms, on threads {threads * 1e3:.1f} ms"
 
 
 # --- 9. loops and threads -----------------------------------------------------------------------

@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import errno
 import io
+import operator
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _buffers, _platform, _records
+from . import _buffers, _platform, _records, _versions
 from ._config import debug
 from ._raw import Interrupted, RawFile, closed_error
 from ._records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE, os_error
@@ -273,14 +274,17 @@ class BufferedFile(_OverRaw):
             return bytes(self._view[pos : pos + n])
         return None
 
-    def _check_reader(self, name: str) -> None:
+    def _check_reader(self, name: str, size: Any = -1) -> None:
         # io.BufferedWriter's read methods are BufferedIOBase's: they refuse whether or
-        # not the file is closed.
+        # not the file is closed (since 3.12 after parsing the size).
         if not self.readable:
+            if _versions.WRITER_READ_PARSES_SIZE:
+                operator.index(size)
             raise io.UnsupportedOperation(name)
 
-    async def read(self, n: int = -1) -> bytes:
-        self._check_reader("read")
+    async def read(self, size: Any = -1) -> bytes:
+        self._check_reader("read", size)
+        n = optional_size(size)
         if n < -1:
             raise ValueError("read length must be non-negative or -1")
         self._check_closed("read of closed file")
@@ -361,8 +365,9 @@ class BufferedFile(_OverRaw):
         self._skew -= len(rest)  # C does not count a readall in its raw position
         return data + rest if data else rest
 
-    async def read1(self, n: int = -1) -> bytes:
-        self._check_reader("read1")
+    async def read1(self, size: Any = -1) -> bytes:
+        self._check_reader("read1", size)
+        n = operator.index(size)
         if n < 0:
             n = self.buffer_size
         self._check_closed("read of closed file")
@@ -373,7 +378,10 @@ class BufferedFile(_OverRaw):
             res = self.read_fast(min(have, n))
             assert res is not None
             return res
-        # As C's read1: no flush of pending writes, one raw read at the raw position.
+        # As C's read1: one raw read; pending writes flushed first where this io does so
+        # (else the read is at the raw position, before them).
+        if self.writable and _versions.READ1_FLUSHES_WRITES:
+            await self._flush_and_rewind()
         self._reader_reset_buf()
         return await _read_new(n, self.raw.readinto, self._give_back_raw)
 
@@ -438,9 +446,10 @@ class BufferedFile(_OverRaw):
             raise asyncio.CancelledError(*e.args) from None
         return written
 
-    async def peek(self, size: int = 0) -> bytes:
+    async def peek(self, size: Any = 0) -> bytes:
         if not self.readable:
             raise AttributeError("'_io.BufferedWriter' object has no attribute 'peek'")
+        operator.index(size)  # parsed, then unused, as C's
         self._check_closed("peek of closed file")
         if self.writable:
             await self._flush_and_rewind()
@@ -520,11 +529,15 @@ class BufferedFile(_OverRaw):
         position. False when it does not (nothing was done)."""
         if not self._valid_read() and not self._valid_write():
             self._pos = self._raw_pos = 0
-        if length > self.buffer_size - self._pos:
+        if length > self.buffer_size - self._pos or self._goes_to_raw(length):
             return False
         self._room(self._pos + length)
         self._put(data, length)
         return True
+
+    def _goes_to_raw(self, length: int) -> bool:
+        """Whether write() hands this much to the raw file, not the buffer."""
+        return length >= self.buffer_size if _versions.FULL_BUFFER_WRITES_GO_TO_RAW else length > self.buffer_size
 
     def _put(self, data: Any, length: int) -> None:
         """Copies data into the buffer at the position as pending bytes."""
@@ -559,7 +572,7 @@ class BufferedFile(_OverRaw):
             self._raw_seek(-offset, os.SEEK_CUR)
             self._raw_pos -= offset
         remaining, written = length, 0
-        while remaining > self.buffer_size:
+        while self._goes_to_raw(remaining):
             chunk = view if written == 0 and type(view) is bytes else memoryview(view)[written:]
             try:
                 n = await self._raw_write(chunk)
@@ -797,6 +810,16 @@ def _result(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
     return bytes(view[:n])
 
 
+def optional_size(size: Any) -> int:
+    """A size argument as C's _Py_convert_optional_to_ssize_t takes it: None is -1."""
+    if size is None:
+        return -1
+    try:
+        return operator.index(size)
+    except TypeError:
+        raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'") from None
+
+
 async def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
     """A read size to allocate: a huge one on a regular file asks for what the file
     holds (io would raise MemoryError allocating it)."""
@@ -832,7 +855,8 @@ class Unbuffered(_OverRaw):
     def pending_write(self) -> int:
         return 0
 
-    async def read(self, n: int = -1) -> bytes:
+    async def read(self, size: Any = -1) -> bytes:
+        n = optional_size(size)
         self.raw.check_readable()
         if n < 0:
             try:
@@ -859,10 +883,10 @@ class Unbuffered(_OverRaw):
             self._give_back(bytes(view[: e.count]))
             raise asyncio.CancelledError(*e.args) from None
 
-    async def read1(self, n: int = -1) -> bytes:
+    async def read1(self, size: Any = -1) -> bytes:
         raise AttributeError("'_io.FileIO' object has no attribute 'read1'")
 
-    async def peek(self, size: int = 0) -> bytes:
+    async def peek(self, size: Any = 0) -> bytes:
         raise AttributeError("'_io.FileIO' object has no attribute 'peek'")
 
     async def readline(self, limit: int = -1) -> bytes:

@@ -25,7 +25,7 @@ from typing import Any, AnyStr, Generic, TypeVar
 
 from . import _driver, _platform, _records
 from ._answer import AwaitableBool, answer
-from ._binary import BufferedFile, Unbuffered
+from ._binary import BufferedFile, Unbuffered, optional_size
 from ._config import cached_buffer_size
 from ._modes import OpenArgs, parse_mode, parse_open_args, text_codec
 from ._raw import RawFile, open_path, stat_cached, stats_by_engine
@@ -338,7 +338,7 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
-            return await self._b.read(_size(size))  # type: ignore[return-value]
+            return await self._b.read(size)  # type: ignore[return-value]
 
     async def readline(self, size: int | None = -1) -> AnyStr:
         fast = self._fast
@@ -351,7 +351,7 @@ class AsyncFile(Generic[AnyStr]):
                 if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
                     raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
                 return await self._text.readline(size)  # type: ignore[return-value]
-            return await self._b.readline(_size(size))  # type: ignore[return-value]
+            return await self._b.readline(optional_size(size))  # type: ignore[return-value]
 
     async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
         if hint is None:
@@ -570,7 +570,7 @@ class AsyncBinaryFile(AsyncFile[bytes]):
     async def read1(self, size: int = -1) -> bytes:
         """At most one read from the OS."""
         async with self._turns:
-            return await self._b.read1(_size(size))
+            return await self._b.read1(size)
 
     async def peek(self, size: int = 0) -> bytes:
         """Buffered bytes ahead of the position, reading once if there are none."""
@@ -616,9 +616,9 @@ class AsyncBinaryFile(AsyncFile[bytes]):
             # Waited out if cancelled: the kernel may still be writing into view.
             req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
             got = check_result(await _records.result(raw.drv, req))
-        del view
-        del out[got:]
-        return bytes(out)
+        # A copy of the filled part: the finished request may still hold an export of
+        # out (its keep), so out itself cannot be resized.
+        return view[:got].tobytes()
 
     async def write_at(self, offset: int, data: Any) -> int:
         """Writes all of data at offset without using or moving the position; calls run
@@ -728,10 +728,3 @@ _NAMES_A_FILE = (str, bytes, int, float)
 
 
 
-
-def _size(size: int | None) -> int:
-    if size is None:
-        return -1
-    if not isinstance(size, int):
-        raise TypeError(f"argument should be integer or None, not '{type(size).__name__}'")
-    return size

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from . import _versions
+
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
 
 
@@ -77,7 +79,7 @@ def _parse_mode(mode: Any) -> Mode:
         raw = "rb"
     elif writing:
         flags |= os.O_CREAT | os.O_TRUNC
-        raw = "rb" if updating else "wb"
+        raw = "rb" if updating and not _versions.FILEIO_MODE_KEEPS_W_PLUS else "wb"
     else:
         flags |= os.O_APPEND | os.O_CREAT
         raw = "ab"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, NamedTuple, TypeVar
 
-from . import _driver, _platform, testing
+from . import _driver, _platform, _versions, testing
 from ._records import AT_FDCWD, DIRENTS_END, OP_STATFS, OP_STATX, Engine, address_of, os_error, result
 
 T = TypeVar("T")
@@ -58,9 +58,9 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
         raise TypeError(f"{func}: {name} should be {kinds}, not {type(value).__name__}")
     shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
     raw = os.fsencode(shown)
-    if b"\0" in raw:  # os's own check (of bytes; of str too since 3.13), or before it the str encoder's
+    if b"\0" in raw:  # os's own check (of str paths too where this os does), or the str encoder's
         raise ValueError(f"{func}: embedded null character in {name}"
-                         if isinstance(shown, bytes) or sys.version_info >= (3, 13) else "embedded null byte")
+                         if isinstance(shown, bytes) or _versions.STR_PATH_NUL_NAMES_THE_ARGUMENT else "embedded null byte")
     return PathArg(raw + b"\0", None, shown)
 
 

@@ -15,7 +15,8 @@ import os
 import struct
 from typing import Any
 
-from ._binary import BufferedFile
+from . import _versions
+from ._binary import BufferedFile, optional_size
 from ._modes import text_codec
 from ._raw import closed_error
 
@@ -178,11 +179,8 @@ class TextLayer:
 
     # --- reading ------------------------------------------------------------------------
 
-    async def read(self, n: int | None = -1) -> str:
-        if n is None:
-            n = -1
-        elif not isinstance(n, int):
-            raise TypeError(f"argument should be integer or None, not '{type(n).__name__}'")
+    async def read(self, size: Any = -1) -> str:
+        n = optional_size(size)
         self._check_closed()
         if self._decoder is None:
             raise io.UnsupportedOperation("not readable")
@@ -343,10 +341,12 @@ class TextLayer:
             self._wrote()
 
     def _wrote(self) -> None:
-        """A write makes the read-ahead characters stale (a write-only file has none)."""
+        """A write makes the read-ahead characters stale (a write-only file has none);
+        where this io keeps them while iteration has tell() off, they are kept."""
         if self._decoder is not None:
-            self._set_decoded("")
-            self._snapshot = None
+            if self._snapshot is not None or not _versions.TEXT_WRITE_KEEPS_DECODED_WITHOUT_SNAPSHOT:
+                self._set_decoded("")
+                self._snapshot = None
             self._decoder.reset()
 
     async def write(self, s: str) -> int:

@@ -16,7 +16,7 @@ from concurrent.futures import Executor
 from types import GenericAlias
 from typing import Any, Union
 
-from . import _driver, _platform, _sysops
+from . import _driver, _platform, _sysops, _versions
 from ._records import (
     AT_FDCWD,
     DIRENTS_CLOSE,
@@ -502,10 +502,9 @@ async def rmtree(path: Any, ignore_errors: bool, onerror: Callable[..., object] 
 
     drv = _sysops.engine_for(OP_UNLINKAT)
     if drv is None or not all(op in drv.ops for op in _LISTING_OPS):
-        kwargs: dict[str, Any] = {"onexc": onexc} if onexc is not None else {}
-        if dir_fd is not None:  # shutil.rmtree has dir_fd from 3.11 on
-            kwargs["dir_fd"] = dir_fd
-        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **kwargs)
+        # Only what was given: shutil's onexc is 3.12's, its dir_fd 3.11's.
+        given = {k: v for k, v in (("onexc", onexc), ("dir_fd", dir_fd)) if v is not None}
+        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **given)
         return
     sys.audit("shutil.rmtree", path, dir_fd)
     report = _reporter(ignore_errors, onerror, onexc)
@@ -544,6 +543,8 @@ async def _rmtree_opened(drv: Engine, fd: int, orig: os.stat_result, path: str, 
             try:
                 raise OSError("Cannot call rmtree on a symbolic link")
             except OSError as exc:
+                if _versions.RMTREE_LINK_ERROR_NAMES_THE_PATH:
+                    exc.filename = path
                 report(os.path.islink, path, exc)
     finally:
         if fd >= 0:

@@ -21,7 +21,7 @@ from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any
 
-from . import _sysops, _tree
+from . import _sysops, _tree, _versions
 from ._answer import AwaitableBool, answer
 from ._file import AsyncFile
 from ._open import open as aopen
@@ -296,12 +296,14 @@ class SpooledTemporaryFile(ReadlineIteration):
         else:
             self._mem.flush()
 
-    async def truncate(self, size: int | None = None) -> int:
+    async def truncate(self, size: int | None = None) -> int | None:
         if self._file is None and (size is None or size <= self._max_size):
-            return int(self._mem.truncate(size))
-        await self.rollover()
-        assert self._file is not None
-        return await self._file.truncate(size)
+            n = int(self._mem.truncate(size))
+        else:
+            await self.rollover()
+            assert self._file is not None
+            n = await self._file.truncate(size)
+        return n if _versions.SPOOLED_TRUNCATE_RETURNS_SIZE else None
 
     async def fileno(self) -> int:
         await self.rollover()
