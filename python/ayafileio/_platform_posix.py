@@ -9,8 +9,8 @@ import sys
 assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
-           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "CLOEXEC",
-           "read_nowait", "read_new"]
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
+           "read_nowait", "read_new", "open_path", "os_path"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
@@ -20,8 +20,30 @@ READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")
 
 # What path operations on the engine need from os.
 makedev = os.makedev
-CLOEXEC = os.O_CLOEXEC
 _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
+
+# What every descriptor the package opens carries: never inherited by a child process
+# (also those the engine opens, which os.open's own rule does not cover).
+OPEN_FLAGS = os.O_CLOEXEC
+
+
+def open_path(name: str | bytes) -> bytes:
+    """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s
+    ValueError for a NUL."""
+    path = os.fsencode(name)
+    if b"\0" in path:
+        raise ValueError("embedded null byte")
+    return path
+
+
+def os_path(func: str, name: str | bytes) -> bytes:
+    """name as the engine takes it, with the ValueError os's function func gives for a NUL:
+    the str encoder's, or os's own check of bytes."""
+    path = os.fsencode(name)
+    if b"\0" in path:
+        raise ValueError(f"{func}: embedded null character in path" if isinstance(name, bytes)
+                         else "embedded null byte")
+    return path
 
 
 def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:
