@@ -35,7 +35,9 @@ def run_child(code: str, timeout: float = 60, **env: str) -> subprocess.Complete
 # --- 1. cancellation -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fast_path", [True, False])
+@pytest.mark.parametrize("fast_path", [
+    pytest.param(True, marks=pytest.mark.skipif(sys.platform == "win32", reason="Windows has no reads straight from "
+                                                 "memory: every read goes through the completion port")), False])
 def test_cancelled_reads_lose_no_bytes(tmp_path: pathlib.Path, monkeypatch: Any, fast_path: bool) -> None:
     """Reads cancelled at random points: the bytes the kernel read become read-ahead,
     so what the successful reads return is exactly the file, and tell() agrees."""
@@ -308,8 +310,10 @@ def test_open_rejects_what_open_rejects(tmp_path_factory: Any, file: Any, mode: 
     names point into an empty directory, descriptors are small numbers)."""
     d = tmp_path_factory.mktemp("fuzz")
     if isinstance(file, (str, bytes)) and file:
-        file = os.path.join(os.fsencode(d) if isinstance(file, bytes) else str(d),
-                            file.replace(b"/", b"_") if isinstance(file, bytes) else file.replace("/", "_"))
+        # Joined by hand: Windows' os.path.join decodes bytes, and would raise here for
+        # a name that is not UTF-8 (which open() must reject itself).
+        file = (os.fsencode(d) + os.sep.encode() + file.replace(b"/", b"_") if isinstance(file, bytes)
+                else str(d) + os.sep + file.replace("/", "_"))
     if isinstance(file, int) and not isinstance(file, bool) and file >= 0:
         file = -1  # never touch the test process's own descriptors
     kwargs = {"buffering": buffering, "encoding": encoding, "newline": newline}
