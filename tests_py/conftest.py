@@ -92,7 +92,9 @@ def _open_posix_fds() -> int:
     return count
 
 
-linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc (Linux)")
+# sys.platform too: under Wine, Windows sees Linux's /proc through drive Z:.
+linux_only = pytest.mark.skipif(sys.platform != "linux" or not os.path.isdir("/proc/self"),
+                                reason="reads /proc (Linux)")
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX: fork(), pipes as files, or rlimits")
 
 

@@ -12,7 +12,6 @@ import pathlib
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -26,8 +25,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ayafileio
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file semantics (modes, rename over)")
 
 
 def outcome(fn: Callable[[], Any]) -> Any:
@@ -165,8 +162,9 @@ def test_many_keeps_order_and_raises_the_first_error_after_all(tmp_path: pathlib
             await ayafileio.write_bytes_many(mixed, max_concurrency=2)
         assert e.value.filename == str(tmp_path / "no" / "a")  # open() names a path by os.fspath()
         assert [(tmp_path / f"ok{i}").read_bytes() for i in (1, 2, 3)] == [b"1", b"2", b"3"]
-        with pytest.raises(IsADirectoryError):
+        with pytest.raises(OSError) as dir_error:  # the first error: the directory's, as open() raises it
             await ayafileio.read_bytes_many([tmp_path / "ok1", tmp_path, tmp_path / "missing"])
+        assert type(dir_error.value).__name__ == outcome(lambda: open(tmp_path, "rb"))[1]  # Windows: PermissionError
         with pytest.raises(ValueError):
             await ayafileio.read_bytes_many([], max_concurrency=0)
         assert await ayafileio.read_bytes_many([]) == []
@@ -187,6 +185,8 @@ def test_many_new_files_at_once_all_complete(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot rename over a file that another thread has "
+                    "open (open() shares no delete access): the rename fails with PermissionError")
 def test_atomic_rewrites_are_never_seen_partial(tmp_path: pathlib.Path, way: str) -> None:
     target = tmp_path / "state.json"
     versions = [(f"version {i}\n".encode() + os.urandom(random.Random(i).randrange(1, 200_000))) for i in range(40)]
@@ -277,7 +277,7 @@ def test_sigkill_during_atomic_durable_rewrites_leaves_the_target_whole(tmp_path
         while not ready.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 0.3))
-        child.send_signal(signal.SIGKILL)
+        child.kill()  # SIGKILL; TerminateProcess on Windows
         child.wait()
         assert _whole(target.read_bytes())
     # Killed mid-write, a child leaves its temporary file behind: nothing can remove it.
@@ -425,9 +425,10 @@ def test_acopy_errors_match_shutil(tmp_path: pathlib.Path) -> None:
     (tmp_path / "f").write_bytes(b"x")
     (tmp_path / "d").mkdir()
     os.link(tmp_path / "f", tmp_path / "hard")
-    os.mkfifo(tmp_path / "fifo")
-    cases = [("missing", "out"), ("f", "no/out"), ("d", "out"), ("f", "d"), ("f", "f"), ("f", "hard"),
-             ("fifo", "out")]
+    cases = [("missing", "out"), ("f", "no/out"), ("d", "out"), ("f", "d"), ("f", "f"), ("f", "hard")]
+    if hasattr(os, "mkfifo"):  # Windows has no FIFOs in the file system
+        os.mkfifo(tmp_path / "fifo")
+        cases.append(("fifo", "out"))
 
     async def main() -> None:
         for s, d in cases:
@@ -454,7 +455,7 @@ def test_acopy_cancelled_stops_within_a_chunk(tmp_path: pathlib.Path) -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert os.path.getsize(tmp_path / "dst") < 256 << 20
+        assert not (tmp_path / "dst").exists() or os.path.getsize(tmp_path / "dst") < 256 << 20  # not yet opened
         assert open_fds() <= base
         assert await ayafileio.acopy(src, tmp_path / "dst2", chunk_size=64 << 20) == 256 << 20
 

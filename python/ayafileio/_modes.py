@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from . import _versions
+from . import _platform, _versions
 
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
 
@@ -30,11 +30,6 @@ class Mode:
 
     def binary(self) -> Mode:
         return dataclasses.replace(self, text=False)
-
-
-# Descriptors are never inherited by child processes (O_CLOEXEC; on Windows O_NOINHERIT,
-# and O_BINARY: no newline translation below us).
-_NOINHERIT = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0) | getattr(os, "O_BINARY", 0)
 
 
 class NoDirection(ValueError):
@@ -71,7 +66,7 @@ def _parse_mode(mode: Any) -> Mode:
         raise ValueError("must have exactly one of create/read/write/append mode")
     if not (creating or reading or writing or appending):
         raise NoDirection("Must have exactly one of create/read/write/append mode and at most one plus")
-    flags = _NOINHERIT
+    flags = _platform.OPEN_FLAGS
     if creating:
         flags |= os.O_EXCL | os.O_CREAT
         raw = "xb"
@@ -159,9 +154,7 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
     name = os.fspath(file)
     if not isinstance(name, (str, bytes)):
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
-    path = os.fsencode(name)
-    if b"\0" in path:
-        raise ValueError("embedded null byte")
+    path = _platform.open_path(name)
     if not closefd:
         raise ValueError("Cannot use closefd=False with file name")
     return path, None, name

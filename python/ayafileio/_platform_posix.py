@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import sys
 
+from . import _versions
 from ._records import OP_CLOSE, Engine
 
 assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
-           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "CLOEXEC",
-           "read_nowait", "read_new"]
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
+           "read_nowait", "read_new", "open_path", "os_path"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
@@ -22,8 +23,32 @@ READ_FAST_PATH = hasattr(os, "RWF_NOWAIT")
 
 # What path operations on the engine need from os.
 makedev = os.makedev
-CLOEXEC = os.O_CLOEXEC
 _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
+
+# What every descriptor the package opens carries: never inherited by a child process
+# (also those the engine opens, which os.open's own rule does not cover).
+OPEN_FLAGS = os.O_CLOEXEC
+
+
+def open_path(name: str | bytes) -> bytes:
+    """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s
+    ValueError for a NUL."""
+    path = os.fsencode(name)
+    if b"\0" in path:
+        raise ValueError("embedded null byte")
+    return path
+
+
+def os_path(func: str, arg: str, name: str | bytes) -> bytes:
+    """name (func's argument arg) as the engine takes it, with the ValueError os's function
+    gives for a NUL: os's own check (of bytes; of str too where this os does), or before it
+    the str encoder's."""
+    path = os.fsencode(name)
+    if b"\0" in path:
+        raise ValueError(f"{func}: embedded null character in {arg}"
+                         if isinstance(name, bytes) or _versions.STR_PATH_NUL_NAMES_THE_ARGUMENT
+                         else "embedded null byte")
+    return path
 
 
 def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:

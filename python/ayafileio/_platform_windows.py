@@ -15,8 +15,8 @@ import msvcrt  # noqa: E402
 from . import _native, _records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
-           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "CLOEXEC",
-           "read_nowait", "read_new"]
+           "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
+           "read_nowait", "read_new", "open_path", "os_path"]
 
 # os's errors here carry winerror, which the engine's results do not: ayafileio.os runs
 # os's own functions on threads.
@@ -29,7 +29,30 @@ def makedev(major: int, minor: int) -> int:
     raise NotImplementedError("the engine does no path operations on Windows (PATH_OPS)")
 
 
-CLOEXEC = 0  # unused: PATH_OPS is False
+# What every descriptor the package opens carries: never inherited by a child process, and
+# binary (without O_BINARY the C runtime's descriptor translates newlines: "\n" written
+# lands as "\r\n").
+OPEN_FLAGS = os.O_NOINHERIT | os.O_BINARY
+
+
+# Windows paths are UTF-16 strings: Python decodes a bytes path first (as os.fsdecode
+# does: UnicodeDecodeError for one that is not UTF-8), then rejects a NUL character.
+
+
+def open_path(name: str | bytes) -> bytes:
+    """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s errors."""
+    path = os.fsdecode(name)
+    if "\0" in path:
+        raise ValueError("embedded null character")
+    return os.fsencode(path)
+
+
+def os_path(func: str, arg: str, name: str | bytes) -> bytes:
+    """name (func's argument arg) as the engine takes it, with the errors os's function gives."""
+    path = os.fsdecode(name)
+    if "\0" in path:
+        raise ValueError(f"{func}: embedded null character in {arg}")
+    return os.fsencode(path)
 
 
 def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:

@@ -57,11 +57,7 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
                  "string, bytes, os.PathLike or None" if nullable else "string, bytes or os.PathLike")
         raise TypeError(f"{func}: {name} should be {kinds}, not {type(value).__name__}")
     shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
-    raw = os.fsencode(shown)
-    if b"\0" in raw:  # os's own check (of str paths too where this os does), or the str encoder's
-        raise ValueError(f"{func}: embedded null character in {name}"
-                         if isinstance(shown, bytes) or _versions.STR_PATH_NUL_NAMES_THE_ARGUMENT else "embedded null byte")
-    return PathArg(raw + b"\0", None, shown)
+    return PathArg(_platform.os_path(func, name, shown) + b"\0", None, shown)
 
 
 def dir_fd_arg(value: Any) -> int:

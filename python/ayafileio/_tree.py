@@ -291,7 +291,7 @@ async def open_dir(drv: Engine, c: bytes, dirfd: int, shown: Any) -> int:
     """os.open(c, O_RDONLY, dir_fd=dirfd) by the engine, as shutil.rmtree opens each
     directory; not leaked if the task is cancelled."""
     addr, keep = address_of(c, writable=False)
-    req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | _platform.CLOEXEC, dirfd=dirfd)
+    req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | _platform.OPEN_FLAGS, dirfd=dirfd)
     res = await result(drv, req, undo=os.close)
     if res < 0:
         raise os_error(res, shown)

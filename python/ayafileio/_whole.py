@@ -55,7 +55,6 @@ R = TypeVar("R")
 
 _FIRST_READ = 65536  # a read_bytes chain reads this much; a file that fills it is read again whole
 _LINKED = FLAG_LINK | FLAG_HARD_LINK  # the next request runs whatever this one returned
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _TEMP_TRIES = 16
 _AS_ROOT = getattr(os, "geteuid", lambda: -1)() == 0  # may give a file to another owner
@@ -65,10 +64,7 @@ _WRITER = (getattr(os, "geteuid", lambda: -1)(), getattr(os, "getegid", lambda: 
 def _path(path: Any) -> tuple[bytes, Any]:
     """The NUL-terminated path, and what errors name, as open() converts a path."""
     shown = os.fspath(path)
-    raw = os.fsencode(shown)
-    if b"\0" in raw:
-        raise ValueError("embedded null byte")
-    return raw + b"\0", shown
+    return _platform.open_path(shown) + b"\0", shown
 
 
 def _async_flag(drv: Engine, c: bytes) -> int:
@@ -98,7 +94,8 @@ async def read_bytes(path: Any) -> bytes:
     try:
         (pa, kp), (ba, kb) = address_of(c, False), address_of(buf, True)
         opened, got, closed = await chain(drv, [
-            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | _O_CLOEXEC, slot=slot + 1, flags=FLAG_LINK)),
+            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | _platform.OPEN_FLAGS, slot=slot + 1,
+                             flags=FLAG_LINK)),
             (OP_READ, dict(fd=slot, addr=ba, length=len(buf), off=0, keep=kb, flags=_LINKED | FLAG_FIXED_FILE)),
             (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
         ], _async_flag(drv, c))
@@ -150,7 +147,7 @@ async def write_bytes(path: Any, data: Any, *, atomic: bool = False, durable: bo
     c, shown = _path(path)
     drv = _chain_engine()
     if drv is None or view.nbytes > MAX_IO_LEN:
-        return await in_thread(None, _SyncSteps(shown, durable).write, view, atomic)
+        return await _SyncSteps(shown, durable).run(view, atomic)
     steps = _EngineSteps(drv, c, shown, durable)
     if atomic:
         await steps.write_atomic(view)
@@ -185,7 +182,7 @@ class _EngineSteps:
         try:
             (pa, kp), (da, kd) = address_of(c, False), address_of(view, False)
             steps = [
-                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC,
+                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | _platform.OPEN_FLAGS,
                                  mode=mode, slot=slot + 1, flags=FLAG_LINK)),
                 (OP_WRITE, dict(fd=slot, addr=da, length=view.nbytes, off=0, keep=kd, flags=_LINKED | FLAG_FIXED_FILE)),
             ]
@@ -255,8 +252,8 @@ class _EngineSteps:
             rename[1]["flags"] = FLAG_LINK
             renamed, opened, synced, closed = await chain(drv, [
                 rename,
-                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC, slot=slot + 1,
-                                 flags=FLAG_LINK)),
+                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | _platform.OPEN_FLAGS,
+                                 slot=slot + 1, flags=FLAG_LINK)),
                 (OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)),
                 (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
             ], self.flags)
@@ -303,7 +300,7 @@ def _temp_name(tail: bytes) -> bytes:
 def _fsync_dir(head: bytes) -> None:
     if not _platform.FSYNC_DIRECTORIES:
         return
-    fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY)
+    fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY | _platform.OPEN_FLAGS)
     try:
         os.fsync(fd)
     finally:
@@ -328,6 +325,25 @@ class _SyncSteps:
 
     def __init__(self, shown: Any, durable: bool) -> None:
         self.shown, self.durable = shown, durable
+        self.cancelled = False  # set by the caller's task: an atomic write stops before its rename
+
+    async def run(self, view: memoryview, atomic: bool) -> int:
+        """write() on a thread. A cancelled task waits it out, as a cancelled chain is
+        waited out, then raises: an atomic write removes its temporary instead of renaming
+        it, so the target is the old file, or the new one if the rename came first."""
+        fut = asyncio.get_running_loop().run_in_executor(None, self.write, view, atomic)
+        try:
+            return await asyncio.shield(fut)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            while not fut.done():
+                try:
+                    await asyncio.wait([fut])
+                except asyncio.CancelledError:
+                    pass
+            if not fut.cancelled():
+                fut.exception()  # the cancellation is what the caller gets
+            raise
 
     def write(self, view: memoryview, atomic: bool) -> int:
         target = os.fsencode(self.shown)
@@ -343,6 +359,9 @@ class _SyncSteps:
             temp = os.path.join(head, _temp_name(tail))
             if self.write_file(temp, view, os.O_EXCL, _temp_mode(st)) == -errno.EEXIST:
                 continue
+            if self.cancelled:
+                os.unlink(temp)
+                return 0  # the caller raises CancelledError
             try:
                 if st is not None and _differs(st):
                     _take_over(temp, st)
@@ -357,7 +376,7 @@ class _SyncSteps:
 
     def write_file(self, path: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _O_CLOEXEC, mode)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _platform.OPEN_FLAGS, mode)
         except FileExistsError:
             if create & os.O_EXCL:
                 return -errno.EEXIST
@@ -377,7 +396,7 @@ class _SyncSteps:
         return 0
 
     def finish(self, path: bytes, view: memoryview, done: int) -> None:
-        fd = os.open(path, os.O_WRONLY | _O_CLOEXEC)
+        fd = os.open(path, os.O_WRONLY | _platform.OPEN_FLAGS)
         try:
             _write_from(fd, view, done)
             if self.durable:
