@@ -31,6 +31,10 @@ from ._sysops import in_thread
 
 __all__ = ["TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile", "TemporaryDirectory"]
 
+# The running tempfile's own rule (os.name == "posix"): whether a temporary file can lose
+# its name while it is open (Windows cannot remove an open file; there the two are one
+# function, to the type checker too).
+_UNNAMED = bool(_tempfile.TemporaryFile is not _tempfile.NamedTemporaryFile)  # type: ignore[comparison-overlap, unused-ignore]
 _FLAGS = _tempfile._bin_openflags  # type: ignore[attr-defined]  # O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC
 
 
@@ -109,21 +113,23 @@ async def _write_all(fd: int, data: bytes) -> None:
         off += res
 
 
-async def _unnamed(mode: str, buffering: int, encoding: str | None, newline: str | None, suffix: Any, prefix: Any,
-                   dir: Any, errors: str | None, executor: Executor | None) -> int:
-    """tempfile.TemporaryFile's descriptor: O_TMPFILE where the file system has it, else
-    a named file unlinked at once."""
+async def _unnamed(prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:
+    """tempfile.TemporaryFile's descriptor, and the path to remove once it is closed
+    (None: it has none). O_TMPFILE where the file system has it, else a named file
+    unlinked at once, or, where an open file cannot lose its name (Windows), kept."""
     if hasattr(os, "O_TMPFILE") and _sysops.engine_for(OP_OPENAT) is not None:
         prefix, suffix, dir = await _params(prefix, suffix, dir, executor)
         flags = (_FLAGS | os.O_TMPFILE) & ~os.O_CREAT
         res = await _submit_or_clean(OP_OPENAT, os.fsencode(dir) + b"\0", flags, 0o600, named=False)
         if res >= 0:
-            return res
+            return res, None
         if res not in (-errno.EISDIR, -errno.EOPNOTSUPP, -errno.EINVAL):
             raise os_error(res, dir)
     fd, path = await _make(OP_OPENAT, prefix, suffix, dir, executor)
+    if not _UNNAMED:
+        return fd, path
     await _remove(path)
-    return fd
+    return fd, None
 
 
 async def _wrap(fd: int, mode: str, buffering: int, encoding: str | None, newline: str | None,
@@ -157,9 +163,15 @@ class _Context:
 def TemporaryFile(mode: str = "w+b", buffering: int = -1, encoding: str | None = None, newline: str | None = None,
                   suffix: Any = None, prefix: Any = None, dir: Any = None, *, errors: str | None = None,
                   loop: Any = None, executor: Executor | None = None) -> Any:
-    """tempfile.TemporaryFile(): an ayafileio file with no name in the file system."""
+    """tempfile.TemporaryFile(): an ayafileio file with no name in the file system, or,
+    where tempfile's is its NamedTemporaryFile (Windows cannot remove an open file), a
+    named one removed when it is closed."""
+    if not _UNNAMED:
+        return NamedTemporaryFile(mode, buffering, encoding, newline, suffix, prefix, dir, errors=errors,
+                                  executor=executor)
+
     async def make() -> AsyncFile[Any]:
-        fd = await _unnamed(mode, buffering, encoding, newline, suffix, prefix, dir, errors, executor)
+        fd, _ = await _unnamed(prefix, suffix, dir, executor)  # a name it keeps: NamedTemporaryFile above
         return await _wrap(fd, mode, buffering, encoding, newline, errors)
     return _Context(make)
 
@@ -230,6 +242,7 @@ class SpooledTemporaryFile(ReadlineIteration):
         self._mem: Any = io.BytesIO() if "b" in mode else io.TextIOWrapper(
             io.BytesIO(), encoding=io.text_encoding(encoding), errors=errors, newline=newline)
         self._file: AsyncFile[Any] | None = None
+        self._path: Any = None  # the rolled-over file's, where it keeps one until closed (_unnamed)
         self._max_size, self._mode = max_size, mode
         self._args = (buffering, encoding, newline, suffix, prefix, dir, errors, executor)
 
@@ -243,11 +256,12 @@ class SpooledTemporaryFile(ReadlineIteration):
         buffering, encoding, newline, suffix, prefix, dir, errors, executor = self._args
         pos = self._mem.tell()
         data = self._mem.getvalue() if "b" in self._mode else self._mem.detach().getvalue()
-        fd = await _unnamed(self._mode, buffering, encoding, newline, suffix, prefix, dir, errors, executor)
+        fd, self._path = await _unnamed(prefix, suffix, dir, executor)
         try:
             await _write_all(fd, data)
         except BaseException:
             os.close(fd)
+            await self._remove_path()
             raise
         self._file = await _wrap(fd, self._mode, buffering, encoding, newline, errors)
         await self._file.seek(pos)  # a text position is io's cookie, which ayafileio's text files share
@@ -312,9 +326,17 @@ class SpooledTemporaryFile(ReadlineIteration):
 
     async def close(self) -> None:
         if self._file is not None:
-            await self._file.close()
+            try:
+                await self._file.close()
+            finally:
+                await self._remove_path()
         else:
             self._mem.close()
+
+    async def _remove_path(self) -> None:
+        path, self._path = self._path, None
+        if path is not None:
+            await _remove(path)
 
     def _answer(self, name: str) -> AwaitableBool:
         return getattr(self._file, name)() if self._file is not None else answer(getattr(self._mem, name)())
