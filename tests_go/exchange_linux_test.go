@@ -405,3 +405,68 @@ func TestCancelAndCloseInFlight(t *testing.T) {
 		t.Fatalf("EngineClose left %d requests in flight", left)
 	}
 }
+
+// A worker blocked in a read cannot be stopped: EngineClose reports it still in flight,
+// which is when the driver keeps the request's buffers for good (its graveyard), and
+// the engine is gone from Stats all the same.
+func TestCloseReportsWhatIsLeftRunning(t *testing.T) {
+	e := openEngine(t, "worker")
+	p := pipe(t)
+	// Never unmapped: the worker writes into it whenever its read returns.
+	buf, err := unix.Mmap(-1, 0, 64, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := record{op: uint8(core.OpRead), ud: 1, fd: int32(p[0]), addr: uint64(uintptr(unsafe.Pointer(&buf[0]))),
+		length: 64, off: core.OffCurrent}
+	if got := e.exchange([]record{read}, batch, tick); len(got) != 0 {
+		t.Fatalf("a read of an empty pipe completed: %v", got)
+	}
+	before := readStats(t).LiveEngines
+	if left := pybind.EngineClose(e.id, 50); left != 1 {
+		t.Fatalf("EngineClose = %d with a worker blocked in a read, want 1", left)
+	}
+	if got := readStats(t).LiveEngines; got != before-1 {
+		t.Fatalf("live_engines %d after the close, want %d", got, before-1)
+	}
+	if _, err := unix.Write(p[1], []byte("done")); err != nil { // lets the worker go
+		t.Fatal(err)
+	}
+}
+
+// EngineWakeSocket, for loops without add_reader: 0, then -EBUSY for a second socket,
+// and a byte on the socket once a completion waits.
+func TestWakeSocketAnswers(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			s, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Closed after the engine (cleanups run last first), as the driver closes
+			// its socket after EngineClose: the engine writes to it until then.
+			t.Cleanup(func() { _, _ = unix.Close(s[0]), unix.Close(s[1]) })
+			e := openEngine(t, backend)
+			if res := pybind.EngineWakeSocket(e.id, int64(s[1])); res != 0 {
+				t.Fatalf("EngineWakeSocket = %d", res)
+			}
+			if res := pybind.EngineWakeSocket(e.id, int64(s[1])); res != -int64(unix.EBUSY) {
+				t.Fatalf("a second EngineWakeSocket = %d, want -EBUSY", res)
+			}
+			p := pipe(t)
+			_, addr := memory(t, 64)
+			read := record{op: uint8(core.OpRead), ud: 1, fd: int32(p[0]), addr: addr, length: 64, off: core.OffCurrent}
+			e.exchange([]record{read}, batch, tick)
+			if _, err := unix.Write(p[1], []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			fds := []unix.PollFd{{Fd: int32(s[0]), Events: unix.POLLIN}}
+			if n, err := unix.Poll(fds, 10_000); n != 1 || err != nil {
+				t.Fatalf("no wake-up byte within 10 s (%v)", err)
+			}
+			if got := e.await(map[uint64]int64{}, 1); got[1] != 1 {
+				t.Fatalf("the read returned %v", got)
+			}
+		})
+	}
+}

@@ -55,7 +55,8 @@ func newEngine(t testing.TB) (int64, engineAnswer) {
 	}
 	id := *ans.ID
 	t.Cleanup(func() {
-		if left := pybind.EngineClose(id, 1000); left != 0 {
+		// -EBADF: the test closed it itself.
+		if left := pybind.EngineClose(id, 1000); left != 0 && left != eBADF {
 			t.Errorf("EngineClose(%d) = %d, want 0 left in flight", id, left)
 		}
 	})
@@ -91,11 +92,7 @@ func readStats(t testing.TB) stats {
 func TestEngineNewAnswer(t *testing.T) {
 	before := readStats(t).LiveEngines
 	id1, ans := newEngine(t)
-	second := decode[engineAnswer](t, pybind.EngineNew())
-	if second.ID == nil {
-		t.Fatalf("EngineNew: %+v", second)
-	}
-	id2 := *second.ID
+	id2, _ := newEngine(t)
 	if id1 <= 0 || id2 == id1 {
 		t.Fatalf("engine ids %d and %d", id1, id2)
 	}
