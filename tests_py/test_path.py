@@ -443,15 +443,18 @@ def test_big_rglob_leaves_the_loop_free_where_pathlib_blocks_it(tmp_path: pathli
         for i in range(1000):
             os.close(os.open(big / f"d{d:02}" / f"file-with-a-longer-name-{i:04}", os.O_CREAT | os.O_WRONLY, 0o644))
 
-    async def main() -> tuple[float, float, float]:
+    async def main() -> tuple[float, float, float, float]:
         t = time.perf_counter()
         want = list(pathlib.Path(big).rglob("*"))
         blocked = time.perf_counter() - t
+        t = time.perf_counter()
         got, gaps = await loop_gaps(_collected(Path(big).rglob("*")))
+        took = time.perf_counter() - t
         assert got == want
-        return blocked, gaps[len(gaps) * 99 // 100], gaps[-1]
+        return blocked, took, gaps[len(gaps) * 99 // 100], gaps[-1]
 
-    blocked, p99, worst = asyncio.run(main())
-    # The worst gap only against the whole blocking call: a loaded CI machine can
-    # deschedule the process for a while at any point.
-    assert p99 < blocked / 10 and worst < blocked, (blocked, p99, worst)
+    blocked, took, p99, worst = asyncio.run(main())
+    # The worst gap only against the whole of our own rglob (a loop held throughout has
+    # one gap that long): a loaded CI machine can deschedule the process for longer than
+    # pathlib's blocking call at any point (seen: 204 ms against 160 ms).
+    assert p99 < blocked / 10 and worst < took / 2, (blocked, took, p99, worst)
