@@ -259,9 +259,11 @@ class _ThreadDir:
         self.it: Any = None
 
     async def read(self) -> _ThreadChunk | None:
+        # Waited out when cancelled: the iterator a cancelled os.scandir() made is closed,
+        # and a cancelled batch is not closed under the thread still reading it.
         if self.it is None:
-            self.it = await _sysops.in_thread(self.executor, os.scandir, self.value)
-        got: list[Entry] = await _sysops.in_thread(self.executor, _take, self.it, 512)
+            self.it = await _sysops.in_thread_waited(self.executor, os.scandir, self.value, undo=_close_iterator)
+        got: list[Entry] = await _sysops.in_thread_waited(self.executor, _take, self.it, 512)
         if not got:
             self.close_now()
             return None
@@ -276,6 +278,10 @@ class _ThreadDir:
     def close_now(self) -> None:
         if self.it is not None:
             self.it.close()
+
+
+def _close_iterator(it: Any) -> None:
+    it.close()
 
 
 def _take(it: Iterator[Entry], n: int) -> list[Entry]:
