@@ -31,25 +31,36 @@ from hypothesis import strategies as st
 import ayafileio
 import ayafileio.os as aos
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX trees (symlinks, modes)")
 
-STAT_FIELDS = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime", "st_mtime",
-               "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_blksize", "st_blocks", "st_rdev")
+# The fields the platform's stat_result has (Windows has no st_blksize, st_blocks or st_rdev,
+# and has st_file_attributes and st_reparse_tag).
+STAT_FIELDS = tuple(f for f in ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime",
+                                "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_blksize",
+                                "st_blocks", "st_rdev", "st_file_attributes", "st_reparse_tag")
+                    if hasattr(os.stat_result, f))
 
 
 def make_tree(root: pathlib.Path) -> None:
     """Files, a nested non-empty directory, an empty one, links to each, a dangling link,
-    a link loop and a hard link."""
+    a link loop and a hard link. Where Windows refuses symbolic links (creating one needs
+    a privilege or developer mode there) the tree has none: the names are missing on both
+    sides of every comparison."""
     (root / "d" / "e").mkdir(parents=True)
     (root / "empty").mkdir()
     (root / "a").write_bytes(b"alpha")
     (root / "b").write_bytes(b"")
     (root / "d" / "x").write_bytes(b"x" * 5000)
     (root / "d" / "e" / "f").write_bytes(b"f")
-    (root / "link").symlink_to("a")
-    (root / "dlink").symlink_to("d")
-    (root / "dangling").symlink_to("nowhere")
-    (root / "loop").symlink_to("loop")
+    try:
+        (root / "link").symlink_to("a")
+    except OSError:
+        if sys.platform != "win32":
+            raise
+    else:
+        # Windows has two kinds of link: one to a directory says so (elsewhere the flag is ignored).
+        (root / "dlink").symlink_to("d", target_is_directory=True)
+        (root / "dangling").symlink_to("nowhere")
+        (root / "loop").symlink_to("loop")
     os.link(root / "a", root / "hard")
 
 
@@ -110,38 +121,41 @@ def test_stat_and_predicates_equal_os_field_for_field(tmp_path: pathlib.Path) ->
                         lambda: getattr(os.path, fn)(p)), (fn, p)
                 assert await aoutcome(aos.readlink(p)) == outcome(lambda: os.readlink(p)), p
                 for mode in (os.F_OK, os.R_OK, os.W_OK, os.X_OK, os.R_OK | os.X_OK):
-                    assert await aos.access(p, mode) == os.access(p, mode), (p, mode)
-                    assert await aos.access(p, mode, follow_symlinks=False) == os.access(
-                        p, mode, follow_symlinks=False)
-                    assert await aos.access(p, mode, effective_ids=True) == os.access(p, mode, effective_ids=True)
+                    for kw in ({}, {"follow_symlinks": False}, {"effective_ids": True}):  # Windows: NotImplementedError
+                        assert await aoutcome(aos.access(p, mode, **kw)) == outcome(
+                            lambda: os.access(p, mode, **kw)), (p, mode, kw)
                 assert await aoutcome(aos.listdir(p)) == outcome(lambda: os.listdir(p)), p
             assert await aoutcome(aos.path.samefile(str(tmp_path / name), str(tmp_path / "hard"))) == outcome(
                 lambda: os.path.samefile(str(tmp_path / name), str(tmp_path / "hard")))
-        # A descriptor, a dir_fd, os.fstat's error without a file name.
-        dfd = os.open(tmp_path / "d", os.O_RDONLY)
-        try:
-            assert stat_tuple(await aos.stat(dfd)) == stat_tuple(os.stat(dfd))
-            for name in ("x", "e", "nope"):
-                assert await aoutcome(aos.stat(name, dir_fd=dfd)) == outcome(lambda: os.stat(name, dir_fd=dfd)) \
-                    or stat_tuple((await aos.stat(name, dir_fd=dfd))) == stat_tuple(os.stat(name, dir_fd=dfd))
-            assert stat_tuple(await aos.stat("f", dir_fd=os.open(tmp_path / "d" / "e", os.O_RDONLY))) == \
-                stat_tuple(os.stat(tmp_path / "d" / "e" / "f"))
-            assert await aos.listdir(dfd) == os.listdir(dfd)
-            assert await aos.path.sameopenfile(dfd, dfd) is True
-        finally:
-            os.close(dfd)
+        # A descriptor of a directory, a dir_fd (Windows has neither).
+        if os.stat in os.supports_dir_fd:
+            dfd = os.open(tmp_path / "d", os.O_RDONLY)
+            try:
+                assert stat_tuple(await aos.stat(dfd)) == stat_tuple(os.stat(dfd))
+                for name in ("x", "e", "nope"):
+                    assert await aoutcome(aos.stat(name, dir_fd=dfd)) == outcome(lambda: os.stat(name, dir_fd=dfd)) \
+                        or stat_tuple((await aos.stat(name, dir_fd=dfd))) == stat_tuple(os.stat(name, dir_fd=dfd))
+                assert stat_tuple(await aos.stat("f", dir_fd=os.open(tmp_path / "d" / "e", os.O_RDONLY))) == \
+                    stat_tuple(os.stat(tmp_path / "d" / "e" / "f"))
+                assert await aos.listdir(dfd) == os.listdir(dfd)
+                assert await aos.path.sameopenfile(dfd, dfd) is True
+            finally:
+                os.close(dfd)
+        # os.fstat's error without a file name.
         assert await aoutcome(aos.stat(9999)) == outcome(lambda: os.stat(9999))
         assert await aoutcome(aos.path.sameopenfile(9999, 0)) == outcome(lambda: os.path.sameopenfile(9999, 0))
-        assert await aoutcome(aos.statvfs(9999)) == outcome(lambda: os.statvfs(9999))
-        assert await aoutcome(aos.statvfs(str(tmp_path / "missing"))) == outcome(
-            lambda: os.statvfs(str(tmp_path / "missing")))
-        for where in (str(tmp_path), "/", "/proc", "/dev/shm"):
-            got, want = await aos.statvfs(where), os.statvfs(where)
-            for f in ("f_bsize", "f_frsize", "f_blocks", "f_files", "f_flag", "f_namemax", "f_fsid"):
-                assert getattr(got, f) == getattr(want, f), (where, f)
+        if hasattr(os, "statvfs"):  # Windows has none
+            assert await aoutcome(aos.statvfs(9999)) == outcome(lambda: os.statvfs(9999))
+            assert await aoutcome(aos.statvfs(str(tmp_path / "missing"))) == outcome(
+                lambda: os.statvfs(str(tmp_path / "missing")))
+            for where in (str(tmp_path), "/", "/proc", "/dev/shm"):
+                got, want = await aos.statvfs(where), os.statvfs(where)
+                for f in ("f_bsize", "f_frsize", "f_blocks", "f_files", "f_flag", "f_namemax", "f_fsid"):
+                    assert getattr(got, f) == getattr(want, f), (where, f)
         assert await aos.getcwd() == os.getcwd()
         assert await aos.path.abspath("x/../y") == os.path.abspath("x/../y")
-        assert await aos.path.ismount("/") and await aos.path.ismount("/proc")
+        for where in ("/", "/proc"):
+            assert await aos.path.ismount(where) == os.path.ismount(where), where
 
     asyncio.run(main())
 
@@ -153,7 +167,7 @@ def test_bad_arguments_raise_what_os_raises(bad: Any) -> None:
             (aos.stat, os.stat, (bad,)), (aos.rename, os.rename, (bad, "x")), (aos.rename, os.rename, ("x", bad)),
             (aos.remove, os.remove, (bad,)), (aos.mkdir, os.mkdir, (bad,)), (aos.rmdir, os.rmdir, (bad,)),
             (aos.link, os.link, (bad, "x")), (aos.symlink, os.symlink, (bad, "x")), (aos.readlink, os.readlink, (bad,)),
-            (aos.access, os.access, (bad, 0)), (aos.statvfs, os.statvfs, (bad,)),
+            (aos.access, os.access, (bad, 0)),
             (aos.stat, os.stat, ("a\0b",)), (aos.mkdir, os.mkdir, (b"a\0b",)), (aos.access, os.access, ("a\0", 0)),
             (aos.path.exists, os.path.exists, (bad,)), (aos.path.isdir, os.path.isdir, ("a\0",)),
             (aos.path.islink, os.path.islink, (bad,)), (aos.path.getsize, os.path.getsize, (bad,)),
@@ -161,12 +175,15 @@ def test_bad_arguments_raise_what_os_raises(bad: Any) -> None:
         ]
         if bad is not None:
             calls.append((aos.listdir, os.listdir, (bad,)))
+        if hasattr(os, "statvfs"):  # Windows has none
+            calls.append((aos.statvfs, os.statvfs, (bad,)))
         for ours, theirs, args in calls:
             assert await aoutcome(ours(*args)) == outcome(lambda: theirs(*args)), (theirs, args)
         assert await aoutcome(aos.stat("x", dir_fd="3")) == outcome(lambda: os.stat("x", dir_fd="3"))  # type: ignore
         assert await aoutcome(aos.stat(1, dir_fd=3)) == outcome(lambda: os.stat(1, dir_fd=3))
         assert await aoutcome(aos.stat(1, follow_symlinks=False)) == outcome(lambda: os.stat(1, follow_symlinks=False))
-        assert await aoutcome(aos.sendfile(9999, 9998, 0, 10)) == outcome(lambda: os.sendfile(9999, 9998, 0, 10))
+        if hasattr(os, "sendfile"):  # Windows has none
+            assert await aoutcome(aos.sendfile(9999, 9998, 0, 10)) == outcome(lambda: os.sendfile(9999, 9998, 0, 10))
 
         class BadPath:
             def __fspath__(self) -> Any:
@@ -198,7 +215,9 @@ TWIN_NAMES = ["a", "b", "d", "d/x", "d/e", "d/e/f", "d/new", "empty", "link", "d
               "n/m", "n/m/k", "missing/x", "a/x", "dlink/y", "d/e/g"]
 OPS = ["rename", "replace", "renames", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs",
        "makedirs_ok", "link", "link_nofollow", "symlink", "rmtree", "rmtree_ignore", "rmtree_onerror", "stat",
-       "lstat", "listdir", "scandir", "walk", "walk_up", "readlink", "write"]
+       "lstat", "listdir", "scandir", "walk", "walk_up", "readlink"]
+if sys.platform != "win32":  # left out there until the bug test_a_closed_file_leaves_its_directory_removable shows is fixed
+    OPS.append("write")
 
 
 def apply_sync(op: str, root: str, x: str, y: str) -> Any:
@@ -293,6 +312,23 @@ def test_changes_to_twin_trees_match_os(tmp_path_factory: Any, steps: list[tuple
     shutil.rmtree(base)
 
 
+@pytest.mark.xfail(sys.platform == "win32", strict=True,
+                   reason="bug on Windows: close() gives the IOCP engine's handle to its handle pool, so the file "
+                   "stays open; its delete stays pending (Wine; Windows without POSIX delete semantics) and its "
+                   "directory cannot be removed")
+def test_a_closed_file_leaves_its_directory_removable(tmp_path: pathlib.Path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+
+    async def main() -> None:
+        async with ayafileio.open(d / "f", "wb") as f:
+            await f.write(b"x")
+        os.remove(d / "f")
+        os.rmdir(d)  # while the engine, and its pool, still lives
+
+    asyncio.run(main())
+
+
 def test_scandir_and_walk_match_os_exactly(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path)
     for i in range(300):  # several getdents64 batches? no: one; the 30k test has many
@@ -306,7 +342,14 @@ def test_scandir_and_walk_match_os_exactly(tmp_path: pathlib.Path) -> None:
                 safe(lambda: stat_tuple(e.stat(follow_symlinks=False))), os.fspath(e), repr(e))
 
     async def main() -> None:
-        for where in (str(tmp_path), os.fsencode(tmp_path), tmp_path, str(tmp_path) + "/", str(tmp_path / "dlink")):
+        wheres = [str(tmp_path), os.fsencode(tmp_path), tmp_path, str(tmp_path) + "/"]
+        if os.path.lexists(tmp_path / "dlink"):  # a tree without links: see make_tree
+            wheres.append(str(tmp_path / "dlink"))
+        # On Windows DirEntry.stat() is the listing's snapshot, and inode() opens each file: the
+        # first pass may move an access time (relatime, once after a write) between two listings.
+        for where in wheres:
+            [entry(e) for e in os.scandir(where)]
+        for where in wheres:
             want = [entry(e) for e in os.scandir(where)]
             assert [entry(e) async for e in aos.scandir(where)] == want
             with await aos.scandir(where) as it:
@@ -318,11 +361,12 @@ def test_scandir_and_walk_match_os_exactly(tmp_path: pathlib.Path) -> None:
             assert await aos.listdir() == os.listdir()
         finally:
             os.chdir(cwd)
-        fd = os.open(tmp_path, os.O_RDONLY)
-        try:
-            assert [entry(e) async for e in aos.scandir(fd)] == [entry(e) for e in os.scandir(fd)]
-        finally:
-            os.close(fd)
+        if os.scandir in os.supports_fd:  # Windows cannot open a directory as a descriptor
+            fd = os.open(tmp_path, os.O_RDONLY)
+            try:
+                assert [entry(e) async for e in aos.scandir(fd)] == [entry(e) for e in os.scandir(fd)]
+            finally:
+                os.close(fd)
         for missing in (str(tmp_path / "nope"), str(tmp_path / "a")):
             assert await aoutcome(_then(aos.scandir(missing), None)) == outcome(lambda: os.scandir(missing))
         for top in (str(tmp_path), os.fsencode(tmp_path), str(tmp_path / "nope")):
@@ -406,6 +450,16 @@ def test_rmtree_of_a_wide_tree_and_the_chain_stops_where_unlink_would(tmp_path: 
 
 
 def test_tempfile_factories(tmp_path: pathlib.Path) -> None:
+    # What tempfile's own give here: an unnamed file's name is its descriptor where the
+    # platform can remove an open file (Windows cannot: there it is a named file), and the
+    # permission bits (Windows keeps only read-only).
+    with tempfile.TemporaryFile(dir=tmp_path) as t:
+        name_type = type(t.name)
+    with tempfile.NamedTemporaryFile(dir=tmp_path) as t:
+        file_mode = stat.S_IMODE(os.stat(t.name).st_mode)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as d:
+        dir_mode = stat.S_IMODE(os.stat(d).st_mode)
+
     async def main() -> None:
         for mode in ("w+b", "w+", "r+", "rb+"):
             data: Any = b"Hello\n" if "b" in mode else "Hello\n"
@@ -413,12 +467,12 @@ def test_tempfile_factories(tmp_path: pathlib.Path) -> None:
                 await f.write(data * 3)
                 await f.seek(0)
                 assert [line async for line in f] == [data] * 3
-                assert isinstance(f.name, int)
+                assert type(f.name) is name_type
             assert os.listdir(tmp_path) == []
             async with ayafileio.tempfile.NamedTemporaryFile(mode=mode, dir=tmp_path, prefix="p", suffix="s") as nf:
                 assert os.path.dirname(nf.name) == str(tmp_path)
                 assert os.path.basename(nf.name).startswith("p") and nf.name.endswith("s")
-                assert stat.S_IMODE(os.stat(nf.name).st_mode) == 0o600
+                assert stat.S_IMODE(os.stat(nf.name).st_mode) == file_mode
                 await nf.write(data)
                 await nf.flush()
                 await nf.seek(0)
@@ -433,7 +487,7 @@ def test_tempfile_factories(tmp_path: pathlib.Path) -> None:
             assert os.path.exists(nf.name)
         assert not os.path.exists(nf.name)
         async with ayafileio.tempfile.TemporaryDirectory(dir=tmp_path, prefix="a", suffix="b") as d:
-            assert os.path.isdir(d) and stat.S_IMODE(os.stat(d).st_mode) == 0o700
+            assert os.path.isdir(d) and stat.S_IMODE(os.stat(d).st_mode) == dir_mode
             pathlib.Path(d, "sub").mkdir()
             pathlib.Path(d, "sub", "f").write_bytes(b"x")
         assert not os.path.exists(d)
@@ -531,9 +585,11 @@ def test_cancellation_leaves_nothing_behind(tmp_path: pathlib.Path) -> None:
             lambda: aos.stat(tmp_path / "t" / "a"), lambda: aos.listdir(tmp_path / "big"), listing,
             walk_once, in_temp_dir, in_named,
             unnamed,
-            lambda: aos.readlink(tmp_path / "t" / "link"), lambda: aos.statvfs(tmp_path),
+            lambda: aos.readlink(tmp_path / "t" / "link"),
             lambda: aos.access(tmp_path, os.R_OK), lambda: aos.mkdir(tmp_path / "tmp" / "m"),
         ]
+        if hasattr(os, "statvfs"):  # Windows has none
+            makers.append(lambda: aos.statvfs(tmp_path))
         for make in makers:
             for steps in range(0, 8):
                 await cancel_at(make, steps)
@@ -553,10 +609,15 @@ def test_cancellation_leaves_nothing_behind(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
+# Wine creates a file in a directory of n entries in time growing with n: 30,000 took 212 s
+# there (3,000 took 4 s), the listings themselves under a second.
+BIG_LISTING = 10000 if sys.platform == "win32" else 30000
+
+
 def test_listing_30000_entries_keeps_the_loop_responsive(tmp_path: pathlib.Path) -> None:
     big = tmp_path / "big"
     big.mkdir()
-    for i in range(30000):
+    for i in range(BIG_LISTING):
         os.close(os.open(big / f"file-with-a-longer-name-{i:05}", os.O_CREAT | os.O_WRONLY, 0o644))
     os.mkdir(big / "sub")
 
@@ -621,6 +682,7 @@ def test_aiofiles_keywords_are_accepted(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
+@pytest.mark.skipif(not hasattr(os, "sendfile"), reason="Windows has no os.sendfile")
 def test_sendfile_file_to_file(tmp_path: pathlib.Path) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.write_bytes(bytes(range(256)) * 100)

@@ -61,13 +61,17 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
 
 
 def dir_fd_arg(value: Any) -> int:
-    """A dir_fd argument: AT_FDCWD for None, else the descriptor (os's TypeError)."""
+    """A dir_fd argument: AT_FDCWD for None, else the descriptor (os's TypeError; where
+    os takes no dir_fd at all, Windows, its NotImplementedError)."""
     if value is None:
         return AT_FDCWD
     try:
-        return operator.index(value)
+        fd = operator.index(value)
     except TypeError:
         raise TypeError(f"argument should be integer or None, not {type(value).__name__}") from None
+    if not os.supports_dir_fd:
+        raise NotImplementedError("dir_fd unavailable on this platform")
+    return fd
 
 
 def engine_for(op: int) -> Engine | None:
@@ -82,6 +86,28 @@ def engine_for(op: int) -> Engine | None:
 async def in_thread(executor: Executor | None, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """func run on executor (the loop's default when None), as aiofiles runs everything."""
     return await asyncio.get_running_loop().run_in_executor(executor, functools.partial(func, *args, **kwargs))
+
+
+async def in_thread_waited(executor: Executor | None, func: Callable[..., T], *args: Any,
+                           on_cancel: Callable[[], object] | None = None,
+                           undo: Callable[[T], object] | None = None) -> T:
+    """func on a thread, for work that must not be left running or lost: a thread cannot
+    be stopped, so a cancelled task calls on_cancel (a flag the thread reads), waits the
+    thread out, gives what it made to undo (a directory it opened is closed), then raises."""
+    fut = asyncio.get_running_loop().run_in_executor(executor, functools.partial(func, *args))
+    try:
+        return await asyncio.shield(fut)
+    except asyncio.CancelledError:
+        if on_cancel is not None:
+            on_cancel()
+        while not fut.done():
+            try:
+                await asyncio.wait([fut])
+            except asyncio.CancelledError:
+                pass
+        if not fut.cancelled() and fut.exception() is None and undo is not None:
+            undo(fut.result())  # the cancellation is what the caller gets, not the thread's error
+        raise
 
 
 async def run(drv: Engine, op: int, keep: Any, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0,

@@ -136,10 +136,16 @@ def known_mode(d_type: int, follow: bool, bits: int) -> bool | None:
     return d_type == (DT_DIR if bits == stat.S_IFDIR else DT_REG)
 
 
+# posixmodule.c's join_path_filename: os.sep, added after none of these (on Windows, a
+# drive's colon either).
+_JOIN_AFTER = os.sep + (os.altsep or "") + (":" if sys.platform == "win32" else "")
+
+
 def _join(path: Any, name: Any) -> Any:
-    """posixmodule.c's join_path_filename: no separator added after a trailing one."""
-    sep = b"/" if isinstance(name, bytes) else "/"
-    return path + name if not path or path[-1:] == sep else path + sep + name
+    """A DirEntry's path, as os.scandir() makes it."""
+    after: Any = os.fsencode(_JOIN_AFTER) if isinstance(name, bytes) else _JOIN_AFTER
+    sep: Any = os.fsencode(os.sep) if isinstance(name, bytes) else os.sep
+    return path + name if not path or path[-1:] in after else path + sep + name
 
 
 class _EngineChunk:
@@ -259,9 +265,11 @@ class _ThreadDir:
         self.it: Any = None
 
     async def read(self) -> _ThreadChunk | None:
+        # Waited out when cancelled: the iterator a cancelled os.scandir() made is closed,
+        # and a cancelled batch is not closed under the thread still reading it.
         if self.it is None:
-            self.it = await _sysops.in_thread(self.executor, os.scandir, self.value)
-        got: list[Entry] = await _sysops.in_thread(self.executor, _take, self.it, 512)
+            self.it = await _sysops.in_thread_waited(self.executor, os.scandir, self.value, undo=_close_iterator)
+        got: list[Entry] = await _sysops.in_thread_waited(self.executor, _take, self.it, 512)
         if not got:
             self.close_now()
             return None
@@ -276,6 +284,10 @@ class _ThreadDir:
     def close_now(self) -> None:
         if self.it is not None:
             self.it.close()
+
+
+def _close_iterator(it: Any) -> None:
+    it.close()
 
 
 def _take(it: Iterator[Entry], n: int) -> list[Entry]:
@@ -327,7 +339,7 @@ class Scandir:
     it goes. Either way the directory is read off the event loop's thread."""
 
     def __init__(self, path: Any, executor: Executor | None, func: str = "scandir") -> None:
-        p = path_arg(func, "path", path, allow_fd=True, nullable=True)
+        p = path_arg(func, "path", path, allow_fd=getattr(os, func) in os.supports_fd, nullable=True)
         drv = _sysops.engine_for(OP_GETDENTS)
         if drv is not None and all(op in drv.ops for op in _LISTING_OPS):
             self._dir: _EngineDir | _ThreadDir = _EngineDir(drv, p)

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from . import _driver, _platform, testing
+from . import _driver, _platform, _sysops, testing
 from . import os as aos
 from ._open import open as aopen
 from ._records import (
@@ -331,19 +331,10 @@ class _SyncSteps:
         """write() on a thread. A cancelled task waits it out, as a cancelled chain is
         waited out, then raises: an atomic write removes its temporary instead of renaming
         it, so the target is the old file, or the new one if the rename came first."""
-        fut = asyncio.get_running_loop().run_in_executor(None, self.write, view, atomic)
-        try:
-            return await asyncio.shield(fut)
-        except asyncio.CancelledError:
-            self.cancelled = True
-            while not fut.done():
-                try:
-                    await asyncio.wait([fut])
-                except asyncio.CancelledError:
-                    pass
-            if not fut.cancelled():
-                fut.exception()  # the cancellation is what the caller gets
-            raise
+        return await _sysops.in_thread_waited(None, self.write, view, atomic, on_cancel=self.cancel)
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
     def write(self, view: memoryview, atomic: bool) -> int:
         target = os.fsencode(self.shown)

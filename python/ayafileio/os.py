@@ -65,11 +65,11 @@ async def stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = 
                executor: Executor | None = None) -> os.stat_result:
     """os.stat(): one STATX request (a path, a descriptor, or a path relative to dir_fd)."""
     p = path_arg("stat", "path", path, allow_fd=True)
+    dirfd = dir_fd_arg(dir_fd)  # os converts every argument before it checks them together
     if p.fd is not None and dir_fd is not None:
         raise ValueError("stat: can't specify dir_fd without matching path")
     if p.fd is not None and not follow_symlinks:
         raise ValueError("stat: cannot use fd and follow_symlinks together")
-    dirfd = dir_fd_arg(dir_fd)
     drv = _sysops.engine_for(OP_STATX)
     if drv is None:
         return await in_thread(executor, os.stat, path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)

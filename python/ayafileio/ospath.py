@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 import os
 import stat
+from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
@@ -28,35 +29,42 @@ async def _stat(path: Any, follow: bool, executor: Executor | None) -> os.stat_r
     return await _sysops.statx(drv, p, AT_FDCWD, follow)
 
 
-async def _mode(path: Any, follow: bool, executor: Executor | None) -> int | None:
+async def _predicate(func: Callable[[Any], bool], path: Any, follow: bool, executor: Executor | None,
+                     test: Callable[[int], bool]) -> bool:
+    """os.path's predicate func: test on the mode of one STATX; where the engine cannot
+    stat (Windows, macOS, a forked child), func itself on a thread, so the platform's own
+    rules and errors hold (ntpath's, whose exists() is nt._path_exists)."""
+    if _sysops.engine_for(OP_STATX) is None:
+        return await _sysops.in_thread(executor, func, path)
     try:
-        return (await _stat(path, follow, executor)).st_mode
+        mode = (await _stat(path, follow, executor)).st_mode
     except (OSError, ValueError):
-        return None
+        return False
+    return test(mode)
 
 
 async def exists(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
-    return await _mode(path, True, executor) is not None
+    return await _predicate(os.path.exists, path, True, executor, lambda mode: True)
 
 
 async def isfile(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
-    mode = await _mode(path, True, executor)
-    return mode is not None and stat.S_ISREG(mode)
+    return await _predicate(os.path.isfile, path, True, executor, stat.S_ISREG)
 
 
 async def isdir(s: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
-    mode = await _mode(s, True, executor)
-    return mode is not None and stat.S_ISDIR(mode)
+    return await _predicate(os.path.isdir, s, True, executor, stat.S_ISDIR)
 
 
 async def islink(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
-    mode = await _mode(path, False, executor)
-    return mode is not None and stat.S_ISLNK(mode)
+    return await _predicate(os.path.islink, path, False, executor, stat.S_ISLNK)
 
 
 async def ismount(path: Any, *, loop: Any = None, executor: Executor | None = None) -> bool:
     """posixpath.ismount(): path is not a link and its parent is on another device or is
-    the same inode. The kernel resolves path/.. as posixpath's realpath() does."""
+    the same inode. The kernel resolves path/.. as posixpath's realpath() does. Without
+    the engine, os.path.ismount() on a thread (ntpath's rules on Windows)."""
+    if _sysops.engine_for(OP_STATX) is None:
+        return await _sysops.in_thread(executor, os.path.ismount, path)
     try:
         s1 = await _stat(path, False, executor)
     except (OSError, ValueError):

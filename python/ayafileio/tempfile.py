@@ -65,10 +65,11 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
 async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:
     """tempfile._mkstemp_inner / mkdtemp over the engine: (descriptor or -1, path)."""
     prefix, suffix, dir = await _params(prefix, suffix, dir, executor)
-    if _sysops.engine_for(op) is None:
+    if _sysops.engine_for(op) is None:  # what a cancelled task's thread made is removed
         if op == OP_MKDIRAT:
-            return -1, await in_thread(executor, _tempfile.mkdtemp, suffix, prefix, dir)
-        return await in_thread(executor, _tempfile.mkstemp, suffix, prefix, dir)
+            return -1, await _sysops.in_thread_waited(executor, _tempfile.mkdtemp, suffix, prefix, dir,
+                                                      undo=os.rmdir)
+        return await _sysops.in_thread_waited(executor, _tempfile.mkstemp, suffix, prefix, dir, undo=_unmake)
     names = _tempfile._get_candidate_names()  # type: ignore[attr-defined]
     if isinstance(dir, bytes):
         names = map(os.fsencode, names)
@@ -83,6 +84,11 @@ async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor 
             raise os_error(res, path)
         return (res if op == OP_OPENAT else -1), path
     raise FileExistsError(errno.EEXIST, "No usable temporary file name found")
+
+
+def _unmake(made: tuple[int, Any]) -> None:
+    os.close(made[0])
+    os.unlink(made[1])
 
 
 async def _remove(path: Any) -> None:
