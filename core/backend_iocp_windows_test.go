@@ -178,9 +178,39 @@ func TestIOCPLinkedOpenWriteClose(t *testing.T) {
 	}
 }
 
-// Closed handles are pooled per (path, access) within the configured limits; a
-// reopen takes the pooled handle, which carries no position or append state.
+// By default a close really closes: the file's directory can be removed at once, as
+// after the built-in open()'s close.
+func TestIOCPClosedFileIsClosed(t *testing.T) {
+	dir := filepath.Join(winTempDir(t), "d")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e, a := newEngine(t, "auto"), newArena(t, 1<<16)
+	path := filepath.Join(dir, "f")
+	h := run(t, e, core.Request{Op: core.OpOpenat, UserData: 1, DirFD: core.ATFDCWD, Addr: a.cstr(path),
+		OpFlags: oWRONLY | oCREAT})[1]
+	if h < 0 {
+		t.Fatalf("open: errno %d", -h)
+	}
+	if res := run(t, e, core.Request{Op: core.OpClose, UserData: 2, FD: int32(h)})[2]; res != 0 {
+		t.Fatalf("close: %d", res)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatalf("the closed file's directory: %v", err)
+	}
+}
+
+// Closed handles are pooled per (path, access) within the configured limits (the pool is
+// off by default: TestIOCPClosedFileIsClosed); a reopen takes the pooled handle, which
+// carries no position or append state.
 func TestIOCPHandlePool(t *testing.T) {
+	if err := core.Configure(map[string]string{"handle_pool_max_per_key": "64", "handle_pool_max_total": "2048"}); err != nil {
+		t.Fatal(err)
+	}
+	defer core.ResetConfig()
 	dir := winTempDir(t)
 	e, a := newEngine(t, "auto"), newArena(t, 1<<20)
 	path := filepath.Join(dir, "pooled")
@@ -209,7 +239,6 @@ func TestIOCPHandlePool(t *testing.T) {
 	if err := core.Configure(map[string]string{"handle_pool_max_per_key": "1"}); err != nil {
 		t.Fatal(err)
 	}
-	defer core.ResetConfig()
 	h3 := open(4)
 	closeH(h2)
 	closeH(h3)

@@ -32,8 +32,10 @@ type Config struct {
 // and reported by ConfigFromEnv.
 func DefaultConfig() Config {
 	c := Config{
-		HandlePoolMaxPerKey:     64,
-		HandlePoolMaxTotal:      2048,
+		// Off: a pooled handle keeps a closed file open, so on Windows its delete stays
+		// pending and its directory cannot be removed, which the built-in open() never does.
+		HandlePoolMaxPerKey:     0,
+		HandlePoolMaxTotal:      0,
 		IOWorkerCount:           0,
 		BufferPoolMax:           512,
 		BufferSize:              65536,
@@ -58,8 +60,8 @@ type intOption struct {
 type boolOption func(*Config) *bool
 
 var intOptions = map[string]intOption{
-	"handle_pool_max_per_key":    {1, 1 << 16, func(c *Config) *int64 { return &c.HandlePoolMaxPerKey }, ""},
-	"handle_pool_max_total":      {1, 1 << 20, func(c *Config) *int64 { return &c.HandlePoolMaxTotal }, ""},
+	"handle_pool_max_per_key":    {0, 1 << 16, func(c *Config) *int64 { return &c.HandlePoolMaxPerKey }, " (0 = no pool)"},
+	"handle_pool_max_total":      {0, 1 << 20, func(c *Config) *int64 { return &c.HandlePoolMaxTotal }, " (0 = no pool)"},
 	"io_worker_count":            {0, 1024, func(c *Config) *int64 { return &c.IOWorkerCount }, " (0 = automatic)"},
 	"buffer_pool_max":            {0, 1 << 20, func(c *Config) *int64 { return &c.BufferPoolMax }, ""},
 	"buffer_size":                {4096, 64 << 20, func(c *Config) *int64 { return &c.BufferSize }, " (a multiple of 4096)"},

@@ -215,9 +215,7 @@ TWIN_NAMES = ["a", "b", "d", "d/x", "d/e", "d/e/f", "d/new", "empty", "link", "d
               "n/m", "n/m/k", "missing/x", "a/x", "dlink/y", "d/e/g"]
 OPS = ["rename", "replace", "renames", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs",
        "makedirs_ok", "link", "link_nofollow", "symlink", "rmtree", "rmtree_ignore", "rmtree_onerror", "stat",
-       "lstat", "listdir", "scandir", "walk", "walk_up", "readlink"]
-if sys.platform != "win32":  # left out there until the bug test_a_closed_file_leaves_its_directory_removable shows is fixed
-    OPS.append("write")
+       "lstat", "listdir", "scandir", "walk", "walk_up", "readlink", "write"]
 
 
 def apply_sync(op: str, root: str, x: str, y: str) -> Any:
@@ -312,10 +310,6 @@ def test_changes_to_twin_trees_match_os(tmp_path_factory: Any, steps: list[tuple
     shutil.rmtree(base)
 
 
-@pytest.mark.xfail(sys.platform == "win32", strict=True,
-                   reason="bug on Windows: close() gives the IOCP engine's handle to its handle pool, so the file "
-                   "stays open; its delete stays pending (Wine; Windows without POSIX delete semantics) and its "
-                   "directory cannot be removed")
 def test_a_closed_file_leaves_its_directory_removable(tmp_path: pathlib.Path) -> None:
     d = tmp_path / "d"
     d.mkdir()

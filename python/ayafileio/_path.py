@@ -201,7 +201,10 @@ class Path(_PurePath):  # type: ignore[misc]
     async def samefile(self, other_path: Any) -> bool:
         """pathlib's samefile(): this path's stat, then the other's."""
         st = await self.stat()
-        other = other_path if isinstance(other_path, pathlib.PurePath) else type(self)(other_path)
+        if sys.version_info >= (3, 11):
+            other = other_path if isinstance(other_path, pathlib.PurePath) else type(self)(other_path)
+        else:  # 3.10's hands it to os.stat as it is (a descriptor too, and os's TypeError)
+            other = other_path
         return os.path.samestat(st, await aos.stat(other))
 
     if sys.version_info >= (3, 13):
@@ -557,15 +560,15 @@ def _join_child(path: str, name: str) -> str:
 
 
 def _pattern_parts(pattern: Any, recursive: bool) -> list[str]:
-    """The pattern's parts as 3.11/3.12's glob()/rglob() parse them ('' at the end for a
-    trailing separator), with their errors."""
+    """The pattern's parts as 3.10-3.12's glob()/rglob() parse them ('' at the end for a
+    trailing separator from 3.11 on: 3.10 drops it), with their errors."""
     if not recursive and not pattern:
         raise ValueError(f"Unacceptable pattern: {pattern!r}")
     parsed = pathlib.PurePosixPath(pattern)
     if parsed.anchor:
         raise NotImplementedError("Non-relative patterns are unsupported")
     parts = list(parsed.parts)
-    if pattern and pattern[-1] == "/":
+    if pattern and pattern[-1] == "/" and sys.version_info >= (3, 11):
         parts.append("")
     return ["**", *parts] if recursive else parts
 
