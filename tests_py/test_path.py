@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from test_pathops import err, make_tree, snapshot, stat_tuple
 
 import ayafileio
-from ayafileio import Path
+from ayafileio import Path, _platform
 
 
 V = sys.version_info[:2]
@@ -457,5 +457,9 @@ def test_big_rglob_leaves_the_loop_free_where_pathlib_blocks_it(tmp_path: pathli
     blocked, took, p99, worst = asyncio.run(main())
     # The worst gap only against the whole of our own rglob (a loop held throughout has
     # one gap that long): a loaded CI machine can deschedule the process for longer than
-    # pathlib's blocking call at any point (seen: 204 ms against 160 ms).
-    assert p99 < blocked / 10 and worst < took / 2, (blocked, took, p99, worst)
+    # pathlib's blocking call at any point (seen: 204 ms against 160 ms). Where listings
+    # run on a thread (Windows: _platform.PATH_OPS is off), the loop shares the GIL with
+    # it and its turns come less often (seen under Wine: p99 29 ms against an 180 ms
+    # blocking rglob).
+    share = 10 if _platform.PATH_OPS else 4
+    assert p99 < blocked / share and worst < took / 2, (blocked, took, p99, worst)

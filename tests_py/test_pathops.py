@@ -240,9 +240,16 @@ def apply_sync(op: str, root: str, x: str, y: str) -> Any:
         "walk": lambda: [(d.replace(root, "<root>"), sorted(ds), sorted(fs)) for d, ds, fs in os.walk(p)],
         "walk_up": lambda: sorted((d.replace(root, "<root>"), sorted(ds), sorted(fs))
                                   for d, ds, fs in os.walk(p, topdown=False, followlinks=True)),
-        "readlink": lambda: os.readlink(p), "write": lambda: pathlib.Path(p).write_bytes(y.encode()),
+        "readlink": lambda: os.readlink(p), "write": lambda: _write_with_open(p, y.encode()),
     }
     return outcome(table[op], (root,))
+
+
+def _write_with_open(p: str, data: bytes) -> int:
+    """What ayafileio.open(p, "wb") does, through the built-in (pathlib would normalise p's
+    separators on Windows, and name the file differently in its errors)."""
+    with open(p, "wb") as f:
+        return f.write(data)
 
 
 async def apply_async(op: str, root: str, x: str, y: str) -> Any:
