@@ -268,6 +268,8 @@ class Lib:
     # skip a library without one.
     apath: Any = None
 
+    on_asyncio = True  # the library's event loop is asyncio's
+
     def run(self, main: Callable[[], Any]) -> Any:
         """main() run to completion on a fresh event loop of the library's kind."""
         return asyncio.run(main())
@@ -717,6 +719,7 @@ class TrioPath(Lib):
     """trio.Path (pathlib's calls on trio's threads), in a trio run of its own."""
 
     name = "trio.Path"
+    on_asyncio = False
 
     def __init__(self) -> None:
         import trio
@@ -750,6 +753,7 @@ class Result:
 class Workload:
     name = ""
     unit = ""
+    on_asyncio_only = True  # written with asyncio's own calls: n/a on a library with a loop of another kind
 
     def __init__(self, sizes: Sizes, base: str) -> None:
         self.s = sizes
@@ -1365,6 +1369,8 @@ class AsyncPathWorkload(Workload):
     """The async Path workloads: a library without one is skipped. They run on asyncio
     or trio alike (anyio's task groups and sleep), with a 1 ms timer beside them."""
 
+    on_asyncio_only = False
+
     async def run(self, lib: Lib, out: str) -> Result:
         import anyio
 
@@ -1732,6 +1738,8 @@ def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:
     gc.freeze()  # the prepared data is not garbage: keep GC pauses out of the measurement
     lib.enter()
     try:
+        if wl.on_asyncio_only and not lib.on_asyncio:
+            raise NotImplementedError(f"{wname} is asyncio code; {lname} runs a loop of its own kind")
         res = lib.run(lambda: wl.run(lib, out))
     except NotImplementedError:
         res = Result(0.0, wl.unit, mismatches=-1)  # the library has no such call
