@@ -694,7 +694,8 @@ async def _glob313(self: Path, pattern: Any, recursive: bool, case_sensitive: bo
         raise NotImplementedError("Non-relative patterns are unsupported")
     parts = list(pat.parts)
     if not parts:
-        shown = pattern if isinstance(pattern, pathlib.PurePath) else pathlib.Path(pattern)
+        # 3.13 names the pattern as a Path, 3.14 as it was given.
+        shown = pattern if sys.version_info >= (3, 14) or isinstance(pattern, pathlib.PurePath) else pathlib.Path(pattern)
         raise ValueError(f"Unacceptable pattern: {shown!r}")
     if raw[-1] == "/":
         parts.append("")
