@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests_py"))
 
 import ayafileio  # noqa: E402
-from ayafileio import _platform  # noqa: E402
+from ayafileio.engine import platform as _platform  # noqa: E402
 from proactor_like import ProactorLikeLoop  # noqa: E402
 
 SIZE, TASKS, READS = 64 << 20, 64, 500

@@ -302,7 +302,7 @@ def test_adaptive_batch_spreads_completions_over_loop_iterations(tmp_path: pathl
     """adaptive_batch hands completions to their tasks in slices sized to
     adaptive_target_latency_us, so a burst wakes its tasks over several loop iterations
     (timers and sockets get their turn between); off, one iteration wakes them all."""
-    from ayafileio import _platform
+    from ayafileio.engine import platform as _platform
 
     monkeypatch.setattr(_platform, "READ_FAST_PATH", False)  # every read completes through the ring
     p = tmp_path / "f"
@@ -390,7 +390,7 @@ def test_file_system_without_nowait_reads_goes_through_the_ring(tmp_path: pathli
     back to the ring instead of raising."""
     import errno
 
-    from ayafileio import _driver
+    from ayafileio.engine import driver as _driver
 
     p = tmp_path / "f"
     p.write_bytes(bytes(range(256)) * 64)

@@ -439,7 +439,7 @@ def test_cancelled_operations_against_io(loop: asyncio.AbstractEventLoop, tmp_pa
     io twin where a cancelled read did not happen and a cancelled write did: that is
     ayafileio's promise (a cancelled read takes nothing, a cancelled write lands whole).
     Every completed result, the positions and the final files must agree."""
-    from ayafileio import _platform
+    from ayafileio.engine import platform as _platform
 
     monkeypatch.setattr(_platform, "READ_FAST_PATH", False)  # every read through the ring
     rng = __import__("random").Random(7 + text)

@@ -117,7 +117,7 @@ def test_answers_work_with_and_without_await(run: Run, data_file: pathlib.Path, 
 
 def test_awaitable_bool_behaves_as_a_bool() -> None:
     from ayafileio import AwaitableBool
-    from ayafileio._answer import FALSE, TRUE
+    from ayafileio.io.answer import FALSE, TRUE
 
     assert isinstance(TRUE, AwaitableBool)
     assert TRUE == True and FALSE == False  # noqa: E712 (the comparison is the point)
@@ -273,7 +273,7 @@ def test_wrap_gives_aiofiles_classes(run: Run, data_file: pathlib.Path, mode: st
 def test_every_method_of_a_kind_is_replaced_on_threads() -> None:
     """A thread-backed file never reaches the engine's code: every public name of each
     kind is the file object's there (or built only on those)."""
-    from ayafileio._file import THREAD_BACKED
+    from ayafileio.io.file import THREAD_BACKED
     built_on_others = {"readlines", "writelines", "readall", "chunk", "wrap"}  # via read/readline/write/readinto
     for kind, backed in THREAD_BACKED.items():
         own = set(vars(backed))
@@ -306,9 +306,9 @@ def test_binary_methods_are_in_the_types(tmp_path: pathlib.Path) -> None:
     out, _, _ = api.run(["--strict", "--no-incremental", "--python-executable", sys.executable, str(client)])
     lines = [ln.split(": ", 1)[1] for ln in out.splitlines() if ln.startswith(str(client))]
     assert lines == [
-        'note: Revealed type is "ayafileio._file.AsyncBufferedReader"',
-        'note: Revealed type is "ayafileio._file.AsyncFileIO"',
-        'note: Revealed type is "ayafileio._file.AsyncBufferedIOBase"',
+        'note: Revealed type is "ayafileio.io.file.AsyncBufferedReader"',
+        'note: Revealed type is "ayafileio.io.file.AsyncFileIO"',
+        'note: Revealed type is "ayafileio.io.file.AsyncBufferedIOBase"',
         'error: "AsyncTextIOWrapper" has no attribute "read1"  [attr-defined]',
     ], out
 
@@ -580,7 +580,7 @@ def test_atomic_temporary_is_private_until_the_rename(run: Run, tmp_path: pathli
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Over an existing target the temporary is created 0600: a world-readable target's
     new content is never readable under another name by others before it replaces it."""
-    from ayafileio import _whole
+    from ayafileio import whole as _whole
 
     target = tmp_path / "public"
     target.write_text("old")

@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 import ayafileio
-from ayafileio import _buffers
+from ayafileio.engine import buffers as _buffers
 
 
 def _uring() -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import ayafileio
-from ayafileio import _driver, _native, _notify
+from ayafileio.engine import driver as _driver, native as _native, notify as _notify
 from conftest import open_fds, run_on
 from proactor_like import ProactorLikeLoop
 

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from test_pathops import err, make_tree, snapshot, stat_tuple
 
 import ayafileio
-from ayafileio import Path, _platform
+from ayafileio import Path
+from ayafileio.engine import platform as _platform
 
 
 V = sys.version_info[:2]
@@ -156,7 +157,7 @@ def test_pure_parts_are_pathlibs_and_stay_ayafileio_paths() -> None:
 def test_path_info_answers_as_pathlibs_and_keeps_them(tmp_path: pathlib.Path) -> None:
     """Path.info (3.14's; PathInfo is tested on every version): os.path's answers, each
     asked once and kept, as pathlib's info keeps them."""
-    from ayafileio._path import PathInfo
+    from ayafileio.path import PathInfo
 
     make_tree(tmp_path)
 

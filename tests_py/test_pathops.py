@@ -707,7 +707,7 @@ def test_sendfile_file_to_file(tmp_path: pathlib.Path) -> None:
 def test_ops_run_on_threads_where_the_engine_lacks_them(monkeypatch: Any, tmp_path: pathlib.Path) -> None:
     """The sibling path (Windows, macOS, a forked child): the same results through os on
     the executor."""
-    from ayafileio import _platform
+    from ayafileio.engine import platform as _platform
 
     monkeypatch.setattr(_platform, "PATH_OPS", False)
     make_tree(tmp_path)

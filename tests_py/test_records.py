@@ -1,4 +1,4 @@
-"""The record format Python writes (ayafileio._records) is the one core/record.go
+"""The record format Python writes (ayafileio.engine.records) is the one core/record.go
 decodes: op codes in order, flags and constants, the field layout of both records."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pathlib
 import re
 
-from ayafileio import _records
+from ayafileio.engine import records as _records
 
 RECORD_GO = pathlib.Path(__file__).resolve().parent.parent / "core" / "record.go"
 GO_TYPES = {"Op": "B", "uint8": "B", "uint16": "H", "int32": "i", "uint32": "I", "uint64": "Q", "int64": "q"}
@@ -76,11 +76,11 @@ def test_request_layout_matches_the_go_struct() -> None:
 
 
 def test_platform_modules_offer_the_same_names() -> None:
-    """_platform re-exports one of two per-OS modules: they must agree on what they offer
+    """engine.platform re-exports one of two per-OS modules: they must agree on what they offer
     (only one of them can be imported on a given machine, so this reads their source)."""
     import ast
 
-    package = pathlib.Path(__file__).resolve().parent.parent / "python" / "ayafileio"
+    package = pathlib.Path(__file__).resolve().parent.parent / "python" / "ayafileio" / "engine" / "platform"
 
     def exported(name: str) -> tuple[list[str], set[str]]:
         tree = ast.parse((package / name).read_text())
@@ -95,7 +95,7 @@ def test_platform_modules_offer_the_same_names() -> None:
                 defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
         return names, defined
 
-    posix, posix_defined = exported("_platform_posix.py")
-    windows, windows_defined = exported("_platform_windows.py")
+    posix, posix_defined = exported("posix.py")
+    windows, windows_defined = exported("windows.py")
     assert posix and posix == windows
     assert set(posix) <= posix_defined and set(windows) <= windows_defined

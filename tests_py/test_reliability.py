@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ayafileio
-from ayafileio import _driver, _platform
+from ayafileio.engine import driver as _driver, platform as _platform
 from conftest import linux_only, open_fds, posix_only
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

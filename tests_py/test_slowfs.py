@@ -26,7 +26,7 @@ import pytest
 
 import ayafileio
 import ayafileio.os as aos
-from ayafileio._records import FLAG_ASYNC
+from ayafileio.engine.records import FLAG_ASYNC
 from slowfs_mount import Unavailable, slow_mount
 
 DELAY_MS = 20.0

@@ -61,7 +61,7 @@ def way(request: Any, monkeypatch: Any) -> str:
     """Both implementations of the contract: the engine's chains, and the thread sibling
     used where the engine has no direct descriptors (a forked child)."""
     if request.param == "threads":
-        from ayafileio import _whole
+        from ayafileio import whole as _whole
 
         monkeypatch.setattr(_whole, "_chain_engine", lambda: None)
     return str(request.param)
@@ -402,7 +402,7 @@ def test_acopy_matches_shutil(tmp_path: pathlib.Path, way: str, size: int) -> No
 
     async def main() -> None:
         if way == "threads":  # the pipelined read/write path
-            from ayafileio import _sysops
+            from ayafileio.os import requests as _sysops
 
             real = _sysops.engine_for
             _sysops.engine_for = lambda op: None  # type: ignore[assignment]

@@ -8,9 +8,9 @@ async with ayafileio.open("data.json", "w", encoding="utf-8") as f:
 
 from __future__ import annotations
 
-from ._buffers import drain as drain_buffer_pool
-from ._copy import acopy
-from ._config import (
+from .engine.buffers import drain as drain_buffer_pool
+from .copy import acopy
+from .engine.config import (
     configure,
     get_config,
     get_handle_pool_limits,
@@ -18,9 +18,9 @@ from ._config import (
     set_handle_pool_limits,
     set_io_worker_count,
 )
-from ._driver import get_backend_info, get_capabilities, get_stats
-from ._answer import AwaitableBool
-from ._file import (
+from .engine.driver import get_backend_info, get_capabilities, get_stats
+from .io.answer import AwaitableBool
+from .io.file import (
     AsyncBinaryFile,
     AsyncBufferedIOBase,
     AsyncBufferedReader,
@@ -28,10 +28,10 @@ from ._file import (
     AsyncFileIO,
     AsyncTextIOWrapper,
 )
-from ._native import ForkedChildError
-from ._open import OpenContext, open, wrap_file
-from ._open import open as aopen  # the C++ ayafileio 2.0's name for the awaitable open()
-from ._whole import (
+from .engine.native import ForkedChildError
+from .io.open import OpenContext, open, wrap_file
+from .io.open import open as aopen  # the C++ ayafileio 2.0's name for the awaitable open()
+from .whole import (
     read_bytes,
     read_bytes_many,
     read_text,
@@ -41,9 +41,9 @@ from ._whole import (
     write_text,
     write_text_many,
 )
-from ._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
+from .stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
 from . import os, tempfile, testing, threadpool  # noqa: E402  (after open: they build on it)
-from ._path import Path  # noqa: E402  (builds on os and the whole-file calls)
+from .path import Path  # noqa: E402  (builds on os and the whole-file calls)
 
 __version__ = "0.1.0"
 

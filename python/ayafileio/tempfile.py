@@ -21,13 +21,16 @@ from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any
 
-from . import _sysops, _tree, _versions
-from ._answer import AwaitableBool, answer
-from ._file import AsyncFile
-from ._open import open as aopen
-from ._lines import ReadlineIteration
-from ._records import OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE, address_of, os_error, result
-from ._sysops import in_thread
+from .os import requests, tree
+from . import _versions
+from .io.answer import AwaitableBool, answer
+from .io.file import AsyncFile
+from .io.open import open as aopen
+from .io.lines import ReadlineIteration
+from .engine.records import OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE, address_of
+from .engine.api import os_error, result
+from .os.requests import in_thread
+from .engine import api
 
 __all__ = ["TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile", "TemporaryDirectory"]
 
@@ -49,8 +52,8 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
     """One OPENAT/MKDIRAT on the engine: its result. If the task is cancelled meanwhile,
     what the request created is closed and (when named) removed before CancelledError
     propagates."""
-    drv = _sysops.engine_for(op)
-    assert drv is not None
+    engine = requests.engine_for(op)
+    assert engine is not None
     addr, keep = address_of(c, writable=False)
 
     def remove(res: int) -> None:
@@ -59,17 +62,17 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
         if named:
             (os.rmdir if op == OP_MKDIRAT else os.unlink)(c[:-1])
 
-    return await result(drv, drv.submit(op, 0, addr, 0, 0, keep, op_flags=flags, mode=mode), undo=remove)
+    return await result(engine, engine.submit(op, 0, addr, 0, 0, keep, op_flags=flags, mode=mode), undo=remove)
 
 
 async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:
     """tempfile._mkstemp_inner / mkdtemp over the engine: (descriptor or -1, path)."""
     prefix, suffix, dir = await _params(prefix, suffix, dir, executor)
-    if _sysops.engine_for(op) is None:  # what a cancelled task's thread made is removed
+    if requests.engine_for(op) is None:  # what a cancelled task's thread made is removed
         if op == OP_MKDIRAT:
-            return -1, await _sysops.in_thread_waited(executor, _tempfile.mkdtemp, suffix, prefix, dir,
+            return -1, await requests.in_thread_waited(executor, _tempfile.mkdtemp, suffix, prefix, dir,
                                                       undo=os.rmdir)
-        return await _sysops.in_thread_waited(executor, _tempfile.mkstemp, suffix, prefix, dir, undo=_unmake)
+        return await requests.in_thread_waited(executor, _tempfile.mkstemp, suffix, prefix, dir, undo=_unmake)
     names = _tempfile._get_candidate_names()  # type: ignore[attr-defined]
     if isinstance(dir, bytes):
         names = map(os.fsencode, names)
@@ -93,27 +96,27 @@ def _unmake(made: tuple[int, Any]) -> None:
 
 async def _remove(path: Any) -> None:
     """Removes a temporary file, to its end even if the task is cancelled again."""
-    drv = _sysops.engine_for(OP_UNLINKAT)
-    if drv is None:
+    engine = requests.engine_for(OP_UNLINKAT)
+    if engine is None:
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
         return
     addr, keep = address_of(os.fsencode(path) + b"\0", writable=False)
-    await result(drv, drv.submit(OP_UNLINKAT, -1, addr, 0, 0, keep), cancel=False)
+    await result(engine, engine.submit(OP_UNLINKAT, -1, addr, 0, 0, keep), cancel=False)
 
 
 async def _write_all(fd: int, data: bytes) -> None:
-    drv = _sysops.engine_for(OP_WRITE)
-    if drv is None:
+    engine = requests.engine_for(OP_WRITE)
+    if engine is None:
         await in_thread(None, os.write, fd, data)
         return
     view = memoryview(data)
     off = 0
     while off < len(data):
         addr, keep = address_of(view[off:], writable=False)
-        res = await _sysops.run(drv, OP_WRITE, keep, fd, addr, len(data) - off, off)
+        res = await api.run(engine, OP_WRITE, keep, fd, addr, len(data) - off, off)
         if res < 0:
             raise os_error(res)
         off += res
@@ -123,7 +126,7 @@ async def _unnamed(prefix: Any, suffix: Any, dir: Any, executor: Executor | None
     """tempfile.TemporaryFile's descriptor, and the path to remove once it is closed
     (None: it has none). O_TMPFILE where the file system has it, else a named file
     unlinked at once, or, where an open file cannot lose its name (Windows), kept."""
-    if hasattr(os, "O_TMPFILE") and _sysops.engine_for(OP_OPENAT) is not None:
+    if hasattr(os, "O_TMPFILE") and requests.engine_for(OP_OPENAT) is not None:
         prefix, suffix, dir = await _params(prefix, suffix, dir, executor)
         flags = (_FLAGS | os.O_TMPFILE) & ~os.O_CREAT
         res = await _submit_or_clean(OP_OPENAT, os.fsencode(dir) + b"\0", flags, 0o600, named=False)
@@ -416,7 +419,7 @@ class TemporaryDirectory:
 
     async def cleanup(self) -> None:
         if self.name is not None:
-            await _tree.rmtree(self.name, self._ignore, None, None, None, self._args[3])
+            await tree.rmtree(self.name, self._ignore, None, None, None, self._args[3])
 
     async def __aenter__(self) -> Any:
         await self._create()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import builtins
 
-from .._open import open
-from .._stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
-from .._threads import wrap
+from ..io.open import open
+from ..stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
+from ..io.threaded import wrap
 from .binary import AsyncBufferedIOBase, AsyncBufferedReader, AsyncFileIO, AsyncIndirectBufferedIOBase
 from .text import AsyncTextIndirectIOWrapper, AsyncTextIOWrapper
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._file import AsyncBufferedIOBase, AsyncBufferedReader, AsyncFileIO
-from .._stdio import IndirectBytes as AsyncIndirectBufferedIOBase
+from ..io.file import AsyncBufferedIOBase, AsyncBufferedReader, AsyncFileIO
+from ..stdio import IndirectBytes as AsyncIndirectBufferedIOBase
 
 __all__ = ["AsyncBufferedIOBase", "AsyncBufferedReader", "AsyncFileIO", "AsyncIndirectBufferedIOBase"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._file import AsyncTextIOWrapper
-from .._stdio import IndirectText as AsyncTextIndirectIOWrapper
+from ..io.file import AsyncTextIOWrapper
+from ..stdio import IndirectText as AsyncTextIndirectIOWrapper
 
 __all__ = ["AsyncTextIOWrapper", "AsyncTextIndirectIOWrapper"]

@@ -9,9 +9,9 @@ from collections.abc import Callable, Coroutine, Generator
 from concurrent.futures import Executor
 from typing import Any, Generic, Literal, TypeVar, overload
 
-from . import testing
-from ._file import AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper
-from ._threads import on_threads
+from .. import testing
+from .file import AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper
+from .threaded import on_threads
 
 _TextMode = Literal["r", "w", "a", "x", "r+", "w+", "a+", "x+", "rt", "wt", "at", "xt",
                     "r+t", "w+t", "a+t", "x+t", "rt+", "wt+", "at+", "xt+"]

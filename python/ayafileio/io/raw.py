@@ -23,26 +23,12 @@ import os
 import stat
 from typing import Any
 
-from . import _driver, _platform, _records, _sysops
-from ._records import (
-    AT_FDCWD,
-    FLAG_ASYNC,
-    FLAG_LINK,
-    FS_MEMORY,
-    FS_SLOW,
-    OFF_CURRENT,
-    OP_CLOSE,
-    OP_FSYNC,
-    OP_FTRUNCATE,
-    OP_OPENAT,
-    OP_READ,
-    OP_STATX,
-    OP_WRITE,
-    Engine,
-    Request,
-    check_result,
-    os_error,
+from ..engine import api, driver, kernel, platform, records
+from ..engine.records import (
+    AT_FDCWD, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_OPENAT,
+    OP_READ, OP_STATX, OP_WRITE,
 )
+from ..engine.api import Engine, Request, check_result, os_error
 
 
 def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
@@ -60,10 +46,10 @@ class Interrupted(asyncio.CancelledError):
         self.data = data  # readall's: the bytes it had read
 
 
-async def interrupted(drv: Engine, req: Request, e: asyncio.CancelledError) -> Interrupted:
+async def interrupted(engine: Engine, req: Request, e: asyncio.CancelledError) -> Interrupted:
     """What a read or write whose task was cancelled raises: the request is cancelled
     and waited out, and the exception carries the bytes the kernel did move."""
-    res = await drv.settle(req)
+    res = await engine.settle(req)
     return Interrupted(max(res, 0), *e.args)
 
 
@@ -81,7 +67,7 @@ class RawFile:
         self.closefd = closefd
         self.closed = False
         # The engine of the loop that opened the file: a file belongs to that loop.
-        self.drv: Engine = _driver.get_driver()
+        self.engine: Engine = driver.get_driver()
         self.regular = stat.S_ISREG(st.st_mode)
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
@@ -89,7 +75,7 @@ class RawFile:
         # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
         # "memory" reads a RAM-backed file system directly (it never waits for a device).
         self.fast_read = ""
-        if self.regular and readable and _platform.READ_FAST_PATH and fs_kind != FS_SLOW:
+        if self.regular and readable and platform.READ_FAST_PATH and fs_kind != FS_SLOW:
             self.fast_read = "memory" if fs_kind == FS_MEMORY else "nowait"
         # FileIO seeks an appending file to its end when it opens it (a descriptor this
         # module opened has O_APPEND: its writes go there anyway); a descriptor this
@@ -148,14 +134,14 @@ class RawFile:
     def busy(self) -> asyncio.Future[None] | None:
         """A future to await before a read served from memory when this loop iteration
         has spent its time for them (Driver.fast_budget_spent); None otherwise."""
-        return self.drv.fast_budget_spent() if self.fast_read else None
+        return self.engine.fast_budget_spent() if self.fast_read else None
 
     def pread_cached(self, view: memoryview, off: int) -> int | None:
         """Reads at off into view at once if the data is in memory (see
         Driver.read_cached): the count, or None when the ring must do it."""
         if not self.fast_read:
             return None
-        res = self.drv.read_cached(self.fd, view, off, self.fast_read == "memory")
+        res = self.engine.read_cached(self.fd, view, off, self.fast_read == "memory")
         if res == -errno.EOPNOTSUPP:
             self.fast_read = ""  # this file system cannot say; use the ring
             return None
@@ -174,7 +160,7 @@ class RawFile:
         (fewer at the end of the file); None where that does not apply."""
         if self.fast_read != "memory":
             return None
-        res = self.drv.read_memory(self.fd, n, self.pos)
+        res = self.engine.read_memory(self.fd, n, self.pos)
         if res is None:
             return None
         if isinstance(res, int):
@@ -190,18 +176,18 @@ class RawFile:
         n = self.read_cached(view)
         if n is not None:
             return n
-        addr, keep = _records.address_of(view, writable=True)
+        addr, keep = records.address_of(view, writable=True)
         return await self.read_ring(addr, len(view), keep)
 
     async def read_ring(self, addr: int, length: int, keep: Any) -> int:
         """One read through the engine of up to length bytes at the position into memory
         at addr (kept alive by keep); advances the position, also by what a cancelled
         read moved."""
-        req = self.drv.submit(OP_READ, self.ref, addr, length, self._offset(), keep, flags=self.flags)
+        req = self.engine.submit(OP_READ, self.ref, addr, length, self._offset(), keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
-            stop = await interrupted(self.drv, req, e)
+            stop = await interrupted(self.engine, req, e)
             if self.seekable:
                 self.pos += stop.count
             raise stop from None
@@ -212,14 +198,14 @@ class RawFile:
     async def write(self, data: Any) -> int:
         """FileIO.write: one write at the position (appending: at the end); returns the
         count written, which can be short."""
-        addr, keep = _records.address_of(data, writable=False)
+        addr, keep = records.address_of(data, writable=False)
         length = len(data) if type(data) is bytes else memoryview(data).nbytes
         off = OFF_CURRENT if self.append or not self.seekable else self.pos
-        req = self.drv.submit(OP_WRITE, self.ref, addr, length, off, keep, flags=self.flags)
+        req = self.engine.submit(OP_WRITE, self.ref, addr, length, off, keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
-            stop = await interrupted(self.drv, req, e)
+            stop = await interrupted(self.engine, req, e)
             self.wrote(stop.count)
             raise stop from None
         self.wrote(n)
@@ -231,7 +217,7 @@ class RawFile:
             return
         # O_APPEND wrote at the end and left the descriptor's offset there; FileIO's
         # position is that offset from here on, and so is ours.
-        self.pos = _platform.append_position(self.fd) if self.append else self.pos + n
+        self.pos = platform.append_position(self.fd) if self.append else self.pos + n
         self.size = max(self.size, self.pos)
 
     async def readall(self) -> bytes:
@@ -246,7 +232,7 @@ class RawFile:
         try:
             while True:
                 size = end - self.pos + 1 if end >= self.pos else max(_CHUNK, total)
-                buf, view = _records.fresh_bytes(min(size, _MAX_READ))
+                buf, view = records.fresh_bytes(min(size, _MAX_READ))
                 got = await self.readinto(view)
                 if not got:
                     break
@@ -268,15 +254,15 @@ class RawFile:
             size = self.tell()
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        req = self.drv.submit(OP_FTRUNCATE, self.ref, 0, 0, size, flags=self.flags)
-        check_result(await _records.result(self.drv, req, cancel=False))
+        req = self.engine.submit(OP_FTRUNCATE, self.ref, 0, 0, size, flags=self.flags)
+        check_result(await api.result(self.engine, req, cancel=False))
         self.size = size
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
-        req = self.drv.submit(OP_FSYNC, self.ref, op_flags=int(datasync), flags=self.flags)
-        check_result(await _records.result(self.drv, req, cancel=False))
+        req = self.engine.submit(OP_FSYNC, self.ref, op_flags=int(datasync), flags=self.flags)
+        check_result(await api.result(self.engine, req, cancel=False))
 
     async def close(self) -> None:
         """Closes the descriptor (once); the close runs to its end even if cancelled."""
@@ -284,33 +270,33 @@ class RawFile:
             return
         self.closed = True
         try:
-            if _platform.engine_closes(self.closefd):
-                req = self.drv.submit(OP_CLOSE, self.ref, flags=self.flags)
-                check_result(await _records.result(self.drv, req, cancel=False))
+            if platform.engine_closes(self.closefd):
+                req = self.engine.submit(OP_CLOSE, self.ref, flags=self.flags)
+                check_result(await api.result(self.engine, req, cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
-            _platform.close_fd(self.fd, self.closefd)
+            platform.close_fd(self.fd, self.closefd)
 
     def write_now(self, data: bytes) -> None:
         """Writes all of data at the position without the event loop (a file collected
         unclosed, detach())."""
-        _platform.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
+        platform.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
         self.wrote(len(data))
 
     def closed_by_engine(self) -> None:
         """The engine closed the record handle (the end of a linked write and close)."""
         self.closed = True
-        _platform.close_fd(self.fd, self.closefd)
+        platform.close_fd(self.fd, self.closefd)
 
     def close_now(self) -> None:
         if not self.closed:
             self.closed = True
-            _platform.close_now(self.fd, self.ref, self.closefd)
+            platform.close_now(self.fd, self.ref, self.closefd)
 
 
     async def current_size(self) -> int:
         """The file's size now (fstat's), asked of the engine."""
-        self.size = (await fstat(self.drv, self.fd)).st_size
+        self.size = (await fstat(self.engine, self.fd)).st_size
         return self.size
 
 
@@ -318,31 +304,31 @@ _CHUNK = 8192
 _MAX_READ = 64 << 20
 
 
-def stats_by_engine(drv: Engine) -> bool:
-    """Whether drv does STATX (else os.fstat does, on the loop's thread: Windows, a forked
+def stats_by_engine(engine: Engine) -> bool:
+    """Whether engine does STATX (else os.fstat does, on the loop's thread: Windows, a forked
     child's thread driver)."""
-    return _platform.PATH_OPS and OP_STATX in drv.ops
+    return platform.PATH_OPS and OP_STATX in engine.ops
 
 
-async def fstat(drv: Engine, fd: int) -> os.stat_result:
+async def fstat(engine: Engine, fd: int) -> os.stat_result:
     """os.fstat(fd), by the engine where it can."""
-    if not stats_by_engine(drv):
+    if not stats_by_engine(engine):
         return os.fstat(fd)
-    return await _sysops.statx(drv, _sysops.PathArg(b"\0", fd, fd), AT_FDCWD, True, name_fd=False)
+    return await kernel.statx(engine, kernel.PathArg(b"\0", fd, fd), AT_FDCWD, True, name_fd=False)
 
 
-def stat_cached(drv: Engine, fd: int) -> os.stat_result | None:
+def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     """fd's stat from the attributes the kernel has cached, at once, without asking a
     slow file system (what FileIO learns at open needs nothing fresher); None where
     there is no such call."""
-    buf = bytearray(_sysops.STATX_SIZE)
-    addr, keep = _records.address_of(buf, writable=True)
-    if drv.statx_cached(fd, addr) < 0:
+    buf = bytearray(kernel.STATX_SIZE)
+    addr, keep = records.address_of(buf, writable=True)
+    if engine.statx_cached(fd, addr) < 0:
         return None
-    return _sysops.stat_from_statx(buf)
+    return kernel.stat_from_statx(buf)
 
 
-async def open_path(drv: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
+async def open_path(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
     """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
     (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
     system (by the mount table) is opened with FLAG_ASYNC and its stat comes from a STATX
@@ -352,40 +338,40 @@ async def open_path(drv: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
     system after all (a symbolic link) is not asked, and its requests go with FLAG_ASYNC
     from then on, since the kind of an opened file is its device's. None where the engine
     has no STATX: the caller asks os.fstat."""
-    path_kind = drv.path_fs_kind(cpath)
+    path_kind = engine.path_fs_kind(cpath)
     extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
-    addr, keep = _records.address_of(cpath, writable=False)
-    discard = functools.partial(_platform.discard, drv, flags=extra)  # for an open nobody will use
-    if not stats_by_engine(drv) or path_kind != FS_SLOW:
-        req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666, flags=extra)
-        res = await _records.result(drv, req, undo=discard)
+    addr, keep = records.address_of(cpath, writable=False)
+    discard = functools.partial(platform.discard, engine, flags=extra)  # for an open nobody will use
+    if not stats_by_engine(engine) or path_kind != FS_SLOW:
+        req = engine.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666, flags=extra)
+        res = await api.result(engine, req, undo=discard)
         if res < 0:
             raise os_error(res, name)
-        if not stats_by_engine(drv):
+        if not stats_by_engine(engine):
             return res, None, path_kind
         try:
-            st = stat_cached(drv, res) or await fstat(drv, res)
+            st = stat_cached(engine, res) or await fstat(engine, res)
         except BaseException:
             discard(res)
             raise
-        return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
-    buf = bytearray(_sysops.STATX_SIZE)
-    out, keep_out = _records.address_of(buf, writable=True)
-    nofollow = _sysops.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
-    res, statted = await _records.chain(drv, [
+        return res, st, engine.dev_fs_kind(st.st_dev, path_kind)
+    buf = bytearray(kernel.STATX_SIZE)
+    out, keep_out = records.address_of(buf, writable=True)
+    nofollow = kernel.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
+    res, statted = await api.chain(engine, [
         (OP_OPENAT, dict(addr=addr, keep=keep, op_flags=flags, mode=0o666, flags=FLAG_LINK)),
         (OP_STATX, dict(addr=addr, keep=(keep, keep_out), addr2=out, op_flags=nofollow,
-                        mode=_sysops.STATX_BASIC_STATS)),
+                        mode=kernel.STATX_BASIC_STATS)),
     ], extra, undo=discard)
     if res < 0:
         raise os_error(res, name)
     try:
         # A path renamed or removed between the two: ask about the descriptor.
-        st = _sysops.stat_from_statx(buf) if statted >= 0 else await fstat(drv, res)
+        st = kernel.stat_from_statx(buf) if statted >= 0 else await fstat(engine, res)
     except BaseException:
         discard(res)
         raise
-    return res, st, drv.dev_fs_kind(st.st_dev, path_kind)
+    return res, st, engine.dev_fs_kind(st.st_dev, path_kind)
 
 
 def _lseek_ok(fd: int) -> bool:

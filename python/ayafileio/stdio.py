@@ -12,8 +12,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._answer import AwaitableBool, answer
-from ._lines import ReadlineIteration
+from .io.answer import AwaitableBool, answer
+from .io.lines import ReadlineIteration
 
 _executor: ThreadPoolExecutor | None = None
 

@@ -24,31 +24,17 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from . import _driver, _platform, _sysops, testing
+from .engine import driver, platform
+from .os import requests
+from . import testing
 from . import os as aos
-from ._open import open as aopen
-from ._records import (
-    AT_FDCWD,
-    FLAG_ASYNC,
-    FLAG_FIXED_FILE,
-    FLAG_HARD_LINK,
-    FLAG_LINK,
-    MAX_IO_LEN,
-    FS_SLOW,
-    OP_CLOSE,
-    OP_FSYNC,
-    OP_OPENAT,
-    OP_READ,
-    OP_RENAMEAT,
-    OP_UNLINKAT,
-    OP_WRITE,
-    Engine,
-    address_of,
-    chain,
-    os_error,
-    result,
+from .io.open import open as aopen
+from .engine.records import (
+    AT_FDCWD, FLAG_ASYNC, FLAG_FIXED_FILE, FLAG_HARD_LINK, FLAG_LINK, MAX_IO_LEN, FS_SLOW, OP_CLOSE, OP_FSYNC,
+    OP_OPENAT, OP_READ, OP_RENAMEAT, OP_UNLINKAT, OP_WRITE, address_of,
 )
-from ._sysops import in_thread
+from .engine.api import Engine, chain, os_error, result
+from .os.requests import in_thread
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,12 +50,12 @@ _WRITER = (getattr(os, "geteuid", lambda: -1)(), getattr(os, "getegid", lambda: 
 def _path(path: Any) -> tuple[bytes, Any]:
     """The NUL-terminated path, and what errors name, as open() converts a path."""
     shown = os.fspath(path)
-    return _platform.open_path(shown) + b"\0", shown
+    return platform.open_path(shown) + b"\0", shown
 
 
-def _async_flag(drv: Engine, c: bytes) -> int:
+def _async_flag(engine: Engine, c: bytes) -> int:
     """FLAG_ASYNC for the chains of a path on a slow file system, else 0."""
-    return FLAG_ASYNC if drv.path_fs_kind(c) == FS_SLOW else 0
+    return FLAG_ASYNC if engine.path_fs_kind(c) == FS_SLOW else 0
 
 
 def _chain_engine() -> Engine | None:
@@ -78,29 +64,29 @@ def _chain_engine() -> Engine | None:
     while calls go through Python's io and os, ayafileio.testing)."""
     if testing.active():
         return None
-    drv = _driver.get_driver()
-    return drv if _platform.PATH_OPS and OP_OPENAT in drv.ops and OP_CLOSE in drv.ops else None
+    engine = driver.get_driver()
+    return engine if platform.PATH_OPS and OP_OPENAT in engine.ops and OP_CLOSE in engine.ops else None
 
 
 async def read_bytes(path: Any) -> bytes:
     """pathlib.Path(path).read_bytes(): one chain (open, read, close) for a file of up to
     64 KiB; a larger one is then read whole through an AsyncFile. Same exceptions."""
     c, shown = _path(path)
-    drv = _chain_engine()
-    slot = drv.take_slot() if drv is not None else None
-    if drv is None or slot is None:
+    engine = _chain_engine()
+    slot = engine.take_slot() if engine is not None else None
+    if engine is None or slot is None:
         return await in_thread(None, _read_sync, shown)
     buf = bytearray(_FIRST_READ)
     try:
         (pa, kp), (ba, kb) = address_of(c, False), address_of(buf, True)
-        opened, got, closed = await chain(drv, [
-            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | _platform.OPEN_FLAGS, slot=slot + 1,
+        opened, got, closed = await chain(engine, [
+            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | platform.OPEN_FLAGS, slot=slot + 1,
                              flags=FLAG_LINK)),
             (OP_READ, dict(fd=slot, addr=ba, length=len(buf), off=0, keep=kb, flags=_LINKED | FLAG_FIXED_FILE)),
             (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
-        ], _async_flag(drv, c))
+        ], _async_flag(engine, c))
     finally:
-        drv.give_slot(slot)
+        engine.give_slot(slot)
     if opened < 0:
         raise os_error(opened, shown)
     if got < 0:
@@ -145,10 +131,10 @@ async def write_bytes(path: Any, data: Any, *, atomic: bool = False, durable: bo
     temporary file removed); with durable, the directory is fsync'ed after the rename."""
     view = memoryview(data)  # pathlib's check: a bytes-like object
     c, shown = _path(path)
-    drv = _chain_engine()
-    if drv is None or view.nbytes > MAX_IO_LEN:
+    engine = _chain_engine()
+    if engine is None or view.nbytes > MAX_IO_LEN:
         return await _SyncSteps(shown, durable).run(view, atomic)
-    steps = _EngineSteps(drv, c, shown, durable)
+    steps = _EngineSteps(engine, c, shown, durable)
     if atomic:
         await steps.write_atomic(view)
     elif (opened := await steps.write(c, view, os.O_TRUNC)) < 0:
@@ -168,30 +154,30 @@ async def write_text(path: Any, data: str, encoding: str | None = None, errors: 
 class _EngineSteps:
     """The writes of one target as chains on the engine."""
 
-    def __init__(self, drv: Engine, c: bytes, shown: Any, durable: bool) -> None:
-        self.drv, self.c, self.shown, self.durable = drv, c, shown, durable
-        self.flags = _async_flag(drv, c)  # the temporary files are in the target's directory
+    def __init__(self, engine: Engine, c: bytes, shown: Any, durable: bool) -> None:
+        self.engine, self.c, self.shown, self.durable = engine, c, shown, durable
+        self.flags = _async_flag(engine, c)  # the temporary files are in the target's directory
 
     async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         """open(c, O_WRONLY|O_CREAT|create, mode) → write → (fsync) → close: the open's
         result (-EEXIST for an O_EXCL collision), or raises the write's error."""
-        drv = self.drv
-        slot = drv.take_slot()
+        engine = self.engine
+        slot = engine.take_slot()
         if slot is None:
             return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create, mode)
         try:
             (pa, kp), (da, kd) = address_of(c, False), address_of(view, False)
             steps = [
-                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | _platform.OPEN_FLAGS,
+                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS,
                                  mode=mode, slot=slot + 1, flags=FLAG_LINK)),
                 (OP_WRITE, dict(fd=slot, addr=da, length=view.nbytes, off=0, keep=kd, flags=_LINKED | FLAG_FIXED_FILE)),
             ]
             if self.durable:
                 steps.append((OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)))
             steps.append((OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)))
-            opened, wrote, *rest = await chain(drv, steps, self.flags)
+            opened, wrote, *rest = await chain(engine, steps, self.flags)
         finally:
-            drv.give_slot(slot)
+            engine.give_slot(slot)
         if opened < 0:
             return opened
         if wrote < 0:
@@ -236,12 +222,12 @@ class _EngineSteps:
             raise
 
     async def _rename(self, temp: bytes) -> None:
-        drv = self.drv
+        engine = self.engine
         (ta, kt), (da, kd) = address_of(temp, False), address_of(self.c, False)
         rename = (OP_RENAMEAT, dict(fd=AT_FDCWD, addr=ta, addr2=da, keep=(kt, kd)))
-        slot = drv.take_slot() if self.durable else None
+        slot = engine.take_slot() if self.durable else None
         if slot is None:
-            renamed, = await chain(drv, [rename], self.flags)
+            renamed, = await chain(engine, [rename], self.flags)
             if renamed < 0:
                 raise os_error(renamed, self.shown)
             if self.durable:
@@ -250,15 +236,15 @@ class _EngineSteps:
         try:
             (ha, kh) = address_of((os.path.dirname(self.c[:-1]) or b".") + b"\0", False)
             rename[1]["flags"] = FLAG_LINK
-            renamed, opened, synced, closed = await chain(drv, [
+            renamed, opened, synced, closed = await chain(engine, [
                 rename,
-                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | _platform.OPEN_FLAGS,
+                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | platform.OPEN_FLAGS,
                                  slot=slot + 1, flags=FLAG_LINK)),
                 (OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)),
                 (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
             ], self.flags)
         finally:
-            drv.give_slot(slot)
+            engine.give_slot(slot)
         if renamed < 0:
             raise os_error(renamed, self.shown)
         for res in (opened, synced, closed):
@@ -267,7 +253,7 @@ class _EngineSteps:
 
     async def _unlink(self, temp: bytes) -> None:
         addr, keep = address_of(temp, False)
-        await result(self.drv, self.drv.submit(OP_UNLINKAT, addr=addr, keep=keep, flags=self.flags), cancel=False)
+        await result(self.engine, self.engine.submit(OP_UNLINKAT, addr=addr, keep=keep, flags=self.flags), cancel=False)
 
 
 def _temp_mode(target: os.stat_result | None) -> int:
@@ -298,9 +284,9 @@ def _temp_name(tail: bytes) -> bytes:
 
 
 def _fsync_dir(head: bytes) -> None:
-    if not _platform.FSYNC_DIRECTORIES:
+    if not platform.FSYNC_DIRECTORIES:
         return
-    fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY | _platform.OPEN_FLAGS)
+    fd = os.open(head or b".", os.O_RDONLY | _O_DIRECTORY | platform.OPEN_FLAGS)
     try:
         os.fsync(fd)
     finally:
@@ -331,7 +317,7 @@ class _SyncSteps:
         """write() on a thread. A cancelled task waits it out, as a cancelled chain is
         waited out, then raises: an atomic write removes its temporary instead of renaming
         it, so the target is the old file, or the new one if the rename came first."""
-        return await _sysops.in_thread_waited(None, self.write, view, atomic, on_cancel=self.cancel)
+        return await requests.in_thread_waited(None, self.write, view, atomic, on_cancel=self.cancel)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -367,7 +353,7 @@ class _SyncSteps:
 
     def write_file(self, path: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | _platform.OPEN_FLAGS, mode)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
         except FileExistsError:
             if create & os.O_EXCL:
                 return -errno.EEXIST
@@ -387,7 +373,7 @@ class _SyncSteps:
         return 0
 
     def finish(self, path: bytes, view: memoryview, done: int) -> None:
-        fd = os.open(path, os.O_WRONLY | _platform.OPEN_FLAGS)
+        fd = os.open(path, os.O_WRONLY | platform.OPEN_FLAGS)
         try:
             _write_from(fd, view, done)
             if self.durable:

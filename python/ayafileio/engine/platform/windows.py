@@ -12,7 +12,8 @@ assert sys.platform == "win32"
 import _winapi  # noqa: E402
 import msvcrt  # noqa: E402
 
-from . import _native, _records  # noqa: E402
+from .. import native
+from .. import api, records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
@@ -94,18 +95,18 @@ def close_fd(fd: int, closefd: bool) -> None:
         os.close(fd)
 
 
-def discard(engine: _records.Engine, handle: int, flags: int) -> None:
+def discard(engine: api.Engine, handle: int, flags: int) -> None:
     """Closes a handle the engine opened that nobody will use (a cancelled open, a failed
     one)."""
-    _native.lib().pybind_CloseNow(handle)
+    native.lib().pybind_CloseNow(handle)
 
 
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
     """Writes all of data at off (-1: at the end) without the event loop."""
-    addr, keep = _records.address_of(data, writable=False)
+    addr, keep = records.address_of(data, writable=False)
     done = 0
     while done < len(data):
-        res = _native.lib().pybind_WriteNow(handle, addr + done, len(data) - done, off if off < 0 else off + done)
+        res = native.lib().pybind_WriteNow(handle, addr + done, len(data) - done, off if off < 0 else off + done)
         if res <= 0:
             raise OSError(-res or 5, os.strerror(-res or 5))
         done += res
@@ -117,7 +118,7 @@ def close_now(fd: int, handle: int, closefd: bool) -> None:
     try:
         close_fd(fd, closefd)
     finally:
-        _native.lib().pybind_CloseNow(handle)
+        native.lib().pybind_CloseNow(handle)
 
 
 def append_position(fd: int) -> int:
@@ -133,5 +134,5 @@ def check_detachable() -> None:
 
 def detach_fd(fd: int, handle: int) -> int:
     """The descriptor for a synchronous io.FileIO, once the engine let go of it."""
-    _native.lib().pybind_CloseNow(handle)
+    native.lib().pybind_CloseNow(handle)
     return fd

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from ._config import cached_buffer_pool_max
+from .config import cached_buffer_pool_max
 
 # A buffer with its exported view, its ctypes pin and its address: reused together.
 Buffer = tuple[bytearray, memoryview, Any, int]

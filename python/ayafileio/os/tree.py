@@ -16,22 +16,15 @@ from concurrent.futures import Executor
 from types import GenericAlias
 from typing import Any, Union
 
-from . import _driver, _platform, _sysops, _versions
-from ._records import (
-    AT_FDCWD,
-    DIRENTS_CLOSE,
-    FLAG_LINK,
-    OP_CLOSE,
-    OP_GETDENTS,
-    OP_OPENAT,
-    OP_STATX,
-    OP_UNLINKAT,
-    Engine,
-    address_of,
-    os_error,
-    result,
+from ..engine import api, driver, kernel, platform
+from . import requests
+from .. import _versions
+from ..engine.records import (
+    AT_FDCWD, DIRENTS_CLOSE, FLAG_LINK, OP_CLOSE, OP_GETDENTS, OP_OPENAT, OP_STATX, OP_UNLINKAT, address_of,
 )
-from ._sysops import AT_REMOVEDIR, DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN, PathArg, path_arg
+from ..engine.api import Engine, os_error, result
+from .requests import path_arg
+from ..engine.kernel import AT_REMOVEDIR, DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN, PathArg
 
 _BATCH_BYTES = 65536  # one request: some 1,500 entries, about a millisecond to make entries of
 _LISTING_OPS = (OP_OPENAT, OP_GETDENTS, OP_CLOSE, OP_STATX)
@@ -174,8 +167,8 @@ class _EngineDir:
     """A directory read through the engine: the first request opens it by path, each
     returns a batch, and the one that reaches the end closes it."""
 
-    def __init__(self, drv: Engine, p: PathArg) -> None:
-        self.drv, self.p = drv, p
+    def __init__(self, engine: Engine, p: PathArg) -> None:
+        self.engine, self.p = engine, p
         self.fd = -1
         self.ended = False
         self.buf = bytearray(_BATCH_BYTES)
@@ -185,11 +178,11 @@ class _EngineDir:
         """The next batch of entries; None at the end."""
         while not self.ended:
             if self.fd < 0:  # by path, or "." relative to a descriptor given instead
-                got = await read_dirents(self.drv, self.buf, self.p.shown, self.as_bytes,
+                got = await read_dirents(self.engine, self.buf, self.p.shown, self.as_bytes,
                                          path=self.p.c if self.p.fd is None else b".\0",
                                          dirfd=AT_FDCWD if self.p.fd is None else self.p.fd)
             else:
-                got = await read_dirents(self.drv, self.buf, self.p.shown, self.as_bytes, fd=self.fd, close=True)
+                got = await read_dirents(self.engine, self.buf, self.p.shown, self.as_bytes, fd=self.fd, close=True)
             self.fd, self.ended = got.fd, got.ended
             if got.names:
                 return _EngineChunk(got.names, got.types, got.inos, None if self.p.fd is not None else self.p.shown,
@@ -203,7 +196,7 @@ class _EngineDir:
             p = (PathArg(os.fsencode(e.name) + b"\0", None, e.name) if self.p.fd is not None
                  else path_arg("stat", "path", e.path))
             try:
-                st = await _sysops.statx(self.drv, p, AT_FDCWD if self.p.fd is None else self.p.fd,
+                st = await kernel.statx(self.engine, p, AT_FDCWD if self.p.fd is None else self.p.fd,
                                          e._type == DT_LNK)
             except OSError:
                 return  # answered (and raised) by a system call if anyone asks
@@ -216,7 +209,7 @@ class _EngineDir:
     async def close(self) -> None:
         fd, self.fd = self.fd, -1
         if fd >= 0:
-            await result(self.drv, self.drv.submit(OP_CLOSE, fd), cancel=False)
+            await result(self.engine, self.engine.submit(OP_CLOSE, fd), cancel=False)
 
     def close_now(self) -> None:
         fd, self.fd = self.fd, -1
@@ -224,24 +217,24 @@ class _EngineDir:
             os.close(fd)
 
 
-async def read_dirents(drv: Engine, buf: bytearray, shown: Any, as_bytes: bool, *, fd: int = -1,
-                       path: bytes | None = None, dirfd: int = AT_FDCWD, close: bool = False) -> _sysops.Dirents:
+async def read_dirents(engine: Engine, buf: bytearray, shown: Any, as_bytes: bool, *, fd: int = -1,
+                       path: bytes | None = None, dirfd: int = AT_FDCWD, close: bool = False) -> kernel.Dirents:
     """One OP_GETDENTS into buf, of descriptor fd or of the directory at path (which the
     engine opens, and closes at the end). A descriptor the engine opened for a task
     that was cancelled meanwhile is closed."""
     addr, keep = address_of(buf, writable=True)
     addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
-    req = drv.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
+    req = engine.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
                      op_flags=DIRENTS_CLOSE if close else 0)
 
     def close_opened(res: int) -> None:
-        if path is not None and (opened := _sysops.dirents(buf, res, as_bytes).fd) >= 0:
+        if path is not None and (opened := kernel.dirents(buf, res, as_bytes).fd) >= 0:
             os.close(opened)
 
-    res = await result(drv, req, undo=close_opened)
+    res = await result(engine, req, undo=close_opened)
     if res < 0:
         raise os_error(res, shown)
-    return _sysops.dirents(buf, res, as_bytes)
+    return kernel.dirents(buf, res, as_bytes)
 
 
 class _ThreadChunk:
@@ -268,8 +261,8 @@ class _ThreadDir:
         # Waited out when cancelled: the iterator a cancelled os.scandir() made is closed,
         # and a cancelled batch is not closed under the thread still reading it.
         if self.it is None:
-            self.it = await _sysops.in_thread_waited(self.executor, os.scandir, self.value, undo=_close_iterator)
-        got: list[Entry] = await _sysops.in_thread_waited(self.executor, _take, self.it, 512)
+            self.it = await requests.in_thread_waited(self.executor, os.scandir, self.value, undo=_close_iterator)
+        got: list[Entry] = await requests.in_thread_waited(self.executor, _take, self.it, 512)
         if not got:
             self.close_now()
             return None
@@ -299,12 +292,12 @@ def _take(it: Iterator[Entry], n: int) -> list[Entry]:
     return out
 
 
-async def open_dir(drv: Engine, c: bytes, dirfd: int, shown: Any) -> int:
+async def open_dir(engine: Engine, c: bytes, dirfd: int, shown: Any) -> int:
     """os.open(c, O_RDONLY, dir_fd=dirfd) by the engine, as shutil.rmtree opens each
     directory; not leaked if the task is cancelled."""
     addr, keep = address_of(c, writable=False)
-    req = drv.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | _platform.OPEN_FLAGS, dirfd=dirfd)
-    res = await result(drv, req, undo=os.close)
+    req = engine.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | platform.OPEN_FLAGS, dirfd=dirfd)
+    res = await result(engine, req, undo=os.close)
     if res < 0:
         raise os_error(res, shown)
     return res
@@ -340,9 +333,9 @@ class Scandir:
 
     def __init__(self, path: Any, executor: Executor | None, func: str = "scandir") -> None:
         p = path_arg(func, "path", path, allow_fd=getattr(os, func) in os.supports_fd, nullable=True)
-        drv = _sysops.engine_for(OP_GETDENTS)
-        if drv is not None and all(op in drv.ops for op in _LISTING_OPS):
-            self._dir: _EngineDir | _ThreadDir = _EngineDir(drv, p)
+        engine = requests.engine_for(OP_GETDENTS)
+        if engine is not None and all(op in engine.ops for op in _LISTING_OPS):
+            self._dir: _EngineDir | _ThreadDir = _EngineDir(engine, p)
         else:
             self._dir = _ThreadDir(path if path is not None else ".", executor)
         self._pending: deque[Entry] = deque()
@@ -429,7 +422,7 @@ async def walk(top: Any, topdown: bool = True, onerror: Callable[[OSError], obje
     next few directories it will visit are listed ahead, concurrently: a directory is
     listed once the walk knows it will go there (after the caller had the chance to
     prune dirnames), and its listing is used, or its error reported, in os.walk's order."""
-    from . import ospath  # the public predicates; ospath imports nothing of this module
+    from . import path  # the public predicates; os.path imports nothing of this module
 
     sys.audit("os.walk", top, topdown, onerror, followlinks)
     stack: list[Any] = [os.fspath(top)]
@@ -441,7 +434,7 @@ async def walk(top: Any, topdown: bool = True, onerror: Callable[[OSError], obje
                 yield top
                 continue
             listing = ahead.pop(top, None) or asyncio.ensure_future(_list(top, executor))
-            if listing.done() and (turn := _driver.get_driver().spend_budget()) is not None:
+            if listing.done() and (turn := driver.get_driver().spend_budget()) is not None:
                 await turn  # listings fetched ahead: give the loop its turn between them
             dirs: list[Any] = []
             nondirs: list[Any] = []
@@ -474,7 +467,7 @@ async def walk(top: Any, topdown: bool = True, onerror: Callable[[OSError], obje
                 paths = [os.path.join(top, dirname) for dirname in reversed(dirs)]
                 # os.walk asks islink() of each after the yield (the caller may have
                 # changed dirs): the same questions, asked together.
-                links = [False] * len(paths) if followlinks else await asyncio.gather(*map(ospath.islink, paths))
+                links = [False] * len(paths) if followlinks else await asyncio.gather(*map(path.islink, paths))
                 stack.extend(p for p, link in zip(paths, links) if not link)
             else:
                 stack.append((top, dirs, nondirs))
@@ -512,43 +505,43 @@ async def rmtree(path: Any, ignore_errors: bool, onerror: Callable[..., object] 
                  onexc: Callable[..., object] | None, dir_fd: int | None, executor: Executor | None) -> None:
     import shutil
 
-    drv = _sysops.engine_for(OP_UNLINKAT)
-    if drv is None or not all(op in drv.ops for op in _LISTING_OPS):
+    engine = requests.engine_for(OP_UNLINKAT)
+    if engine is None or not all(op in engine.ops for op in _LISTING_OPS):
         # Only what was given: shutil's onexc is 3.12's, its dir_fd 3.11's.
         given = {k: v for k, v in (("onexc", onexc), ("dir_fd", dir_fd)) if v is not None}
-        await _sysops.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **given)
+        await requests.in_thread(executor, shutil.rmtree, path, ignore_errors, onerror, **given)
         return
     sys.audit("shutil.rmtree", path, dir_fd)
     report = _reporter(ignore_errors, onerror, onexc)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    dirfd = _sysops.dir_fd_arg(dir_fd)
+    dirfd = requests.dir_fd_arg(dir_fd)
     try:
         p = path_arg("lstat", "path", path)
-        orig = await _sysops.statx(drv, p, dirfd, False)
+        orig = await kernel.statx(engine, p, dirfd, False)
     except Exception as exc:
         report(os.lstat, path, exc)
         return
     try:
-        fd = await open_dir(drv, p.c, dirfd, p.shown)
+        fd = await open_dir(engine, p.c, dirfd, p.shown)
     except Exception as exc:
         report(os.open, path, exc)
         return
-    await _rmtree_opened(drv, fd, orig, path, report, p, dirfd)
+    await _rmtree_opened(engine, fd, orig, path, report, p, dirfd)
 
 
-async def _rmtree_opened(drv: Engine, fd: int, orig: os.stat_result, path: str, report: Report, p: PathArg,
+async def _rmtree_opened(engine: Engine, fd: int, orig: os.stat_result, path: str, report: Report, p: PathArg,
                          parent: int) -> None:
     """shutil's steps for a directory it opened (fd; p relative to parent, as shown in
     errors): if it is still the one lstat saw, empty it, close it, rmdir it; else it was
     a symbolic link. fd is closed whatever happens."""
     try:
-        if os.path.samestat(orig, await _fstat(drv, fd)):
-            await _rmtree_fd(drv, fd, path, report)
+        if os.path.samestat(orig, await _fstat(engine, fd)):
+            await _rmtree_fd(engine, fd, path, report)
             try:
-                await _close(drv, fd)
+                await _close(engine, fd)
                 fd = -1
-                await _unlink(drv, p.c, parent, AT_REMOVEDIR, p.shown)
+                await _unlink(engine, p.c, parent, AT_REMOVEDIR, p.shown)
             except OSError as exc:
                 report(os.rmdir, path, exc)
         else:
@@ -560,34 +553,34 @@ async def _rmtree_opened(drv: Engine, fd: int, orig: os.stat_result, path: str, 
                 report(os.path.islink, path, exc)
     finally:
         if fd >= 0:
-            await _close(drv, fd)
+            await _close(engine, fd)
 
 
-async def _fstat(drv: Engine, fd: int) -> os.stat_result:
-    return await _sysops.statx(drv, PathArg(b"\0", fd, fd), fd, True, name_fd=False)
+async def _fstat(engine: Engine, fd: int) -> os.stat_result:
+    return await kernel.statx(engine, PathArg(b"\0", fd, fd), fd, True, name_fd=False)
 
 
-async def _close(drv: Engine, fd: int) -> None:
-    res = await result(drv, drv.submit(OP_CLOSE, fd), cancel=False)
+async def _close(engine: Engine, fd: int) -> None:
+    res = await result(engine, engine.submit(OP_CLOSE, fd), cancel=False)
     if res < 0:
         raise os_error(res)
 
 
-async def _unlink(drv: Engine, c: bytes, dirfd: int, flags: int, shown: Any) -> None:
+async def _unlink(engine: Engine, c: bytes, dirfd: int, flags: int, shown: Any) -> None:
     addr, keep = address_of(c, writable=False)
-    res = await _sysops.run(drv, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
+    res = await api.run(engine, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
     if res < 0:
         raise os_error(res, shown)
 
 
-async def _rmtree_fd(drv: Engine, topfd: int, path: str, report: Report) -> None:
+async def _rmtree_fd(engine: Engine, topfd: int, path: str, report: Report) -> None:
     """shutil's _rmtree_safe_fd over the engine: entries in directory order, each error
     reported with the function and name shutil reports it with."""
     try:
         listed: list[tuple[bytes, int]] = []
         buf, ended = bytearray(_BATCH_BYTES), False
         while not ended:
-            got = await read_dirents(drv, buf, path, True, fd=topfd)
+            got = await read_dirents(engine, buf, path, True, fd=topfd)
             listed.extend(zip(got.names, got.types))
             ended = got.ended
     except OSError as err:
@@ -602,16 +595,16 @@ async def _rmtree_fd(drv: Engine, topfd: int, path: str, report: Report) -> None
         lstat: os.stat_result | None = None
         if d_type == DT_UNKNOWN:
             try:
-                lstat = await _sysops.statx(drv, entry, topfd, False)
+                lstat = await kernel.statx(engine, entry, topfd, False)
                 is_dir = stat.S_ISDIR(lstat.st_mode)
             except OSError:
                 is_dir = False
         else:
             is_dir = d_type == DT_DIR
         if is_dir:
-            await _unlink_files(drv, topfd, path, files, report)
+            await _unlink_files(engine, topfd, path, files, report)
             try:
-                orig = lstat or await _sysops.statx(drv, entry, topfd, False)
+                orig = lstat or await kernel.statx(engine, entry, topfd, False)
                 is_dir = stat.S_ISDIR(orig.st_mode)
             except OSError as exc:
                 report(os.lstat, fullname, exc)
@@ -620,15 +613,15 @@ async def _rmtree_fd(drv: Engine, topfd: int, path: str, report: Report) -> None
             files.append(name_b)
             continue
         try:
-            dirfd = await open_dir(drv, entry.c, topfd, name)
+            dirfd = await open_dir(engine, entry.c, topfd, name)
         except OSError as exc:
             report(os.open, fullname, exc)
             continue
-        await _rmtree_opened(drv, dirfd, orig, fullname, report, entry, topfd)
-    await _unlink_files(drv, topfd, path, files, report)
+        await _rmtree_opened(engine, dirfd, orig, fullname, report, entry, topfd)
+    await _unlink_files(engine, topfd, path, files, report)
 
 
-async def _unlink_files(drv: Engine, topfd: int, path: str, names: list[bytes], report: Report) -> None:
+async def _unlink_files(engine: Engine, topfd: int, path: str, names: list[bytes], report: Report) -> None:
     """Unlinks names (and empties the list) in order, as linked chains: the kernel runs a
     chain's unlinks one after another and stops at the first failure, which is reported
     before the rest go on, exactly as one os.unlink() after another would."""
@@ -637,13 +630,13 @@ async def _unlink_files(drv: Engine, topfd: int, path: str, names: list[bytes], 
     while todo:
         chain, todo = todo[:_UNLINK_CHAIN], todo[_UNLINK_CHAIN:]
         cs = [n + b"\0" for n in chain]
-        drv.room_for_chain(len(cs))
+        engine.room_for_chain(len(cs))
         reqs = []
         for i, c in enumerate(cs):
             addr, keep = address_of(c, writable=False)
-            reqs.append(drv.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, dirfd=topfd,
+            reqs.append(engine.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, dirfd=topfd,
                                    flags=FLAG_LINK if i < len(cs) - 1 else 0))
-        results = [await result(drv, req) for req in reqs]
+        results = [await result(engine, req) for req in reqs]
         for i, res in enumerate(results):
             if res < 0 and res != -errno.ECANCELED:
                 name = os.fsdecode(chain[i])

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any, TypedDict
 
-from . import _native
+from . import native
 
 logger = logging.getLogger("ayafileio")
 _debug_enabled = False
@@ -67,7 +67,7 @@ def configure(options: dict[str, Any] | None = None, /, **kwargs: Any) -> None:
         if not isinstance(key, str) or key not in known:
             raise ValueError(f"unknown option {key!r} (known: {', '.join(sorted(known))})")
     encoded = {k: _encode(k, v) for k, v in merged.items()}
-    err = _native.lib().pybind_ConfigSet(json.dumps(encoded))
+    err = native.lib().pybind_ConfigSet(json.dumps(encoded))
     if err:
         raise ValueError(err)
     _debug_enabled = get_config()["enable_debug_log"]
@@ -81,9 +81,9 @@ _cached: Config | None = None
 def get_config() -> Config:
     """The current options."""
     global _cached
-    if _native.forked_after_load() and _cached is not None:
+    if native.forked_after_load() and _cached is not None:
         return dict(_cached)  # type: ignore[return-value]  # the parent's, as inherited
-    cfg: Config = _native.call_json("ConfigGet")
+    cfg: Config = native.call_json("ConfigGet")
     _cached = cfg
     return dict(cfg)  # type: ignore[return-value]
 
@@ -115,7 +115,7 @@ def cached_close_timeout() -> float:
 def reset_config() -> None:
     """Restores every option to its default."""
     global _debug_enabled
-    _native.lib().pybind_ConfigReset()
+    native.lib().pybind_ConfigReset()
     _debug_enabled = get_config()["enable_debug_log"]
 
 

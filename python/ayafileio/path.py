@@ -31,14 +31,14 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar, Union
 
-from . import _driver
+from .engine import driver
 from . import os as aos
-from ._modes import check_arg_types
-from ._open import OpenContext
-from ._open import open as aopen
-from ._sysops import in_thread, path_arg
-from ._tree import Entry, Scandir, _join
-from ._whole import read_bytes, read_text, write_bytes, write_text
+from .io.modes import check_arg_types
+from .io.open import OpenContext
+from .io.open import open as aopen
+from .os.requests import in_thread, path_arg
+from .os.tree import Entry, Scandir, _join
+from .whole import read_bytes, read_text, write_bytes, write_text
 
 _P = TypeVar("_P", bound="Path")
 _PurePath: Any = pathlib.PureWindowsPath if sys.platform == "win32" else pathlib.PurePosixPath
@@ -497,7 +497,7 @@ class _Turns:
     __slots__ = ("_drv",)
 
     def __init__(self) -> None:
-        self._drv = _driver.get_driver()
+        self._drv = driver.get_driver()
 
     async def take(self) -> None:
         turn = self._drv.spend_budget()

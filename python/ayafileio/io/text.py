@@ -15,10 +15,10 @@ import os
 import struct
 from typing import Any
 
-from . import _versions
-from ._binary import BufferedFile, optional_size
-from ._modes import text_codec
-from ._raw import closed_error
+from .. import _versions
+from .buffered import BufferedFile, optional_size
+from .modes import text_codec
+from .raw import closed_error
 
 _CHUNK = 8192  # io.TextIOWrapper's _CHUNK_SIZE
 

@@ -23,26 +23,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
-from . import _sysops, _tree
-from . import ospath as path
-from ._records import (
-    MAX_IO_LEN,
-    OP_FACCESSAT,
-    OP_LINKAT,
-    OP_MKDIRAT,
-    OP_READLINKAT,
-    OP_RENAMEAT,
-    OP_SENDFILE,
-    OP_STATFS,
-    OP_STATX,
-    OP_SYMLINKAT,
-    OP_UNLINKAT,
-    OFF_CURRENT,
-    address_of,
-    os_error,
+from . import path, requests, tree
+from ..engine.records import (
+    MAX_IO_LEN, OP_FACCESSAT, OP_LINKAT, OP_MKDIRAT, OP_READLINKAT, OP_RENAMEAT, OP_SENDFILE, OP_STATFS, OP_STATX,
+    OP_SYMLINKAT, OP_UNLINKAT, OFF_CURRENT, address_of,
 )
-from ._sysops import AT_EACCESS, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, dir_fd_arg, in_thread, path_arg
-from ._tree import DirEntry, Scandir, ScandirIterator
+from ..engine.api import os_error
+from .requests import dir_fd_arg, in_thread, path_arg
+from ..engine.kernel import AT_EACCESS, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW
+from .tree import DirEntry, Scandir, ScandirIterator
+from ..engine import api, kernel
 
 T = TypeVar("T")
 
@@ -70,22 +60,22 @@ async def stat(path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = 
         raise ValueError("stat: can't specify dir_fd without matching path")
     if p.fd is not None and not follow_symlinks:
         raise ValueError("stat: cannot use fd and follow_symlinks together")
-    drv = _sysops.engine_for(OP_STATX)
-    if drv is None:
+    engine = requests.engine_for(OP_STATX)
+    if engine is None:
         return await in_thread(executor, os.stat, path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
-    return await _sysops.statx(drv, p, dirfd, follow_symlinks)
+    return await kernel.statx(engine, p, dirfd, follow_symlinks)
 
 
 async def _rename(func: str, src: Any, dst: Any, src_dir_fd: int | None, dst_dir_fd: int | None,
                   executor: Executor | None) -> None:
     s, d = path_arg(func, "src", src), path_arg(func, "dst", dst)
     sfd, dfd = dir_fd_arg(src_dir_fd), dir_fd_arg(dst_dir_fd)
-    drv = _sysops.engine_for(OP_RENAMEAT)
-    if drv is None:
+    engine = requests.engine_for(OP_RENAMEAT)
+    if engine is None:
         await in_thread(executor, getattr(os, func), src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
         return
     (a, ka), (b, kb) = address_of(s.c, False), address_of(d.c, False)
-    res = await _sysops.run(drv, OP_RENAMEAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd)
+    res = await api.run(engine, OP_RENAMEAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd)
     if res < 0:
         raise os_error(res, s.shown, d.shown)
 
@@ -119,12 +109,12 @@ async def renames(old: Any, new: Any, *, loop: Any = None, executor: Executor | 
 async def _unlinkat(func: str, path: Any, dir_fd: int | None, flags: int, executor: Executor | None) -> None:
     p = path_arg(func, "path", path)
     dirfd = dir_fd_arg(dir_fd)
-    drv = _sysops.engine_for(OP_UNLINKAT)
-    if drv is None:
+    engine = requests.engine_for(OP_UNLINKAT)
+    if engine is None:
         await in_thread(executor, getattr(os, func), path, dir_fd=dir_fd)
         return
     addr, keep = address_of(p.c, False)
-    res = await _sysops.run(drv, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
+    res = await api.run(engine, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
     if res < 0:
         raise os_error(res, p.shown)
 
@@ -163,12 +153,12 @@ async def mkdir(path: Any, mode: int = 0o777, *, dir_fd: int | None = None, loop
     """os.mkdir(): one MKDIRAT request."""
     p = path_arg("mkdir", "path", path)
     dirfd = dir_fd_arg(dir_fd)
-    drv = _sysops.engine_for(OP_MKDIRAT)
-    if drv is None:
+    engine = requests.engine_for(OP_MKDIRAT)
+    if engine is None:
         await in_thread(executor, os.mkdir, path, mode, dir_fd=dir_fd)
         return
     addr, keep = address_of(p.c, False)
-    res = await _sysops.run(drv, OP_MKDIRAT, keep, addr=addr, mode=mode, dirfd=dirfd)
+    res = await api.run(engine, OP_MKDIRAT, keep, addr=addr, mode=mode, dirfd=dirfd)
     if res < 0:
         raise os_error(res, p.shown)
 
@@ -198,8 +188,8 @@ async def link(src: Any, dst: Any, *, src_dir_fd: int | None = None, dst_dir_fd:
     """os.link(): one LINKAT request."""
     s, d = path_arg("link", "src", src), path_arg("link", "dst", dst)
     sfd, dfd = dir_fd_arg(src_dir_fd), dir_fd_arg(dst_dir_fd)
-    drv = _sysops.engine_for(OP_LINKAT)
-    if drv is None:
+    engine = requests.engine_for(OP_LINKAT)
+    if engine is None:
         await in_thread(executor, os.link, src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd,
                         follow_symlinks=follow_symlinks)
         return
@@ -207,7 +197,7 @@ async def link(src: Any, dst: Any, *, src_dir_fd: int | None = None, dst_dir_fd:
     # CPython calls link(2), which follows no link, unless a dir_fd is given: only then
     # does follow_symlinks=True become linkat's AT_SYMLINK_FOLLOW.
     follow = follow_symlinks and (src_dir_fd is not None or dst_dir_fd is not None)
-    res = await _sysops.run(drv, OP_LINKAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd,
+    res = await api.run(engine, OP_LINKAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd,
                             op_flags=AT_SYMLINK_FOLLOW if follow else 0)
     if res < 0:
         raise os_error(res, s.shown, d.shown)
@@ -218,12 +208,12 @@ async def symlink(src: Any, dst: Any, target_is_directory: bool = False, *, dir_
     """os.symlink(): one SYMLINKAT request."""
     s, d = path_arg("symlink", "src", src), path_arg("symlink", "dst", dst)
     dirfd = dir_fd_arg(dir_fd)
-    drv = _sysops.engine_for(OP_SYMLINKAT)
-    if drv is None:
+    engine = requests.engine_for(OP_SYMLINKAT)
+    if engine is None:
         await in_thread(executor, os.symlink, src, dst, target_is_directory, dir_fd=dir_fd)
         return
     (a, ka), (b, kb) = address_of(s.c, False), address_of(d.c, False)
-    res = await _sysops.run(drv, OP_SYMLINKAT, (ka, kb), addr=a, addr2=b, dirfd=dirfd)
+    res = await api.run(engine, OP_SYMLINKAT, (ka, kb), addr=a, addr2=b, dirfd=dirfd)
     if res < 0:
         raise os_error(res, s.shown, d.shown)
 
@@ -232,12 +222,12 @@ async def readlink(path: Any, *, dir_fd: int | None = None, loop: Any = None, ex
     """os.readlink(): readlinkat on a worker."""
     p = path_arg("readlink", "path", path)
     dirfd = dir_fd_arg(dir_fd)
-    drv = _sysops.engine_for(OP_READLINKAT)
-    if drv is None:
+    engine = requests.engine_for(OP_READLINKAT)
+    if engine is None:
         return await in_thread(executor, os.readlink, path, dir_fd=dir_fd)
     buf = bytearray(_PATH_MAX + 1)
     (a, ka), (b, kb) = address_of(p.c, False), address_of(buf, True)
-    res = await _sysops.run(drv, OP_READLINKAT, (ka, kb), addr=a, addr2=b, length=len(buf), dirfd=dirfd)
+    res = await api.run(engine, OP_READLINKAT, (ka, kb), addr=a, addr2=b, length=len(buf), dirfd=dirfd)
     if res < 0:
         raise os_error(res, p.shown)
     target = bytes(buf[:res])
@@ -249,13 +239,13 @@ async def access(path: Any, mode: int, *, dir_fd: int | None = None, effective_i
     """os.access(): faccessat on a worker; False for any error, as os.access answers."""
     p = path_arg("access", "path", path)
     dirfd = dir_fd_arg(dir_fd)
-    drv = _sysops.engine_for(OP_FACCESSAT)
-    if drv is None:
+    engine = requests.engine_for(OP_FACCESSAT)
+    if engine is None:
         return await in_thread(executor, os.access, path, mode, dir_fd=dir_fd, effective_ids=effective_ids,
                                follow_symlinks=follow_symlinks)
     flags = (AT_EACCESS if effective_ids else 0) | (0 if follow_symlinks else AT_SYMLINK_NOFOLLOW)
     addr, keep = address_of(p.c, False)
-    return await _sysops.run(drv, OP_FACCESSAT, keep, addr=addr, mode=mode, op_flags=flags, dirfd=dirfd) == 0
+    return await api.run(engine, OP_FACCESSAT, keep, addr=addr, mode=mode, op_flags=flags, dirfd=dirfd) == 0
 
 
 async def getcwd(*, loop: Any = None, executor: Executor | None = None) -> str:
@@ -268,22 +258,22 @@ if sys.platform != "win32":  # as os (and aiofiles.os): no statvfs or sendfile o
     async def statvfs(path: Any, *, loop: Any = None, executor: Executor | None = None) -> os.statvfs_result:
         """os.statvfs(): statfs/fstatfs on a worker, converted as glibc's statvfs() does."""
         p = path_arg("statvfs", "path", path, allow_fd=True)
-        drv = _sysops.engine_for(OP_STATFS)
-        if drv is None or not _sysops.statfs_supported():
+        engine = requests.engine_for(OP_STATFS)
+        if engine is None or not kernel.statfs_supported():
             return await in_thread(executor, os.statvfs, path)
-        return await _sysops.statfs(drv, p)
+        return await kernel.statfs(engine, p)
 
     async def sendfile(out_fd: int, in_fd: int, offset: int | None, count: int, *, loop: Any = None,
                        executor: Executor | None = None) -> int:
         """os.sendfile(out_fd, in_fd, offset, count) on a worker (offset None: from and
         advancing in_fd's position)."""
-        drv = _sysops.engine_for(OP_SENDFILE)
-        if drv is None:
+        engine = requests.engine_for(OP_SENDFILE)
+        if engine is None:
             return await in_thread(executor, os.sendfile, out_fd, in_fd, offset, count)
         out, inp = operator.index(out_fd), operator.index(in_fd)
         if offset is not None and offset < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        res = await _sysops.run(drv, OP_SENDFILE, None, out, length=min(count, MAX_IO_LEN),
+        res = await api.run(engine, OP_SENDFILE, None, out, length=min(count, MAX_IO_LEN),
                                 off=OFF_CURRENT if offset is None else offset, dirfd=inp)
         if res < 0:
             raise os_error(res)
@@ -294,7 +284,7 @@ if sys.platform != "win32":  # as os (and aiofiles.os): no statvfs or sendfile o
 
 async def listdir(path: Any = None, *, loop: Any = None, executor: Executor | None = None) -> list[Any]:
     """os.listdir(): the names, read in getdents64 batches on a worker."""
-    return await _tree.listdir(path, executor)
+    return await tree.listdir(path, executor)
 
 
 def scandir(path: Any = None, *, loop: Any = None, executor: Executor | None = None) -> Scandir:
@@ -309,7 +299,7 @@ def walk(top: Any, topdown: bool = True, onerror: Callable[[OSError], object] | 
          executor: Executor | None = None) -> AsyncIterator[tuple[Any, list[Any], list[Any]]]:
     """os.walk() as an async generator: the same triples in the same order, the same
     onerror calls; directories are listed in batches off the loop."""
-    return _tree.walk(top, topdown, onerror, followlinks, executor)
+    return tree.walk(top, topdown, onerror, followlinks, executor)
 
 
 async def rmtree(path: Any, ignore_errors: bool = False, onerror: Callable[..., object] | None = None, *,
@@ -318,4 +308,4 @@ async def rmtree(path: Any, ignore_errors: bool = False, onerror: Callable[..., 
     """shutil.rmtree(): the same checks, order and errors (onerror, or onexc as in 3.12);
     a directory's files are unlinked in linked chains of requests that stop at the first
     failure, as one unlink after another would."""
-    await _tree.rmtree(path, ignore_errors, onerror, onexc, dir_fd, executor)
+    await tree.rmtree(path, ignore_errors, onerror, onexc, dir_fd, executor)

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from . import _sysops
-from ._records import AT_FDCWD, OP_STATX
-from ._sysops import path_arg
+from . import requests
+from ..engine.records import AT_FDCWD, OP_STATX
+from .requests import path_arg
+from ..engine import kernel
 
 __all__ = ["abspath", "getatime", "getctime", "getmtime", "getsize", "exists", "isdir", "isfile", "islink",
            "ismount", "samefile", "sameopenfile"]
@@ -23,10 +24,10 @@ __all__ = ["abspath", "getatime", "getctime", "getmtime", "getsize", "exists", "
 
 async def _stat(path: Any, follow: bool, executor: Executor | None) -> os.stat_result:
     p = path_arg("stat" if follow else "lstat", "path", path, allow_fd=follow)
-    drv = _sysops.engine_for(OP_STATX)
-    if drv is None:
-        return await _sysops.in_thread(executor, os.stat if follow else os.lstat, path)
-    return await _sysops.statx(drv, p, AT_FDCWD, follow)
+    engine = requests.engine_for(OP_STATX)
+    if engine is None:
+        return await requests.in_thread(executor, os.stat if follow else os.lstat, path)
+    return await kernel.statx(engine, p, AT_FDCWD, follow)
 
 
 async def _predicate(func: Callable[[Any], bool], path: Any, follow: bool, executor: Executor | None,
@@ -34,8 +35,8 @@ async def _predicate(func: Callable[[Any], bool], path: Any, follow: bool, execu
     """os.path's predicate func: test on the mode of one STATX; where the engine cannot
     stat (Windows, macOS, a forked child), func itself on a thread, so the platform's own
     rules and errors hold (ntpath's, whose exists() is nt._path_exists)."""
-    if _sysops.engine_for(OP_STATX) is None:
-        return await _sysops.in_thread(executor, func, path)
+    if requests.engine_for(OP_STATX) is None:
+        return await requests.in_thread(executor, func, path)
     try:
         mode = (await _stat(path, follow, executor)).st_mode
     except (OSError, ValueError):
@@ -63,8 +64,8 @@ async def ismount(path: Any, *, loop: Any = None, executor: Executor | None = No
     """posixpath.ismount(): path is not a link and its parent is on another device or is
     the same inode. The kernel resolves path/.. as posixpath's realpath() does. Without
     the engine, os.path.ismount() on a thread (ntpath's rules on Windows)."""
-    if _sysops.engine_for(OP_STATX) is None:
-        return await _sysops.in_thread(executor, os.path.ismount, path)
+    if requests.engine_for(OP_STATX) is None:
+        return await requests.in_thread(executor, os.path.ismount, path)
     try:
         s1 = await _stat(path, False, executor)
     except (OSError, ValueError):
@@ -109,10 +110,10 @@ async def sameopenfile(fp1: int, fp2: int, *, loop: Any = None, executor: Execut
 async def _fstat(fd: int, executor: Executor | None) -> os.stat_result:
     """os.fstat(): its errors name no file."""
     fd = operator.index(fd)
-    drv = _sysops.engine_for(OP_STATX)
-    if drv is None:
-        return await _sysops.in_thread(executor, os.fstat, fd)
-    return await _sysops.statx(drv, _sysops.PathArg(b"\0", fd, fd), fd, True, name_fd=False)
+    engine = requests.engine_for(OP_STATX)
+    if engine is None:
+        return await requests.in_thread(executor, os.fstat, fd)
+    return await kernel.statx(engine, kernel.PathArg(b"\0", fd, fd), fd, True, name_fd=False)
 
 
 async def abspath(path: Any, *, loop: Any = None, executor: Executor | None = None) -> Any:

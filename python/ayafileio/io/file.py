@@ -23,14 +23,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import Any, AnyStr, Generic, TypeVar
 
-from . import _driver, _platform, _records
-from ._answer import AwaitableBool, answer
-from ._binary import BufferedFile, Unbuffered, optional_size
-from ._config import cached_buffer_size
-from ._modes import OpenArgs, parse_mode, parse_open_args, text_codec
-from ._raw import RawFile, open_path, stat_cached, stats_by_engine
-from ._records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE, check_result
-from ._text import TextLayer
+from ..engine import api, driver, platform, records
+from .answer import AwaitableBool, answer
+from .buffered import BufferedFile, Unbuffered, optional_size
+from ..engine.config import cached_buffer_size
+from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
+from .raw import RawFile, open_path, stat_cached, stats_by_engine
+from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE
+from ..engine.api import check_result
+from .text import TextLayer
 
 
 class Turns:
@@ -149,7 +150,7 @@ class AsyncFile(Generic[AnyStr]):
         # The binary layer; named as aiofiles names its inner file, whose tests look at it.
         self._file: BufferedFile | Unbuffered | None = layer
         self._text: TextLayer | None = None
-        self._fast: TextLayer | BufferedFile | Unbuffered | None = layer  # the top layer, while usable
+        self._top: TextLayer | BufferedFile | Unbuffered | None = layer  # the top layer, while usable
         self._detached = False
         self._shared = layer is not None  # a view: not ours to close when collected
         self._turns = turns
@@ -175,7 +176,7 @@ class AsyncFile(Generic[AnyStr]):
     def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
         """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
         f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
-        f._attach(fd, _platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
+        f._attach(fd, platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
         return f
 
     async def _open(self) -> AsyncFile[AnyStr]:
@@ -193,16 +194,16 @@ class AsyncFile(Generic[AnyStr]):
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
         if owned:
-            drv = _driver.get_driver()
-            res, st, kind = await open_path(drv, (args.path or b"") + b"\0", m.flags, args.name)
+            engine = driver.get_driver()
+            res, st, kind = await open_path(engine, (args.path or b"") + b"\0", m.flags, args.name)
             try:
-                fd, ref = _platform.adopt(res, m.flags)
+                fd, ref = platform.adopt(res, m.flags)
             except BaseException:
-                _platform.discard(drv, res, FLAG_ASYNC if kind == FS_SLOW else 0)
+                platform.discard(engine, res, FLAG_ASYNC if kind == FS_SLOW else 0)
                 raise
         else:
             try:
-                ref = _platform.borrow(fd)
+                ref = platform.borrow(fd)
             except BaseException:
                 if args.closefd:
                     os.close(fd)
@@ -221,9 +222,9 @@ class AsyncFile(Generic[AnyStr]):
         m = args.mode
         try:
             if st is None:
-                drv = _driver.get_driver()
-                st = (stat_cached(drv, fd) if stats_by_engine(drv) else None) or os.fstat(fd)
-                fs_kind = drv.dev_fs_kind(st.st_dev, fs_kind)
+                engine = driver.get_driver()
+                st = (stat_cached(engine, fd) if stats_by_engine(engine) else None) or os.fstat(fd)
+                fs_kind = engine.dev_fs_kind(st.st_dev, fs_kind)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
@@ -243,13 +244,13 @@ class AsyncFile(Generic[AnyStr]):
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:
             if owned:  # closed by the engine: a close can wait on a slow file system
-                _platform.close_fd(fd, args.closefd)
-                _platform.discard(_driver.get_driver(), ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
+                platform.close_fd(fd, args.closefd)
+                platform.discard(driver.get_driver(), ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
             else:
-                _platform.close_now(fd, ref, args.closefd)
+                platform.close_now(fd, ref, args.closefd)
             raise
         self._file = buf
-        self._fast = self._text or buf
+        self._top = self._text or buf
 
     async def __aenter__(self) -> AsyncFile[AnyStr]:
         return await self._open()
@@ -281,7 +282,7 @@ class AsyncFile(Generic[AnyStr]):
         return f"<ayafileio.{type(self).__name__} name={self._args.name!r} mode={self._args.mode_arg!r} {state}>"
 
     @property
-    def _b(self) -> BufferedFile | Unbuffered:
+    def _binary(self) -> BufferedFile | Unbuffered:
         if self._detached:
             raise ValueError("raw stream has been detached")
         if self._file is None:
@@ -304,24 +305,24 @@ class AsyncFile(Generic[AnyStr]):
         return self._file is not None and self._file.closed
 
     def fileno(self) -> int:
-        self._b.raw.check_open()
-        return self._b.fd
+        self._binary.raw.check_open()
+        return self._binary.fd
 
     def readable(self) -> AwaitableBool:
         """io's bool, and aiofiles' awaitable: ``if f.readable():`` and ``await f.readable()``."""
-        self._b.raw.check_open()
-        return answer(self._b.readable)
+        self._binary.raw.check_open()
+        return answer(self._binary.readable)
 
     def writable(self) -> AwaitableBool:
-        self._b.raw.check_open()
-        return answer(self._b.writable)
+        self._binary.raw.check_open()
+        return answer(self._binary.writable)
 
     def seekable(self) -> AwaitableBool:
-        self._b.raw.check_open()
-        return answer(self._b.seekable)
+        self._binary.raw.check_open()
+        return answer(self._binary.seekable)
 
     def isatty(self) -> AwaitableBool:
-        raw = self._b.raw
+        raw = self._binary.raw
         raw.check_open()
         return answer(not raw.regular and os.isatty(raw.fd))  # a regular file is no terminal: no ioctl to a file system
 
@@ -329,7 +330,7 @@ class AsyncFile(Generic[AnyStr]):
 
     async def read(self, size: int | None = -1) -> AnyStr:
         """Up to size bytes or characters; all that is left when size is negative."""
-        fast = self._fast
+        fast = self._top
         if fast is not None and not self._turns.held and type(size) is int:
             # Served from the buffer, the only hop: nothing else runs on this file.
             got = fast.read_fast(size)
@@ -338,10 +339,10 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 return await self._text.read(size)  # type: ignore[return-value]
-            return await self._b.read(size)  # type: ignore[return-value]
+            return await self._binary.read(size)  # type: ignore[return-value]
 
     async def readline(self, size: int | None = -1) -> AnyStr:
-        fast = self._fast
+        fast = self._top
         if fast is not None and size == -1 and not self._turns.held:
             line = fast.readline_fast()
             if line is not None:
@@ -351,7 +352,7 @@ class AsyncFile(Generic[AnyStr]):
                 if not isinstance(size, int):  # io.TextIOWrapper.readline refuses None too
                     raise TypeError(f"'{type(size).__name__}' object cannot be interpreted as an integer")
                 return await self._text.readline(size)  # type: ignore[return-value]
-            return await self._b.readline(optional_size(size))  # type: ignore[return-value]
+            return await self._binary.readline(optional_size(size))  # type: ignore[return-value]
 
     async def readlines(self, hint: int | None = -1) -> list[AnyStr]:
         if hint is None:
@@ -368,7 +369,7 @@ class AsyncFile(Generic[AnyStr]):
         return lines
 
     def __aiter__(self) -> AsyncIterator[AnyStr]:
-        self._b.raw.check_open()
+        self._binary.raw.check_open()
         return self
 
     async def __anext__(self) -> AnyStr:
@@ -400,14 +401,14 @@ class AsyncFile(Generic[AnyStr]):
                         await text.append(*text.unsent)
                     length = len(data)
                 return length
-            b = self._b
+            b = self._binary
             if type(data) is bytes and b.writable and not b.closed and b.write_fast(data, len(data)):
                 return len(data)
         async with self._turns:
             if self._text is not None:
                 self._turns.writing = True
                 return await self._text.write(data)  # type: ignore[arg-type]
-            return await self._b.write(data)
+            return await self._binary.write(data)
 
     async def _write_and_flush(self, data: AnyStr) -> int:
         """write() and then flush(): what write() is with auto_flush=True."""
@@ -425,7 +426,7 @@ class AsyncFile(Generic[AnyStr]):
             if self._text is not None:
                 await self._text.flush()
             else:
-                await self._b.flush()
+                await self._binary.flush()
 
     async def fsync(self) -> None:
         """Flushes, then makes the file's data and metadata durable."""
@@ -439,7 +440,7 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 await self._text.writeflush()
-            await self._b.sync(datasync)
+            await self._binary.sync(datasync)
 
     # --- position -----------------------------------------------------------------------
 
@@ -452,20 +453,20 @@ class AsyncFile(Generic[AnyStr]):
         async with self._turns:
             if self._text is not None:
                 return await self._text.seek(offset, whence)  # type: ignore[no-any-return]
-            return await self._b.seek(offset, whence)
+            return await self._binary.seek(offset, whence)
 
     async def tell(self) -> int:
         async with self._turns:
             if self._text is not None:
                 return await self._text.tell()
-            return self._b.tell()
+            return self._binary.tell()
 
     async def truncate(self, size: int | None = None) -> int:
         """Resizes the file (to the position by default); the position does not move."""
         async with self._turns:
             if self._text is not None:
                 return await self._text.truncate(size)
-            return await self._b.truncate(size)
+            return await self._binary.truncate(size)
 
     # --- closing ------------------------------------------------------------------------
 
@@ -490,17 +491,17 @@ class AsyncFile(Generic[AnyStr]):
         file at the same position (text files: the binary buffered file, binary files:
         the raw io.FileIO), as io's detach() does (the text and buffered kinds' detach()). Pending writes are written first,
         synchronously (detach is not a coroutine); this object is unusable afterwards."""
-        b = self._b
+        b = self._binary
         b.raw.check_open()
         if b.raw.owned:
-            _platform.check_detachable()
+            platform.check_detachable()
         self._drain_now()
         raw = b.raw
-        fd = _platform.detach_fd(raw.fd, raw.ref)
+        fd = platform.detach_fd(raw.fd, raw.ref)
         if raw.seekable:
             os.lseek(fd, raw.pos, os.SEEK_SET)
         self._detached = True
-        self._fast = None
+        self._top = None
         fileio = io.FileIO(fd, self._args.mode.raw_mode.replace("x", "w"), closefd=raw.closefd)
         if self._text is None:
             return fileio
@@ -534,7 +535,7 @@ class AsyncTextIOWrapper(AsyncFile[str]):
 
     @property
     def buffer(self) -> AsyncBufferedIOBase:
-        view = self._view_of(self._b, self._args.buffering)
+        view = self._view_of(self._binary, self._args.buffering)
         assert isinstance(view, AsyncBufferedIOBase)
         return view
 
@@ -570,21 +571,21 @@ class AsyncBinaryFile(AsyncFile[bytes]):
     async def read1(self, size: int = -1) -> bytes:
         """At most one read from the OS."""
         async with self._turns:
-            return await self._b.read1(size)
+            return await self._binary.read1(size)
 
     async def peek(self, size: int = 0) -> bytes:
         """Buffered bytes ahead of the position, reading once if there are none."""
         async with self._turns:
-            return await self._b.peek(size)
+            return await self._binary.peek(size)
 
     async def readinto(self, buffer: Any) -> int:
         """Reads into a writable buffer; large reads go straight from the kernel into it."""
         async with self._turns:
-            return await self._b.readinto(buffer)
+            return await self._binary.readinto(buffer)
 
     async def readinto1(self, buffer: Any) -> int:
         async with self._turns:
-            b = self._b
+            b = self._binary
             if isinstance(b, Unbuffered):
                 raise AttributeError("'_io.FileIO' object has no attribute 'readinto1'")
             return await b.readinto(buffer, readinto1=True)
@@ -593,7 +594,7 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         """Reads up to size bytes at offset (size -1: to the end of the file) without
         using or moving the position; calls run concurrently. Buffered writes are
         flushed first so they are seen."""
-        b = self._b
+        b = self._binary
         b.check_readable()
         if size == -1:
             size = max(0, await b.raw.current_size() - offset)
@@ -612,10 +613,10 @@ class AsyncBinaryFile(AsyncFile[bytes]):
                 await wait
             got = raw.pread_cached(view, offset)
         if got is None:
-            addr, keep = _records.address_of(view, writable=True)
+            addr, keep = records.address_of(view, writable=True)
             # Waited out if cancelled: the kernel may still be writing into view.
-            req = raw.drv.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
-            got = check_result(await _records.result(raw.drv, req))
+            req = raw.engine.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
+            got = check_result(await api.result(raw.engine, req))
         # A copy of the filled part: the finished request may still hold an export of
         # out (its keep), so out itself cannot be resized.
         return view[:got].tobytes()
@@ -623,7 +624,7 @@ class AsyncBinaryFile(AsyncFile[bytes]):
     async def write_at(self, offset: int, data: Any) -> int:
         """Writes all of data at offset without using or moving the position; calls run
         concurrently. Returns the number of bytes written."""
-        b = self._b
+        b = self._binary
         b.check_writable()
         if offset < 0:
             raise ValueError("offset must not be negative")
@@ -635,9 +636,9 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         view = memoryview(data).cast("B")
         done = 0
         while done < len(view):
-            addr, keep = _records.address_of(view[done:], writable=False)
-            req = b.raw.drv.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep, flags=b.raw.flags)
-            n = check_result(await _records.result(b.raw.drv, req))  # a cancelled one may have landed: idempotent
+            addr, keep = records.address_of(view[done:], writable=False)
+            req = b.raw.engine.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep, flags=b.raw.flags)
+            n = check_result(await api.result(b.raw.engine, req))  # a cancelled one may have landed: idempotent
             if n == 0:
                 raise OSError(errno.EIO, "write returned 0 bytes")
             done += n
@@ -674,7 +675,7 @@ class AsyncBufferedIOBase(AsyncBinaryFile):
 
     @property
     def raw(self) -> AsyncFileIO:
-        b = self._b
+        b = self._binary
         view = self._view_of(b if isinstance(b, Unbuffered) else Unbuffered(b.raw), 0)
         assert isinstance(view, AsyncFileIO)
         return view

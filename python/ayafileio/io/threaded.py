@@ -18,8 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from ._answer import answer
-from ._file import (
+from .answer import answer
+from .file import (
     THREAD_BACKED,
     AsyncBufferedIOBase,
     AsyncBufferedReader,

@@ -12,7 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from . import _platform, _versions
+from ..engine import platform
+from .. import _versions
 
 _NEWLINES = (None, "", "\n", "\r", "\r\n")
 
@@ -66,7 +67,7 @@ def _parse_mode(mode: Any) -> Mode:
         raise ValueError("must have exactly one of create/read/write/append mode")
     if not (creating or reading or writing or appending):
         raise NoDirection("Must have exactly one of create/read/write/append mode and at most one plus")
-    flags = _platform.OPEN_FLAGS
+    flags = platform.OPEN_FLAGS
     if creating:
         flags |= os.O_EXCL | os.O_CREAT
         raw = "xb"
@@ -154,7 +155,7 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
     name = os.fspath(file)
     if not isinstance(name, (str, bytes)):
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
-    path = _platform.open_path(name)
+    path = platform.open_path(name)
     if not closefd:
         raise ValueError("Cannot use closefd=False with file name")
     return path, None, name

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import sys
 
-from . import _versions
-from ._records import OP_CLOSE, Engine
+from ... import _versions
+from ..records import OP_CLOSE
+from ..api import Engine
 
 assert sys.platform != "win32"
 

@@ -18,25 +18,12 @@ from typing import Any
 
 assert sys.platform != "win32", "only a forked child needs this driver, and Windows has no fork()"
 
-from ._config import cached_close_timeout
-from ._records import (
-    AT_FDCWD,
-    FLAG_LINK,
-    FS_LOCAL,
-    FSYNC_DATASYNC,
-    OFF_CURRENT,
-    OP_CLOSE,
-    OP_FSYNC,
-    OP_FTRUNCATE,
-    OP_NOP,
-    OP_OPENAT,
-    OP_READ,
-    OP_NAMES,
-    OP_WRITE,
-    Request,
-    engine_ops,
-    wait_out,
+from .config import cached_close_timeout
+from .records import (
+    AT_FDCWD, FLAG_LINK, FS_LOCAL, FSYNC_DATASYNC, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_NOP,
+    OP_OPENAT, OP_READ, OP_NAMES, OP_WRITE, engine_ops,
 )
+from .api import Request, wait_out
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
 _WORKERS = 4
@@ -76,7 +63,7 @@ def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, 
 
 
 class ThreadDriver:
-    """The Engine protocol (_records.Engine), a sibling of _driver.Driver: requests run
+    """The Engine protocol (api.Engine), a sibling of driver.Driver: requests run
     as plain system calls on a small thread pool and complete through
     call_soon_threadsafe. It serves no reads from memory (nothing is faster than the
     pool here)."""

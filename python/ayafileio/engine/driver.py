@@ -22,25 +22,13 @@ import time
 from collections import deque
 from typing import Any
 
-from . import _buffers, _native, _notify, _platform
-from ._config import cached_close_timeout, cached_loop_budget, debug, get_config
-from ._records import (
-    AT_FDCWD,
-    COMPLETION_SIZE,
-    DIRECT_SLOTS,
-    FLAG_LINK,
-    OFF_CURRENT,
-    REQUEST,
-    REQUEST_SIZE,
-    Engine,
-    OP_NAMES,
-    OP_OPENAT,
-    OP_STATX,
-    Request,
-    address_of,
-    engine_ops,
-    wait_out,
+from . import buffers, native, notify, platform
+from .config import cached_close_timeout, cached_loop_budget, debug, get_config
+from .records import (
+    AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, OP_NAMES, OP_OPENAT,
+    OP_STATX, address_of, engine_ops,
 )
+from .api import Engine, Request, wait_out
 
 _BATCH = 256  # records per submit/reap call
 # Reads served straight from memory, and requests submitted and completed at once, share
@@ -74,10 +62,10 @@ class Driver:
     """The engine of one event loop, driven from that loop's thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        env_error = _native.lib().pybind_ConfigEnvError()
+        env_error = native.lib().pybind_ConfigEnvError()
         if env_error:
             raise ValueError(env_error)  # a typo in AYAFILEIO_BACKEND is not silently ignored
-        ans = _native.call_json("EngineNew")
+        ans = native.call_json("EngineNew")
         if "error" in ans:
             raise OSError(errno.EIO, "ayafileio: cannot create an I/O engine: " + ans["error"])
         self.loop = loop
@@ -86,7 +74,7 @@ class Driver:
         self.ops = engine_ops(self.info)
         self._free_slots = list(range(DIRECT_SLOTS - 1, -1, -1)) if self.info.get("direct_descriptors") else []
         get_config()  # refresh the cached options (a child forked later inherits them)
-        self._lib = _native.lib()
+        self._lib = native.lib()
         self._id: int = ans["id"]
         self._exchange_fn = self._lib.pybind_EngineExchange
         self._sq = bytearray(REQUEST_SIZE * _BATCH)
@@ -110,7 +98,7 @@ class Driver:
         self._hand_out_scheduled = False
         self._next_ud = 1
         self.closed = False
-        self._listener = _notify.listen(loop, ans["notify_fd"], functools.partial(self._lib.pybind_EngineWakeSocket,
+        self._listener = notify.listen(loop, ans["notify_fd"], functools.partial(self._lib.pybind_EngineWakeSocket,
                                                                                    self._id), self._on_notify)
         debug("engine %d for loop %r: %s", self._id, loop, self.info.get("backend"))
 
@@ -194,7 +182,7 @@ class Driver:
             return None
         self._spend_fast_budget()
         try:
-            return _platform.read_nowait(fd, view, off, memory)
+            return platform.read_nowait(fd, view, off, memory)
         except BlockingIOError:
             return None
         except OSError as e:
@@ -207,7 +195,7 @@ class Driver:
             return None
         self._spend_fast_budget()
         try:
-            return _platform.read_new(fd, n, off)
+            return platform.read_new(fd, n, off)
         except OSError as e:
             return -(e.errno or errno.EIO)
 
@@ -392,14 +380,14 @@ _drivers_lock = threading.Lock()
 _local = threading.local()
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Engine) -> None:
-    """Closes drv when loop closes, by wrapping the loop instance's close(). (A loop type
+def _close_with_loop(loop: asyncio.AbstractEventLoop, engine: Engine) -> None:
+    """Closes engine when loop closes, by wrapping the loop instance's close(). (A loop type
     that refuses instance attributes keeps its engine until the process exits.)"""
     original = loop.close
 
     def close() -> None:
         try:
-            drv.close()
+            engine.close()
         finally:
             with _drivers_lock:
                 _drivers.pop(loop, None)
@@ -414,8 +402,8 @@ def _close_with_loop(loop: asyncio.AbstractEventLoop, drv: Engine) -> None:
 def _new_driver(loop: asyncio.AbstractEventLoop) -> Engine:
     """The native driver, or in a child forked after the Go runtime started, the
     pure-Python one (Go cannot run there)."""
-    if sys.platform != "win32" and _native.forked_after_load():  # (Windows has no fork())
-        from ._fallback import FORKED, ThreadDriver
+    if sys.platform != "win32" and native.forked_after_load():  # (Windows has no fork())
+        from .threads import FORKED, ThreadDriver
 
         return ThreadDriver(loop, FORKED)
     return Driver(loop)
@@ -436,21 +424,21 @@ def get_driver() -> Engine:
         found: Engine = cached[1]
         return found
     with _drivers_lock:
-        drv = _drivers.get(loop)
-        if drv is not None and drv.closed:
-            drv = None
-        if drv is not None and drv.thread != threading.get_ident():
+        engine = _drivers.get(loop)
+        if engine is not None and engine.closed:
+            engine = None
+        if engine is not None and engine.thread != threading.get_ident():
             raise RuntimeError(
                 "ayafileio: this event loop's I/O engine was created in another thread; "
                 "an engine serves the thread that created it (run each loop in one thread)"
             )
-        if drv is None:
+        if engine is None:
             _close_orphans()
-            drv = _new_driver(loop)
-            _drivers[loop] = drv
-            _close_with_loop(loop, drv)
-    _local.pair = (loop, drv)
-    return drv
+            engine = _new_driver(loop)
+            _drivers[loop] = engine
+            _close_with_loop(loop, engine)
+    _local.pair = (loop, engine)
+    return engine
 
 
 def get_backend_info() -> dict[str, Any]:
@@ -459,12 +447,12 @@ def get_backend_info() -> dict[str, Any]:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        if sys.platform != "win32" and _native.forked_after_load():
-            from ._fallback import FORKED
+        if sys.platform != "win32" and native.forked_after_load():
+            from .threads import FORKED
 
             return {"platform": sys.platform, "backend": "python-threads", "is_truly_async": False,
                     "fallback_reason": FORKED}
-        info: dict[str, Any] = _native.call_json("Probe")
+        info: dict[str, Any] = native.call_json("Probe")
         if "error" in info:
             raise OSError(info["error"])
         return info
@@ -484,8 +472,8 @@ def get_capabilities() -> dict[str, Any]:
                 "chunked_streaming": True, "async_open": True,
                 "adaptive_batching": bool(get_config()["adaptive_batch"]),
                 "linked_chains": detail["direct_descriptors"], "atomic_writes": True,
-                "kernel_path_ops": _platform.PATH_OPS and "statx" in native | worker,
-                "fast_file_copy": _platform.PATH_OPS and "copy_file_range" in native | worker}
+                "kernel_path_ops": platform.PATH_OPS and "statx" in native | worker,
+                "fast_file_copy": platform.PATH_OPS and "copy_file_range" in native | worker}
     return {**info, "backend_detail": detail, "features": features}
 
 
@@ -493,8 +481,8 @@ def get_stats() -> dict[str, Any]:
     """Counters for tests and monitoring: live engines, requests in flight, the
     io_uring_enter system calls made so far, the Go heap, and the file buffers kept for
     reuse."""
-    stats: dict[str, Any] = _native.call_json("Stats")
-    stats["buffers"] = _buffers.stats()
+    stats: dict[str, Any] = native.call_json("Stats")
+    stats["buffers"] = buffers.stats()
     return stats
 
 

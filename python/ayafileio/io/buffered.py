@@ -23,10 +23,12 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from . import _buffers, _platform, _records, _versions
-from ._config import debug
-from ._raw import Interrupted, RawFile, closed_error
-from ._records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE, os_error
+from ..engine import buffers, platform, records
+from .. import _versions
+from ..engine.config import debug
+from .raw import Interrupted, RawFile, closed_error
+from ..engine.records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE
+from ..engine.api import os_error
 
 _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
 
@@ -66,15 +68,15 @@ class BufferedFile(_OverRaw):
         self._read_end = -1
         self._write_pos = 0
         self._write_end = -1
-        # C's abs_pos, the raw position as it last saw it, is raw.pos + _skew: the two part
+        # C's abs_pos (the raw position as C last saw it) minus raw.pos: the two part
         # only where C counts differently (a readall it does not count, appends it counts
         # where O_APPEND put the position elsewhere).
-        self._skew = 0
+        self._abs_pos_delta = 0
 
     def _set_buffer(self, buf: bytearray) -> None:
         """Installs buf as the buffer. The kernel reads into it by address: a new
         bytearray replaces it whenever it must grow (a pinned one cannot be resized)."""
-        self._buf, self._view, self._pin, self._addr = _buffers.wrap(buf)
+        self._buf, self._view, self._pin, self._addr = buffers.wrap(buf)
 
     def _ensure_buffer(self) -> None:
         """Gives the buffer its full capacity (read-ahead fills all of it)."""
@@ -87,7 +89,7 @@ class BufferedFile(_OverRaw):
         if end <= len(self._buf):
             return
         old = self._buf, self._view, self._pin, self._addr
-        taken = _buffers.take(_buffers.size_class(end, self.buffer_size))
+        taken = buffers.take(buffers.size_class(end, self.buffer_size))
         if self._addr:
             taken[1][: len(old[0])] = old[1]
             self._give(old)
@@ -98,10 +100,10 @@ class BufferedFile(_OverRaw):
         self._give((self._buf, self._view, self._pin, self._addr))
         self._set_buffer(_NO_BUFFER)
 
-    def _give(self, buffer: _buffers.Buffer) -> None:
+    def _give(self, buffer: buffers.Buffer) -> None:
         size = len(buffer[0])
-        if buffer[3] and size == _buffers.size_class(size, self.buffer_size):
-            _buffers.give(buffer)
+        if buffer[3] and size == buffers.size_class(size, self.buffer_size):
+            buffers.give(buffer)
 
     # --- the C macros -------------------------------------------------------------------
 
@@ -142,14 +144,14 @@ class BufferedFile(_OverRaw):
 
     @property
     def _abs_pos(self) -> int:
-        return self.raw.pos + self._skew
+        return self.raw.pos + self._abs_pos_delta
 
     def _raw_tell(self) -> int:
-        self._skew = 0
+        self._abs_pos_delta = 0
         return self.raw.tell()
 
     def _raw_seek(self, target: int, whence: int) -> int:
-        self._skew = 0
+        self._abs_pos_delta = 0
         return self.raw.seek(target, whence)
 
     async def _raw_write(self, data: Any) -> int:
@@ -159,9 +161,9 @@ class BufferedFile(_OverRaw):
         try:
             n = await self.raw.write(data)
         except Interrupted as e:
-            self._skew += e.count - (self.raw.pos - before)
+            self._abs_pos_delta += e.count - (self.raw.pos - before)
             raise
-        self._skew += n - (self.raw.pos - before)
+        self._abs_pos_delta += n - (self.raw.pos - before)
         return n
 
     # --- buffer state -------------------------------------------------------------------
@@ -308,7 +310,7 @@ class BufferedFile(_OverRaw):
                 if len(data) == n:
                     self._pos = self._raw_pos = self._read_end = 0
                 return data
-        out, ov = _records.fresh_bytes(n)
+        out, ov = records.fresh_bytes(n)
         remaining, written = n, 0
         if current > 0:
             ov[:current] = self._view[self._pos : self._pos + current]
@@ -362,7 +364,7 @@ class BufferedFile(_OverRaw):
         except Interrupted as e:
             self._give_back(data + e.data)
             raise asyncio.CancelledError(*e.args) from None
-        self._skew -= len(rest)  # C does not count a readall in its raw position
+        self._abs_pos_delta -= len(rest)  # C does not count a readall in its raw position
         return data + rest if data else rest
 
     async def read1(self, size: Any = -1) -> bytes:
@@ -688,7 +690,7 @@ class BufferedFile(_OverRaw):
         error: BaseException | None = None
         try:
             if self.pending_write():
-                if _platform.engine_closes(self.raw.closefd) and await self._write_and_close():
+                if platform.engine_closes(self.raw.closefd) and await self._write_and_close():
                     return
                 await self.flush()
         except asyncio.CancelledError:
@@ -712,17 +714,17 @@ class BufferedFile(_OverRaw):
         raw = self.raw
         data = bytes(self._view[self._write_pos : self._write_end])
         off = OFF_CURRENT if raw.append or not raw.seekable else raw.pos
-        drv = raw.drv
-        addr, keep = _records.address_of(data, writable=False)
-        drv.room_for_chain(2)
-        wreq = drv.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK | raw.flags)
-        creq = drv.submit(OP_CLOSE, raw.ref, flags=raw.flags)
+        engine = raw.engine
+        addr, keep = records.address_of(data, writable=False)
+        engine.room_for_chain(2)
+        wreq = engine.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK | raw.flags)
+        creq = engine.submit(OP_CLOSE, raw.ref, flags=raw.flags)
         try:
             wres = await wreq.future
             cres = await creq.future
         except asyncio.CancelledError:
-            wres = await drv.settle(wreq, cancel=False)
-            cres = await drv.settle(creq, cancel=False)
+            wres = await engine.settle(wreq, cancel=False)
+            cres = await engine.settle(creq, cancel=False)
             if cres == -errno.ECANCELED:
                 self._wrote_pending(wres)  # the rest is written by the caller's cleanup
             else:
@@ -752,7 +754,7 @@ class BufferedFile(_OverRaw):
         if n > 0:
             before = self.raw.pos
             self.raw.wrote(n)
-            self._skew += n - (self.raw.pos - before)
+            self._abs_pos_delta += n - (self.raw.pos - before)
             self._write_pos += n
             self._raw_pos = self._write_pos
 
@@ -794,7 +796,7 @@ class BufferedFile(_OverRaw):
 async def _read_new(n: int, read: Callable[[memoryview], Awaitable[int]], give_back: Callable[[bytes], None]) -> bytes:
     """One read of up to n bytes into new memory; a cancelled one gives back what the
     kernel had read."""
-    out, view = _records.fresh_bytes(n)
+    out, view = records.fresh_bytes(n)
     try:
         got = await read(view)
     except Interrupted as e:
@@ -957,14 +959,14 @@ class Unbuffered(_OverRaw):
 
 async def _write_all_uninterrupted(raw: RawFile, data: bytes, off: int) -> None:
     """Writes data at off (or appends) waiting out every cancellation."""
-    drv = raw.drv
+    engine = raw.engine
     done = 0
     while done < len(data):
         chunk = data[done:]
-        addr, keep = _records.address_of(chunk, writable=False)
-        req = drv.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep,
+        addr, keep = records.address_of(chunk, writable=False)
+        req = engine.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep,
                          flags=raw.flags)
-        res = await drv.settle(req, cancel=False)
+        res = await engine.settle(req, cancel=False)
         if res <= 0:
             debug("write of fd %d failed after cancellation: %d", raw.fd, res)
             return

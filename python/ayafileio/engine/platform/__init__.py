@@ -19,6 +19,6 @@ from __future__ import annotations
 import sys
 
 if sys.platform == "win32":
-    from ._platform_windows import *  # noqa: F403
+    from .windows import *  # noqa: F403
 else:
-    from ._platform_posix import *  # noqa: F403
+    from .posix import *  # noqa: F403

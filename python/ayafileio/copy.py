@@ -14,13 +14,16 @@ import shutil
 import stat
 from typing import Any
 
-from . import _driver, _sysops, testing
+from .engine import api, driver
+from .os import requests
+from . import testing
 from . import os as _os
-from ._file import AsyncBinaryFile
-from ._open import open as aopen
-from ._raw import fstat
-from ._records import OP_COPY_FILE_RANGE, os_error
-from ._whole import each
+from .io.file import AsyncBinaryFile
+from .io.open import open as aopen
+from .io.raw import fstat
+from .engine.records import OP_COPY_FILE_RANGE
+from .engine.api import os_error
+from .whole import each
 
 # What copy_file_range answers when it cannot copy between these two files.
 _NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
@@ -46,10 +49,10 @@ async def acopy(src: Any, dst: Any, *, chunk_size: int = 4 << 20, concurrency: i
             raise shutil.SpecialFileError(f"`{fn}` is a named pipe")
     async with aopen(src, "rb", buffering=0) as fin:
         async with aopen(dst, "wb", buffering=0) as fout:
-            size = (await fstat(_driver.get_driver(), fin.fileno())).st_size  # by the engine: a slow fs's fstat waits
+            size = (await fstat(driver.get_driver(), fin.fileno())).st_size  # by the engine: a slow fs's fstat waits
             copied = await _copy(fin, fout, size, chunk_size, concurrency)
     if copy_stat:
-        await _sysops.in_thread(None, shutil.copystat, src, dst)
+        await requests.in_thread(None, shutil.copystat, src, dst)
     return copied
 
 
@@ -66,11 +69,11 @@ async def _copy(fin: AsyncBinaryFile, fout: AsyncBinaryFile, size: int, chunk_si
         # (ayafileio.testing), which have no positional I/O: read until the end.
         return await _stream(fin, fout, chunk_size)
     spans = [(off, min(chunk_size, size - off)) for off in range(0, size, chunk_size)]
-    drv = _sysops.engine_for(OP_COPY_FILE_RANGE)
-    if drv is not None:
-        first = await _kernel_span(drv, fin.fileno(), fout.fileno(), *spans[0])
+    engine = requests.engine_for(OP_COPY_FILE_RANGE)
+    if engine is not None:
+        first = await _kernel_span(engine, fin.fileno(), fout.fileno(), *spans[0])
         if first is not None:
-            rest = await each(spans[1:], lambda s: _kernel_span(drv, fin.fileno(), fout.fileno(), *s), concurrency)
+            rest = await each(spans[1:], lambda s: _kernel_span(engine, fin.fileno(), fout.fileno(), *s), concurrency)
             return first + sum(n or 0 for n in rest)
     return sum(await each(spans, lambda s: _pipelined_span(fin, fout, *s), concurrency))
 
@@ -83,12 +86,12 @@ async def _stream(fin: AsyncBinaryFile, fout: AsyncBinaryFile, chunk_size: int) 
     return copied
 
 
-async def _kernel_span(drv: Any, fin: int, fout: int, off: int, n: int) -> int | None:
+async def _kernel_span(engine: Any, fin: int, fout: int, off: int, n: int) -> int | None:
     """copy_file_range of one chunk to its end (a call may copy less): the bytes copied,
     or None when the kernel cannot copy between these files at all."""
     done = 0
     while done < n:
-        res = await _sysops.run(drv, OP_COPY_FILE_RANGE, None, fout, length=n - done, off=off + done,
+        res = await api.run(engine, OP_COPY_FILE_RANGE, None, fout, length=n - done, off=off + done,
                                 addr2=off + done, dirfd=fin)
         if res < 0:
             if done == 0 and off == 0 and -res in _NO_KERNEL_COPY:
