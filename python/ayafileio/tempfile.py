@@ -110,16 +110,9 @@ async def _remove(path: Any) -> None:
 async def _write_all(fd: int, data: bytes) -> None:
     engine = requests.engine_for(OP_WRITE)
     if engine is None:
-        await in_thread(None, os.write, fd, data)
+        await in_thread(None, api.write_all_now, lambda rest, _off: os.write(fd, rest), data, -1)
         return
-    view = memoryview(data)
-    off = 0
-    while off < len(data):
-        addr, keep = address_of(view[off:], writable=False)
-        res = await api.run(engine, OP_WRITE, keep, fd, addr, len(data) - off, off)
-        if res < 0:
-            raise os_error(res)
-        off += res
+    await api.write_all(engine, fd, data, 0)
 
 
 async def _unnamed(prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:

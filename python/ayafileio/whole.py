@@ -24,10 +24,11 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from .engine import driver, platform
+from .engine import api, driver, platform
 from .os import requests
 from . import testing
 from . import os as aos
+from .io.modes import c_path
 from .io.open import open as aopen
 from .engine.records import (
     AT_FDCWD, FLAG_ASYNC, FLAG_FIXED_FILE, FLAG_HARD_LINK, FLAG_LINK, MAX_IO_LEN, FS_SLOW, OP_CLOSE, OP_FSYNC,
@@ -50,7 +51,7 @@ _WRITER = (getattr(os, "geteuid", lambda: -1)(), getattr(os, "getegid", lambda: 
 def _path(path: Any) -> tuple[bytes, Any]:
     """The NUL-terminated path, and what errors name, as open() converts a path."""
     shown = os.fspath(path)
-    return platform.open_path(shown) + b"\0", shown
+    return c_path(shown), shown
 
 
 def _async_flag(engine: Engine, c: bytes) -> int:
@@ -295,9 +296,8 @@ def _fsync_dir(head: bytes) -> None:
 
 def _write_from(fd: int, view: memoryview, done: int) -> None:
     """Writes view[done:] at offset done, however many calls that takes."""
-    os.lseek(fd, done, os.SEEK_SET)
-    while done < view.nbytes:
-        done += os.write(fd, view[done:])
+    os.lseek(fd, done, os.SEEK_SET)  # no os.pwrite on Windows
+    api.write_all_now(lambda rest, _off: os.write(fd, rest), view[done:], -1)
 
 
 def _read_sync(path: Any) -> bytes:

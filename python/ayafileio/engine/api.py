@@ -7,11 +7,12 @@ names must outlive it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .records import AT_FDCWD
+from .records import AT_FDCWD, OFF_CURRENT, OP_WRITE, address_of
 
 
 class Request:
@@ -102,6 +103,41 @@ async def run(engine: Engine, op: int, keep: Any, fd: int = -1, addr: int = 0, l
     """One request's result (a value or -errno). A cancelled task cancels the request and
     waits it out: an operation the kernel finished first has happened."""
     return await result(engine, engine.submit(op, fd, addr, length, off, keep, **fields))
+
+
+async def write_all(engine: Engine, fd: int, data: Any, off: int, *, flags: int = 0, waited_out: bool = False,
+                    wrote: Callable[[int], object] | None = None) -> int:
+    """Writes all of data at off (OFF_CURRENT: at the file position), one WRITE after
+    another while they come up short; returns the count. wrote hears of each write's
+    count as it lands. A cancelled task cancels the write in flight and waits it out,
+    unless waited_out: then every write is waited out whatever the task wants (bytes
+    that must land once their task was cancelled)."""
+    view = memoryview(data).cast("B")
+    done = 0
+    while done < view.nbytes:
+        addr, keep = address_of(view[done:], writable=False)
+        req = engine.submit(OP_WRITE, fd, addr, view.nbytes - done, off if off == OFF_CURRENT else off + done, keep,
+                            flags=flags)
+        res = await (engine.settle(req, cancel=False) if waited_out else result(engine, req))
+        if res < 0:
+            raise os_error(res)
+        if res == 0:
+            raise OSError(errno.EIO, "write returned 0 bytes")
+        if wrote is not None:
+            wrote(res)
+        done += res
+    return done
+
+
+def write_all_now(write: Callable[[memoryview, int], int], data: Any, off: int) -> None:
+    """Writes all of data at off (-1: at the file position) without the event loop:
+    write(rest, offset) writes once and returns its count, and is called again while
+    the writes come up short."""
+    view = memoryview(data).cast("B")
+    while view:
+        n = write(view, off)
+        view = view[n:]
+        off = off if off < 0 else off + n
 
 
 async def chain(engine: Engine, steps: list[tuple[int, dict[str, Any]]], flags: int = 0,

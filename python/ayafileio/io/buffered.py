@@ -23,11 +23,11 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..engine import buffers, platform, records
+from ..engine import api, buffers, platform, records
 from .. import _versions
 from ..engine.config import debug
 from .raw import Interrupted, RawFile, closed_error
-from ..engine.records import FLAG_LINK, OFF_CURRENT, OP_CLOSE, OP_WRITE
+from ..engine.records import FLAG_LINK, OP_CLOSE, OP_WRITE
 from ..engine.api import os_error
 
 _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
@@ -713,7 +713,7 @@ class BufferedFile(_OverRaw):
         self._rewind_for_flush()
         raw = self.raw
         data = bytes(self._view[self._write_pos : self._write_end])
-        off = OFF_CURRENT if raw.append or not raw.seekable else raw.pos
+        off = raw.write_offset()
         engine = raw.engine
         addr, keep = records.address_of(data, writable=False)
         engine.room_for_chain(2)
@@ -767,7 +767,7 @@ class BufferedFile(_OverRaw):
             if self.pending_write():
                 self._rewind_for_flush()
                 data = bytes(self._view[self._write_pos : self._write_end])
-                await _write_all_uninterrupted(raw, data, OFF_CURRENT if raw.append or not raw.seekable else raw.pos)
+                await _write_all_uninterrupted(raw, data)
             try:
                 await raw.close()
             except (OSError, asyncio.CancelledError):
@@ -922,8 +922,7 @@ class Unbuffered(_OverRaw):
         except Interrupted as e:
             # A cancelled write() lands whole, as with the buffered file.
             rest = bytes(memoryview(view)[e.count :])
-            await _write_all_uninterrupted(self.raw, rest, OFF_CURRENT if self.raw.append or not self.raw.seekable
-                                           else self.raw.pos)
+            await _write_all_uninterrupted(self.raw, rest)
             raise asyncio.CancelledError(*e.args) from None
 
     async def flush(self) -> None:
@@ -957,18 +956,11 @@ class Unbuffered(_OverRaw):
         """Nothing is ever pending."""
 
 
-async def _write_all_uninterrupted(raw: RawFile, data: bytes, off: int) -> None:
-    """Writes data at off (or appends) waiting out every cancellation."""
-    engine = raw.engine
-    done = 0
-    while done < len(data):
-        chunk = data[done:]
-        addr, keep = records.address_of(chunk, writable=False)
-        req = engine.submit(OP_WRITE, raw.ref, addr, len(chunk), off if off == OFF_CURRENT else off + done, keep,
-                         flags=raw.flags)
-        res = await engine.settle(req, cancel=False)
-        if res <= 0:
-            debug("write of fd %d failed after cancellation: %d", raw.fd, res)
-            return
-        raw.wrote(res)
-        done += res
+async def _write_all_uninterrupted(raw: RawFile, data: bytes) -> None:
+    """Writes data where the raw file writes, waiting out every cancellation; a failure
+    goes to the log (its task was cancelled: nobody is left to hear of it)."""
+    try:
+        await api.write_all(raw.engine, raw.ref, data, raw.write_offset(), flags=raw.flags, waited_out=True,
+                            wrote=raw.wrote)
+    except OSError as e:
+        debug("write of fd %d failed after cancellation: %s", raw.fd, e)

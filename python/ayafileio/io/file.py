@@ -28,8 +28,8 @@ from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
 from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
-from .raw import RawFile, open_path, stat_cached, stats_by_engine
-from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ, OP_WRITE
+from .raw import RawFile, openat, stat_cached, stats_by_engine
+from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ
 from ..engine.api import check_result
 from .text import TextLayer
 
@@ -195,7 +195,7 @@ class AsyncFile(Generic[AnyStr]):
                 raise ValueError(f"opener returned {fd}")
         if owned:
             engine = driver.get_driver()
-            res, st, kind = await open_path(engine, (args.path or b"") + b"\0", m.flags, args.name)
+            res, st, kind = await openat(engine, args.path or b"\0", m.flags, args.name)
             try:
                 fd, ref = platform.adopt(res, m.flags)
             except BaseException:
@@ -633,16 +633,9 @@ class AsyncBinaryFile(AsyncFile[bytes]):
         if b.pending_write():
             async with self._turns:
                 await b.flush()
-        view = memoryview(data).cast("B")
-        done = 0
-        while done < len(view):
-            addr, keep = records.address_of(view[done:], writable=False)
-            req = b.raw.engine.submit(OP_WRITE, b.raw.ref, addr, len(view) - done, offset + done, keep, flags=b.raw.flags)
-            n = check_result(await api.result(b.raw.engine, req))  # a cancelled one may have landed: idempotent
-            if n == 0:
-                raise OSError(errno.EIO, "write returned 0 bytes")
-            done += n
-        return done
+        # A cancelled write may have landed: writing the same bytes at the same offset
+        # again is idempotent.
+        return await api.write_all(b.raw.engine, b.raw.ref, data, offset, flags=b.raw.flags)
 
     async def read_many(self, spans: Iterable[tuple[int, int]]) -> list[bytes]:
         """read_at() of each (offset, size), all submitted together; results in order."""

@@ -139,8 +139,16 @@ def check_file_type(file: Any) -> None:
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
 
 
+def c_path(name: str | bytes, os_func: str | None = None, arg: str = "path") -> bytes:
+    """name (os.fspath()'s result) as the engine takes a path: encoded and NUL-terminated,
+    with the ValueError the built-in open() gives for an embedded NUL or, given os_func,
+    the one os's function of that name gives for its argument arg."""
+    path = platform.encode_for_open(name) if os_func is None else platform.encode_for_os(os_func, arg, name)
+    return path + b"\0"
+
+
 def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:
-    """Returns (path as bytes, None, name) or (None, fd, name)."""
+    """Returns (the path as c_path() makes it, None, name) or (None, fd, name)."""
     if isinstance(file, bool):
         warnings.warn("bool is used as a file descriptor", RuntimeWarning, stacklevel=4)
         file = int(file)
@@ -155,7 +163,7 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
     name = os.fspath(file)
     if not isinstance(name, (str, bytes)):
         raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
-    path = platform.open_path(name)
+    path = c_path(name)
     if not closefd:
         raise ValueError("Cannot use closefd=False with file name")
     return path, None, name
@@ -172,7 +180,7 @@ class OpenArgs(NamedTuple):
     newline: str | None
     closefd: bool
     opener: Any
-    path: bytes | None  # None when file is a descriptor
+    path: bytes | None  # NUL-terminated; None when file is a descriptor
     fd: int | None
     name: Any  # the file argument as the file's name attribute shows it
 

@@ -4,7 +4,7 @@ kernel's end of file, after which the position is where O_APPEND left it).
 
 Nothing here waits for a file system on the loop's thread: what FileIO learns from fstat
 when it opens a file comes from the kernel's cached attributes or from a STATX linked
-behind the engine's OPENAT (open_path), the file system's kind from the mount table, and
+behind the engine's OPENAT (openat), the file system's kind from the mount table, and
 every request of a file on a slow one (FUSE, NFS, ...) goes with FLAG_ASYNC, so that
 io_uring never runs it inline.
 
@@ -128,8 +128,13 @@ class RawFile:
 
     # --- transfers ------------------------------------------------------------------------
 
-    def _offset(self) -> int:
+    def _read_offset(self) -> int:
         return self.pos if self.seekable else OFF_CURRENT
+
+    def write_offset(self) -> int:
+        """Where a write goes: the descriptor's own offset (OFF_CURRENT) when appending or
+        unseekable, else the position."""
+        return OFF_CURRENT if self.append or not self.seekable else self.pos
 
     def busy(self) -> asyncio.Future[None] | None:
         """A future to await before a read served from memory when this loop iteration
@@ -183,7 +188,7 @@ class RawFile:
         """One read through the engine of up to length bytes at the position into memory
         at addr (kept alive by keep); advances the position, also by what a cancelled
         read moved."""
-        req = self.engine.submit(OP_READ, self.ref, addr, length, self._offset(), keep, flags=self.flags)
+        req = self.engine.submit(OP_READ, self.ref, addr, length, self._read_offset(), keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -200,8 +205,7 @@ class RawFile:
         count written, which can be short."""
         addr, keep = records.address_of(data, writable=False)
         length = len(data) if type(data) is bytes else memoryview(data).nbytes
-        off = OFF_CURRENT if self.append or not self.seekable else self.pos
-        req = self.engine.submit(OP_WRITE, self.ref, addr, length, off, keep, flags=self.flags)
+        req = self.engine.submit(OP_WRITE, self.ref, addr, length, self.write_offset(), keep, flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -280,7 +284,8 @@ class RawFile:
     def write_now(self, data: bytes) -> None:
         """Writes all of data at the position without the event loop (a file collected
         unclosed, detach())."""
-        platform.write_now(self.fd, self.ref, data, -1 if self.append or not self.seekable else self.pos)
+        off = self.write_offset()
+        platform.write_now(self.fd, self.ref, data, -1 if off == OFF_CURRENT else off)
         self.wrote(len(data))
 
     def closed_by_engine(self) -> None:
@@ -328,7 +333,7 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     return kernel.stat_from_statx(buf)
 
 
-async def open_path(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
+async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
     """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
     (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
     system (by the mount table) is opened with FLAG_ASYNC and its stat comes from a STATX

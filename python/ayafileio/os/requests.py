@@ -19,6 +19,7 @@ from ..engine import driver, platform
 from ..engine.api import Engine
 from ..engine.kernel import PathArg
 from ..engine.records import AT_FDCWD
+from ..io.modes import c_path
 
 T = TypeVar("T")
 
@@ -35,7 +36,7 @@ def path_arg(func: str, name: str, value: Any, *, allow_fd: bool = False, nullab
                  "string, bytes, os.PathLike or None" if nullable else "string, bytes or os.PathLike")
         raise TypeError(f"{func}: {name} should be {kinds}, not {type(value).__name__}")
     shown = os.fspath(value)  # its own TypeError for a bad __fspath__()
-    return PathArg(platform.os_path(func, name, shown) + b"\0", None, shown)
+    return PathArg(c_path(shown, func, name), None, shown)
 
 
 def dir_fd_arg(value: Any) -> int:

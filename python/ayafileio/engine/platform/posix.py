@@ -8,13 +8,13 @@ import sys
 
 from ... import _versions
 from ..records import OP_CLOSE
-from ..api import Engine
+from ..api import Engine, write_all_now
 
 assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "open_path", "os_path"]
+           "read_nowait", "read_new", "encode_for_open", "encode_for_os"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
@@ -31,7 +31,7 @@ _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
 OPEN_FLAGS = os.O_CLOEXEC
 
 
-def open_path(name: str | bytes) -> bytes:
+def encode_for_open(name: str | bytes) -> bytes:
     """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s
     ValueError for a NUL."""
     path = os.fsencode(name)
@@ -40,7 +40,7 @@ def open_path(name: str | bytes) -> bytes:
     return path
 
 
-def os_path(func: str, arg: str, name: str | bytes) -> bytes:
+def encode_for_os(func: str, arg: str, name: str | bytes) -> bytes:
     """name (func's argument arg) as the engine takes it, with the ValueError os's function
     gives for a NUL: os's own check (of bytes; of str too where this os does), or before it
     the str encoder's."""
@@ -89,11 +89,7 @@ def discard(engine: Engine, handle: int, flags: int) -> None:
 
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
     """Writes all of data at off (-1: at the file position) without the event loop."""
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view) if off < 0 else os.pwrite(fd, view, off)
-        view = view[n:]
-        off = off if off < 0 else off + n
+    write_all_now(lambda rest, at: os.write(fd, rest) if at < 0 else os.pwrite(fd, rest, at), data, off)
 
 
 def close_now(fd: int, handle: int, closefd: bool) -> None:

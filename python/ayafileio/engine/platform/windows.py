@@ -17,7 +17,7 @@ from .. import api, records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "open_path", "os_path"]
+           "read_nowait", "read_new", "encode_for_open", "encode_for_os"]
 
 # os's errors here carry winerror, which the engine's results do not: ayafileio.os runs
 # os's own functions on threads.
@@ -40,7 +40,7 @@ OPEN_FLAGS = os.O_NOINHERIT | os.O_BINARY
 # does: UnicodeDecodeError for one that is not UTF-8), then rejects a NUL character.
 
 
-def open_path(name: str | bytes) -> bytes:
+def encode_for_open(name: str | bytes) -> bytes:
     """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s errors."""
     path = os.fsdecode(name)
     if "\0" in path:
@@ -48,7 +48,7 @@ def open_path(name: str | bytes) -> bytes:
     return os.fsencode(path)
 
 
-def os_path(func: str, arg: str, name: str | bytes) -> bytes:
+def encode_for_os(func: str, arg: str, name: str | bytes) -> bytes:
     """name (func's argument arg) as the engine takes it, with the errors os's function gives."""
     path = os.fsdecode(name)
     if "\0" in path:
@@ -104,12 +104,14 @@ def discard(engine: api.Engine, handle: int, flags: int) -> None:
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
     """Writes all of data at off (-1: at the end) without the event loop."""
     addr, keep = records.address_of(data, writable=False)
-    done = 0
-    while done < len(data):
-        res = native.lib().pybind_WriteNow(handle, addr + done, len(data) - done, off if off < 0 else off + done)
+
+    def write_once(rest: memoryview, at: int) -> int:
+        res: int = native.lib().pybind_WriteNow(handle, addr + len(data) - rest.nbytes, rest.nbytes, at)
         if res <= 0:
             raise OSError(-res or 5, os.strerror(-res or 5))
-        done += res
+        return res
+
+    api.write_all_now(write_once, data, off)
     del keep
 
 
