@@ -501,6 +501,18 @@ def test_tempfile_factories(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
+def test_temporary_files_are_not_inherited(tmp_path: pathlib.Path) -> None:
+    """As tempfile's (os.open()'s descriptors, PEP 446): the engine's OPENAT of a temporary
+    file was once made without O_CLOEXEC, and a child process kept it open."""
+    with tempfile.TemporaryFile(dir=tmp_path) as t, tempfile.NamedTemporaryFile(dir=tmp_path) as nt:
+        theirs = (os.get_inheritable(t.fileno()), os.get_inheritable(nt.fileno()))
+
+    async def main() -> tuple[bool, bool]:
+        async with ayafileio.tempfile.TemporaryFile(dir=tmp_path) as f, \
+                ayafileio.tempfile.NamedTemporaryFile(dir=tmp_path) as nf:
+            return os.get_inheritable(f.fileno()), os.get_inheritable(nf.fileno())
+
+    assert asyncio.run(main()) == theirs == (False, False)
 @pytest.mark.parametrize("mode", ["w+b", "w+"])
 @pytest.mark.parametrize("max_size", [0, 5, 40])
 def test_spooled_temporary_file_matches_tempfile(tmp_path: pathlib.Path, mode: str, max_size: int) -> None:

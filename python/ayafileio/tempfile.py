@@ -30,7 +30,7 @@ from .io.lines import ReadlineIteration
 from .engine.records import OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE, address_of
 from .engine.api import os_error, result
 from .os.requests import in_thread
-from .engine import api
+from .engine import api, platform
 
 __all__ = ["TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile", "TemporaryDirectory"]
 
@@ -38,12 +38,15 @@ __all__ = ["TemporaryFile", "NamedTemporaryFile", "SpooledTemporaryFile", "Tempo
 # its name while it is open (Windows cannot remove an open file; there the two are one
 # function, to the type checker too).
 _UNNAMED = bool(_tempfile.TemporaryFile is not _tempfile.NamedTemporaryFile)  # type: ignore[comparison-overlap, unused-ignore]
-_FLAGS = _tempfile._bin_openflags  # type: ignore[attr-defined]  # O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC
+# mkstemp's flags (tempfile._bin_openflags) and the descriptor os.open() would make:
+# not inherited (PEP 446), which an OPENAT on the engine is only when asked.
+_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | platform.OPEN_FLAGS
 
 
 async def _params(prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[Any, Any, Any]:
     if dir is None and _tempfile.tempdir is None:
         await in_thread(executor, _tempfile.gettempdir)  # its first call probes directories
+    # mkstemp's argument rules (defaults, one of str or bytes) have no public form.
     prefix, suffix, dir, _ = _tempfile._sanitize_params(prefix, suffix, dir)  # type: ignore[attr-defined]
     return prefix, suffix, dir
 
@@ -73,6 +76,7 @@ async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor 
             return -1, await requests.in_thread_waited(executor, _tempfile.mkdtemp, suffix, prefix, dir,
                                                       undo=os.rmdir)
         return await requests.in_thread_waited(executor, _tempfile.mkstemp, suffix, prefix, dir, undo=_unmake)
+    # tempfile's name generator has no public form; with it the names are those mkstemp tries.
     names = _tempfile._get_candidate_names()  # type: ignore[attr-defined]
     if isinstance(dir, bytes):
         names = map(os.fsencode, names)

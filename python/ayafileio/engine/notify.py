@@ -44,6 +44,7 @@ def listen(loop: asyncio.AbstractEventLoop, notify_fd: int, attach_wake_socket: 
         reader.close()
         writer.close()
         raise OSError(-res, "ayafileio: cannot attach the wake socket: " + os.strerror(-res))
+    # asyncio's proactor loops have no public accessor for their proactor.
     proactor = getattr(loop, "_proactor", None)
     if proactor is not None:
         return ProactorListener(loop, proactor, reader, writer, on_ready)

@@ -20,7 +20,7 @@ import os
 import stat
 import warnings
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
 from typing import Any, AnyStr, Generic, TypeVar
 
 from ..engine import api, driver, platform, records
@@ -687,6 +687,12 @@ class AsyncFileIO(AsyncBinaryFile):
     @property
     def closefd(self) -> bool:
         return self._args.closefd
+
+
+def opening(file: AsyncFile[AnyStr]) -> Coroutine[Any, Any, AsyncFile[AnyStr]]:
+    """The coroutine that opens file (once) and returns it: what awaiting an open(), or
+    entering it, runs."""
+    return file._open()
 
 
 def kind_of(mode: Any, buffering: Any) -> type[AsyncFile[Any]] | None:

@@ -10,7 +10,9 @@ from concurrent.futures import Executor
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from .. import testing
-from .file import AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper
+from .file import (
+    AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper, opening,
+)
 from .threaded import on_threads
 
 _TextMode = Literal["r", "w", "a", "x", "r+", "w+", "a+", "x+", "rt", "wt", "at", "xt",
@@ -30,10 +32,10 @@ class OpenContext(Generic[_File]):
         self._obj = file
 
     def __await__(self) -> Generator[Any, None, _File]:
-        return self._obj._open().__await__()  # type: ignore[return-value]  # _open() returns self
+        return opening(self._obj).__await__()  # type: ignore[return-value]  # the file itself
 
     def __aenter__(self) -> Coroutine[Any, Any, _File]:
-        return self._obj._open()  # type: ignore[return-value]  # its coroutine itself: no frame of ours around it
+        return opening(self._obj)  # type: ignore[return-value]  # its coroutine itself: no frame of ours around it
 
     def __aexit__(self, *exc: object) -> Coroutine[Any, Any, None]:
         return self._obj.close()
