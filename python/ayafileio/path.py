@@ -494,13 +494,13 @@ class _Turns:
     """Gives the loop its turn once this iteration's time slice is spent (the engine's
     budget): results fetched in batches are handed out without holding the loop."""
 
-    __slots__ = ("_drv",)
+    __slots__ = ("_engine",)
 
     def __init__(self) -> None:
-        self._drv = driver.get_driver()
+        self._engine = driver.get_driver()
 
     async def take(self) -> None:
-        turn = self._drv.spend_budget()
+        turn = self._engine.spend_budget()
         if turn is not None:
             await turn
 

@@ -2,7 +2,7 @@
 the engine in exchanges, each one call (one io_uring_enter) that submits and reaps:
 at once when a task works alone (what the kernel finishes during the submission comes
 back done, without a loop iteration), else once per loop iteration, and when the engine
-signals (how the loop hears it: _notify). Completions are handed to their tasks in
+signals (how the loop hears it: notify). Completions are handed to their tasks in
 slices that keep each loop iteration short.
 
 Every request keeps the Python objects its record points into (buffers, paths) alive
