@@ -10,8 +10,9 @@ from typing import Any
 
 from peers.base import Lib, PathApi
 
-from .base import Result, Workload, percentile
+from .base import Result, Workload
 from .ostree import TreeListing
+from .timer import lateness_figures
 
 
 class AsyncPathWorkload(Workload):
@@ -42,9 +43,7 @@ class AsyncPathWorkload(Workload):
                 res = await self.measure(lib.apath)
             finally:
                 stop.set()
-        lateness.sort()
-        res.extra = {"lag_p50_ms": percentile(lateness, 0.5) * 1e3, "lag_p99_ms": percentile(lateness, 0.99) * 1e3,
-                     "lag_samples": float(len(lateness))}
+        res.extra = lateness_figures(lateness, worst=False)
         return res
 
     async def measure(self, api: PathApi) -> Result:
