@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
-import json
 import os
 import re
 import subprocess
@@ -51,7 +49,7 @@ def main() -> None:
     bench = os.path.join(HERE, "bench.py")
     with slow_mount(args.delay_ms) as (_root, mnt):
         if args.trace:
-            trace(bench, mnt, rest)
+            trace(mnt, rest)
             return
         if args.probe:
             probe(mnt)
@@ -62,23 +60,24 @@ def main() -> None:
     sys.exit(rc)
 
 
-def trace(bench: str, mnt: str, rest: list[str]) -> None:
+def trace(mnt: str, rest: list[str]) -> None:
     """One ayafileio run of the workload under strace -ff; the loop thread's summary."""
     sys.path.insert(0, HERE)
-    from bench import QUICK, Sizes
+    from bench import child_answer, child_command
+    from sizes import QUICK, Sizes
 
     sizes = QUICK if "--quick" in rest else Sizes()
     with tempfile.TemporaryDirectory() as logs:
         out = os.path.join(mnt, "traced")
         os.mkdir(out)
-        child = [sys.executable, bench, "--child", "slowfs", "ayafileio", mnt, out,
-                 "--sizes", json.dumps(dataclasses.asdict(sizes))]
+        child = child_command("slowfs", "ayafileio", mnt, out, sizes)
         proc = subprocess.run(["strace", "-ff", "-T", "-o", os.path.join(logs, "t"), "-e", f"trace={TRACED}", *child],
                               capture_output=True, text=True, check=True)
         pids = sorted(int(n.split(".")[1]) for n in os.listdir(logs))
         with open(os.path.join(logs, f"t.{pids[0]}")) as f:  # the first thread runs the loop
             lines = f.read().splitlines()
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res = child_answer(proc.stdout)
+    assert res is not None, proc.stdout
     print(f"timer lateness p99 {res['extra']['lag_p99_ms']:.2f} ms, worst {res['extra']['lag_max_ms']:.1f} ms "
           f"(under strace); system calls of the loop's thread:")
     calls: dict[str, list[float]] = collections.defaultdict(list)
