@@ -15,7 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// core.ExchangeMode as _driver.py passes it: the loop iteration's exchange, the notify
+// core.ExchangeMode as engine/driver.py passes it: the loop iteration's exchange, the notify
 // fd's answer, a caller waiting for what it submits now.
 const (
 	tick     = int64(core.ExchangeTick)
@@ -23,7 +23,7 @@ const (
 	inline   = int64(core.ExchangeInline)
 )
 
-// record is one request as _driver.py packs it with _records.REQUEST
+// record is one request as engine/driver.py packs it with engine/records.REQUEST
 // ("<BBHiQQIIQQIiI4x"): the wire format, written here field by field, not by core.
 type record struct {
 	op, flags       uint8
@@ -82,7 +82,7 @@ func pipe(t testing.TB) [2]int {
 	return p
 }
 
-const batch = 256 // _driver._BATCH: records per exchange
+const batch = 256 // engine/driver.py _BATCH: records per exchange
 
 // engine is one engine as a Driver holds it: its id, notify fd and the two record arrays.
 type engine struct {
