@@ -719,24 +719,23 @@ class BufferedFile(_OverRaw):
         engine.room_for_chain(2)
         wreq = engine.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK | raw.flags)
         creq = engine.submit(OP_CLOSE, raw.ref, flags=raw.flags)
+        before = raw.pos
         try:
             wres = await wreq.future
             cres = await creq.future
         except asyncio.CancelledError:
             wres = await engine.settle(wreq, cancel=False)
             cres = await engine.settle(creq, cancel=False)
-            if cres == -errno.ECANCELED:
-                self._wrote_pending(wres)  # the rest is written by the caller's cleanup
-            else:
-                raw.closed_by_engine()
+            if raw.wrote_and_closed(wres, cres):
                 self._close_state()
+            else:
+                self._wrote_pending(wres, before)  # the rest is written by the caller's cleanup
             raise
-        if cres == -errno.ECANCELED:  # the write failed or came up short: still open
+        if not raw.wrote_and_closed(wres, cres):  # the write failed or came up short
             if wres < 0:
                 raise os_error(wres)
-            self._wrote_pending(wres)
+            self._wrote_pending(wres, before)
             return False
-        raw.closed_by_engine()
         self._close_state()
         if cres < 0:
             raise os_error(cres)
@@ -749,12 +748,11 @@ class BufferedFile(_OverRaw):
             self._raw_seek(-rewind, os.SEEK_CUR)
             self._raw_pos -= rewind
 
-    def _wrote_pending(self, n: int) -> None:
-        """Accounts for n pending bytes written outside _raw_write (the linked chain)."""
+    def _wrote_pending(self, n: int, raw_pos_before: int) -> None:
+        """Accounts for n pending bytes written outside _raw_write (the linked chain, after
+        which the raw file moved its position from raw_pos_before)."""
         if n > 0:
-            before = self.raw.pos
-            self.raw.wrote(n)
-            self._abs_pos_delta += n - (self.raw.pos - before)
+            self._abs_pos_delta += n - (self.raw.pos - raw_pos_before)
             self._write_pos += n
             self._raw_pos = self._write_pos
 

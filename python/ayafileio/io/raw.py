@@ -288,10 +288,17 @@ class RawFile:
         platform.write_now(self.fd, self.ref, data, -1 if off == OFF_CURRENT else off)
         self.wrote(len(data))
 
-    def closed_by_engine(self) -> None:
-        """The engine closed the record handle (the end of a linked write and close)."""
+    def wrote_and_closed(self, written: int, closed: int) -> bool:
+        """Takes in the results of a write and a close linked in one chain on this file
+        (BufferedFile.close's): whether the file is closed. The kernel skips the close
+        when the write fails or comes up short; the file stays open, past what was
+        written."""
+        if closed == -errno.ECANCELED:
+            self.wrote(written)
+            return False
         self.closed = True
-        platform.close_fd(self.fd, self.closefd)
+        platform.close_fd(self.fd, self.closefd)  # the engine closed the record handle
+        return True
 
     def close_now(self) -> None:
         if not self.closed:
