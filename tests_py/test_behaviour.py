@@ -165,6 +165,29 @@ def test_concurrent_text_writes_and_reads_keep_call_order(tmp_path: pathlib.Path
     run(main())
 
 
+def test_concurrent_line_buffered_writes_are_in_the_file_when_they_return(tmp_path: pathlib.Path, run: Any) -> None:
+    """Text writes queue behind a write that is giving the buffer its text, but one that
+    must flush (line buffering) still waits for its own flush: when it returns, every
+    write made before it and itself are in the file."""
+    p = tmp_path / "lines.txt"
+    pieces = [f"{i:04d}" + "é" * (i % 37) + ("\n" if i % 3 else "") for i in range(600)]
+
+    async def main() -> None:
+        async with ayafileio.open(p, "w", encoding="utf-8", buffering=1) as f:
+            f._CHUNK_SIZE = 32
+
+            async def write(i: int) -> None:
+                await f.write(pieces[i])
+                if "\n" in pieces[i]:
+                    done = "".join(pieces[: i + 1]).replace("\n", os.linesep).encode()
+                    assert p.read_bytes()[: len(done)] == done
+
+            await asyncio.gather(*(write(i) for i in range(len(pieces))))
+        assert p.read_text(encoding="utf-8") == "".join(pieces)
+
+    run(main())
+
+
 def test_positional_io_runs_concurrently(tmp_path: pathlib.Path, run: Any) -> None:
     p = tmp_path / "pos"
 

@@ -42,11 +42,10 @@ class Turns:
     Taking a free turn and giving it back return a completed future: awaiting it
     neither suspends nor enters a coroutine frame, so an uncontended call pays none."""
 
-    __slots__ = ("held", "writing", "_waiters", "_done")
+    __slots__ = ("held", "_waiters", "_done")
 
     def __init__(self) -> None:
         self.held = False
-        self.writing = False  # the holder is a text write (see only_writing)
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._done: asyncio.Future[None] | None = None
 
@@ -80,14 +79,11 @@ class Turns:
             raise
 
     @property
-    def only_writing(self) -> bool:
-        """A text write holds the turn and no call waits: another text write may add
-        its bytes to the pending text now, after the holder's, without breaking call
-        order (it only appends to a list; the holder's flush works on the buffer)."""
-        return self.writing and not self._waiters
+    def waited_for(self) -> bool:
+        """Whether a call waits for the turn."""
+        return bool(self._waiters)
 
     def _release(self) -> None:
-        self.writing = False
         while self._waiters:
             fut = self._waiters.popleft()
             if not fut.done():
@@ -273,9 +269,7 @@ class AsyncFile(Generic[AnyStr]):
     def _drain_now(self) -> None:
         """Hands every layer's pending bytes to the OS, synchronously."""
         assert self._file is not None
-        if self._text is not None:
-            self._file.accept(self._text.pending_bytes())
-        self._file.drain_now()
+        (self._text or self._file).drain_now()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("unopened" if self._file is None else "open")
@@ -388,26 +382,27 @@ class AsyncFile(Generic[AnyStr]):
 
     async def write(self, data: AnyStr) -> int:
         """Buffers data (written to the OS when the buffer fills, on flush or close)."""
-        if not self._turns.held or (self._text is not None and self._turns.only_writing):
-            # Nothing else is running on this file (or only a text write, whose bytes
-            # are already pending): a write that only fills the buffer is done here,
-            # with no lock and no I/O.
-            text = self._text
-            if text is not None:
-                length = text.write_now(data, self._turns.held)  # type: ignore[arg-type]
-                if length < 0:
-                    async with self._turns:
-                        self._turns.writing = True
-                        await text.append(*text.unsent)
-                    length = len(data)
-                return length
+        text = self._text
+        if text is not None:
+            if self._turns.held and (self._turns.waited_for or not text.pushing):
+                async with self._turns:  # encoded in call order, on its turn
+                    if text.write_now(data):  # type: ignore[arg-type]
+                        await text.push()
+                return len(data)
+            # Nothing else is running on this file, or only a text write giving the
+            # buffer its due batches, which takes any this write closes: the text is
+            # queued at once, after what came before; I/O waits for the turn.
+            if text.write_now(data):  # type: ignore[arg-type]
+                async with self._turns:
+                    await text.push()
+            return len(data)
+        if not self._turns.held:
+            # Nothing else is running on this file: a write that only fills the buffer
+            # is done here, with no lock and no I/O.
             b = self._binary
             if type(data) is bytes and b.writable and not b.closed and b.write_fast(data, len(data)):
                 return len(data)
         async with self._turns:
-            if self._text is not None:
-                self._turns.writing = True
-                return await self._text.write(data)  # type: ignore[arg-type]
             return await self._binary.write(data)
 
     async def _write_and_flush(self, data: AnyStr) -> int:

@@ -13,6 +13,7 @@ import asyncio
 import io
 import os
 import struct
+from collections import deque
 from typing import Any
 
 from .. import _versions
@@ -91,9 +92,13 @@ class TextLayer:
         self._used = 0  # decoded_chars_used
         self._snapshot: tuple[int, bytes] | None = None
         self._b2c = 0.0
-        self._pending: list[bytes] = []  # encoded text not yet given to the buffer
+        # Encoded text not yet given to the buffer: the open batch (C's pending_bytes),
+        # and batches closed by C's rules, due for the buffer in this order.
+        self._pending: list[bytes] = []
         self._pending_count = 0
-        self.unsent: tuple[bytes, bool] = (b"", False)  # see write_now()
+        self._due: deque[bytes] = deque()
+        self._flush_due = False  # a line-buffered write wants the buffer flushed after them
+        self.pushing = False  # push() is at work: writes may queue behind it (see write_now)
         self.chunk_size = _CHUNK
         self._seekable = self._telling = buf.seekable
         if self._seekable and self._encoder is not None and buf.tell() != 0:
@@ -166,16 +171,26 @@ class TextLayer:
         return not eof
 
     async def writeflush(self) -> None:
-        """Gives pending encoded text to the buffer."""
+        """Gives all pending encoded text to the buffer."""
         if self._pending:
-            await self.buf.write(self.pending_bytes())
+            self._close_batch()
+        while self._due:
+            await self.buf.write(self._due.popleft())  # a cancelled one is buffered whole
 
-    def pending_bytes(self) -> bytes:
-        """Takes the pending encoded text (for the buffer, or a synchronous drain)."""
+    def _close_batch(self) -> None:
+        """Closes the open batch: it goes to the buffer after the batches due before it."""
         pending = self._pending
-        data = pending[0] if len(pending) == 1 else b"".join(pending)
+        self._due.append(pending[0] if len(pending) == 1 else b"".join(pending))
         self._pending, self._pending_count = [], 0
-        return data
+
+    def drain_now(self) -> None:
+        """Gives pending text to the buffer and writes everything, synchronously (a file
+        collected unclosed, detach())."""
+        if self._pending:
+            self._close_batch()
+        while self._due:
+            self.buf.accept(self._due.popleft())
+        self.buf.drain_now()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -211,7 +226,7 @@ class TextLayer:
     def readline_fast(self) -> str | None:
         """readline() when the decoded characters hold a whole line: no I/O, no
         coroutine. None when the general readline must run."""
-        if self._pending or self._decoder is None or self._raw.closed:
+        if self._pending or self._due or self._decoder is None or self._raw.closed:
             return None
         decoded, start = self._decoded, self._used
         if self._readtranslate:
@@ -225,7 +240,7 @@ class TextLayer:
 
     def read_fast(self, n: int) -> str | None:
         """read(n) when the decoded characters hold n: no I/O, no coroutine."""
-        if self._pending or self._decoder is None or self._raw.closed or n < 0 or len(self._decoded) - self._used < n:
+        if self._pending or self._due or self._decoder is None or self._raw.closed or n < 0 or len(self._decoded) - self._used < n:
             return None
         return self._get_decoded(n)
 
@@ -289,19 +304,18 @@ class TextLayer:
 
     # --- writing ------------------------------------------------------------------------
 
-    def write_now(self, s: str, behind_writer: bool = False) -> int:
-        """write() when it needs no I/O (the pending text stays under the chunk size,
-        nothing asks for a flush): the length written. Otherwise -1, and the encoded
-        text waits in `unsent` for append() (the encoder has already seen it).
-        behind_writer: a write that holds the file's turn is flushing and will flush
-        this too, so the chunk size does not stop it."""
+    def write_now(self, s: str) -> bool:
+        """The part of write() that needs no I/O: s is encoded and queued, in call order,
+        as C's write would batch it. Whether the write still owes I/O: then the caller,
+        holding the file's turn, awaits push(). A write made while push() is at work owes
+        none unless it must reach the buffer itself (line buffering, write_through): the
+        batches it closes are pushed with the rest."""
         if not isinstance(s, str):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         if self._raw.closed:
             raise closed_error()
         if self._encoder is None:
             raise io.UnsupportedOperation("not writable")
-        length = len(s)
         needflush = False
         if self._scan_lf:
             haslf = "\n" in s
@@ -309,36 +323,35 @@ class TextLayer:
                 s = s.replace("\n", self._writenl)
             needflush = self.line_buffering and (haslf or "\r" in s)
         data = self._encoder.encode(s)
-        count = self._pending_count + len(data)
-        if needflush or self.write_through or (count >= self.chunk_size and not behind_writer):
-            self.unsent = (data, needflush)
-            return -1
-        self._pending.append(data)
-        self._pending_count = count
         if self._decoder is not None:
             self._wrote()
-        return length
-
-    async def append(self, data: bytes, needflush: bool) -> None:
-        """write()'s bookkeeping with the flushes C's write does. data is in the pending
-        list, in order, before anything is awaited: a write_now() made meanwhile (see
-        AsyncFile.write) lands after it."""
-        try:
-            if self._pending and self._pending_count + len(data) > self.chunk_size:
-                earlier = self.pending_bytes()
-                self._pending, self._pending_count = [data], len(data)
-                await self.buf.write(earlier)
-            else:
-                self._pending.append(data)
-                self._pending_count += len(data)
+        count = self._pending_count + len(data)
+        if count > self.chunk_size and self._pending:
+            self._close_batch()  # the earlier text goes to the buffer first, on its own
+            count = len(data)
+        self._pending.append(data)
+        self._pending_count = count
+        if count >= self.chunk_size or needflush or self.write_through:
+            self._close_batch()
             if needflush or self.write_through:
-                await self.writeflush()
-            while self._pending_count >= self.chunk_size:  # also what writes behind us added
-                await self.writeflush()
-            if needflush:
-                await self.buf.flush()
+                self._flush_due = self._flush_due or needflush
+                return True
+        return bool(self._due) and not self.pushing
+
+    async def push(self) -> None:
+        """The I/O that writes left due: the closed batches go to the buffer in order (also
+        those writes add meanwhile), then the buffer is flushed if a line-buffered write
+        asked for it."""
+        self.pushing = True
+        try:
+            while self._due or self._flush_due:
+                if self._due:
+                    await self.buf.write(self._due.popleft())  # a cancelled one is buffered whole
+                else:
+                    self._flush_due = False
+                    await self.buf.flush()
         finally:
-            self._wrote()
+            self.pushing = False
 
     def _wrote(self) -> None:
         """A write makes the read-ahead characters stale (a write-only file has none);
@@ -349,18 +362,12 @@ class TextLayer:
                 self._snapshot = None
             self._decoder.reset()
 
-    async def write(self, s: str) -> int:
-        length = self.write_now(s)
-        if length < 0:
-            await self.append(*self.unsent)
-            length = len(s)
-        return length
-
     async def flush(self) -> None:
         """Pushes pending text and the buffer to the OS; also turns tell() back on."""
         self._check_closed()
         self._telling = self._seekable
         await self.writeflush()
+        self._flush_due = False  # this flush is the one a line-buffered write asked for
         await self.buf.flush()
 
     # --- position -----------------------------------------------------------------------
