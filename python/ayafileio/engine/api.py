@@ -12,14 +12,12 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .buffers import Buffer
 from .records import (
     AT_FDCWD, DIRENTS_CLOSE, FSYNC_DATASYNC, MAX_IO_LEN, OFF_CURRENT, OP_CLOSE, OP_COPY_FILE_RANGE, OP_FACCESSAT,
     OP_FSYNC, OP_FTRUNCATE, OP_GETDENTS, OP_LINKAT, OP_MKDIRAT, OP_OPENAT, OP_READ, OP_READLINKAT, OP_RENAMEAT,
     OP_SENDFILE, OP_STATFS, OP_STATX, OP_SYMLINKAT, OP_UNLINKAT, OP_WRITE, address_of,
 )
-
-# A buffer kept for reuse with its ctypes pin and address (buffers.Buffer): read_pinned's.
-Pinned = tuple[bytearray, memoryview, Any, int]
 
 
 def _nbytes(buf: Any) -> int:
@@ -112,7 +110,7 @@ class Engine(Protocol):
         addr, keep = address_of(buffer, writable=True)
         return self.submit(OP_READ, fd, addr, _nbytes(buffer), offset, keep, flags=flags)
 
-    def read_pinned(self, fd: int, pinned: Pinned, start: int, length: int, offset: int, *,
+    def read_pinned(self, fd: int, pinned: Buffer, start: int, length: int, offset: int, *,
                     flags: int = 0) -> Request:
         """read() into a kept buffer from byte start on, by the address it was pinned at
         (no ctypes objects per read)."""  # io_uring_prep_read

@@ -25,7 +25,8 @@ from typing import Any
 
 from ..engine import api, driver, kernel, platform, records
 from ..engine.records import AT_FDCWD, FLAG_ASYNC, FLAG_LINK, FS_SLOW, OFF_CURRENT, OP_STATX
-from ..engine.api import Engine, Pinned, Request, check_result, os_error
+from ..engine.api import Engine, Request, check_result, os_error
+from ..engine.buffers import Buffer
 
 
 def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
@@ -176,7 +177,7 @@ class RawFile:
             return n
         return await self._read_ring(self.engine.read(self.ref, view, self._read_offset(), flags=self.flags))
 
-    async def read_pinned(self, pinned: Pinned, start: int, length: int) -> int:
+    async def read_pinned(self, pinned: Buffer, start: int, length: int) -> int:
         """readinto() by the engine of up to length bytes into a kept buffer from byte
         start on (the caller tried the memory first)."""
         return await self._read_ring(
