@@ -103,45 +103,54 @@ class Engine(Protocol):
     def stats(self) -> dict[str, int]: ...
 
     # --- typed operations -----------------------------------------------------------
+    # (those without a liburing tag have no ring opcode: the engine's workers run them)
 
+    # liburing: io_uring_prep_read
     def read(self, fd: int, buffer: Any, offset: int, *, flags: int = 0) -> Request:
         """Up to len(buffer) bytes at offset (OFF_CURRENT: at the file position) into
-        buffer."""  # io_uring_prep_read
+        buffer."""
         addr, keep = address_of(buffer, writable=True)
         return self.submit(OP_READ, fd, addr, _nbytes(buffer), offset, keep, flags=flags)
 
+    # liburing: io_uring_prep_read
     def read_pinned(self, fd: int, pinned: Buffer, start: int, length: int, offset: int, *,
                     flags: int = 0) -> Request:
         """read() into a kept buffer from byte start on, by the address it was pinned at
-        (no ctypes objects per read)."""  # io_uring_prep_read
+        (no ctypes objects per read)."""
         return self.submit(OP_READ, fd, pinned[3] + start, length, offset, pinned[2], flags=flags)
 
+    # liburing: io_uring_prep_write
     def write(self, fd: int, data: Any, offset: int, *, flags: int = 0) -> Request:
-        """data at offset (OFF_CURRENT: at the file position; the count can be short)."""  # io_uring_prep_write
+        """data at offset (OFF_CURRENT: at the file position; the count can be short)."""
         addr, keep = address_of(data, writable=False)
         return self.submit(OP_WRITE, fd, addr, _nbytes(data), offset, keep, flags=flags)
 
+    # liburing: io_uring_prep_openat
     def openat(self, path: bytes, oflags: int, mode: int = 0o666, *, dirfd: int = AT_FDCWD, slot: int | None = None,
                flags: int = 0) -> Request:
         """os.open(path, oflags, mode, dir_fd=dirfd): the descriptor, or with slot, into
-        that direct-descriptor slot (io_uring_prep_openat_direct)."""  # io_uring_prep_openat
+        that direct-descriptor slot (io_uring_prep_openat_direct)."""
         addr, keep = address_of(path, writable=False)
         return self.submit(OP_OPENAT, 0, addr, 0, 0, keep, flags=flags, op_flags=oflags, mode=mode, dirfd=dirfd,
                            slot=0 if slot is None else slot + 1)
 
+    # liburing: io_uring_prep_close
     def close_fd(self, fd: int, *, flags: int = 0) -> Request:
-        """Closes a descriptor (close() is the engine's own)."""  # io_uring_prep_close
+        """Closes a descriptor (close() is the engine's own)."""
         return self.submit(OP_CLOSE, fd, flags=flags)
 
-    def fsync(self, fd: int, datasync: bool = False, *, flags: int = 0) -> Request:  # io_uring_prep_fsync
+    # liburing: io_uring_prep_fsync
+    def fsync(self, fd: int, datasync: bool = False, *, flags: int = 0) -> Request:
         return self.submit(OP_FSYNC, fd, flags=flags, op_flags=FSYNC_DATASYNC if datasync else 0)
 
-    def ftruncate(self, fd: int, size: int, *, flags: int = 0) -> Request:  # io_uring_prep_ftruncate
+    # liburing: io_uring_prep_ftruncate
+    def ftruncate(self, fd: int, size: int, *, flags: int = 0) -> Request:
         return self.submit(OP_FTRUNCATE, fd, 0, 0, size, flags=flags)
 
+    # liburing: io_uring_prep_statx
     def statx(self, path: bytes, out: bytearray, *, dirfd: int = AT_FDCWD, at_flags: int = 0, mask: int,
               flags: int = 0) -> Request:
-        """statx(dirfd, path, at_flags, mask) into out (a struct statx)."""  # io_uring_prep_statx
+        """statx(dirfd, path, at_flags, mask) into out (a struct statx)."""
         addr, keep = address_of(path, writable=False)
         out_addr, keep_out = address_of(out, writable=True)
         return self.submit(OP_STATX, -1, addr, 0, 0, (keep, keep_out), flags=flags, op_flags=at_flags, addr2=out_addr,
@@ -153,26 +162,31 @@ class Engine(Protocol):
         out_addr, keep_out = address_of(out, writable=True)
         return self.submit(OP_STATFS, -1 if fd is None else fd, addr, 0, 0, (keep_out, keep), addr2=out_addr)
 
+    # liburing: io_uring_prep_renameat
     def renameat(self, olddirfd: int, old: bytes, newdirfd: int, new: bytes, *, flags: int = 0) -> Request:
-        a, ka = address_of(old, writable=False)  # io_uring_prep_renameat
+        a, ka = address_of(old, writable=False)
         b, kb = address_of(new, writable=False)
         return self.submit(OP_RENAMEAT, newdirfd, a, 0, 0, (ka, kb), flags=flags, addr2=b, dirfd=olddirfd)
 
+    # liburing: io_uring_prep_unlinkat
     def unlinkat(self, dirfd: int, path: bytes, at_flags: int = 0, *, flags: int = 0) -> Request:
-        addr, keep = address_of(path, writable=False)  # io_uring_prep_unlinkat
+        addr, keep = address_of(path, writable=False)
         return self.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, flags=flags, op_flags=at_flags, dirfd=dirfd)
 
+    # liburing: io_uring_prep_mkdirat
     def mkdirat(self, dirfd: int, path: bytes, mode: int, *, flags: int = 0) -> Request:
-        addr, keep = address_of(path, writable=False)  # io_uring_prep_mkdirat
+        addr, keep = address_of(path, writable=False)
         return self.submit(OP_MKDIRAT, -1, addr, 0, 0, keep, flags=flags, mode=mode, dirfd=dirfd)
 
+    # liburing: io_uring_prep_linkat
     def linkat(self, olddirfd: int, old: bytes, newdirfd: int, new: bytes, at_flags: int = 0) -> Request:
-        a, ka = address_of(old, writable=False)  # io_uring_prep_linkat
+        a, ka = address_of(old, writable=False)
         b, kb = address_of(new, writable=False)
         return self.submit(OP_LINKAT, newdirfd, a, 0, 0, (ka, kb), op_flags=at_flags, addr2=b, dirfd=olddirfd)
 
+    # liburing: io_uring_prep_symlinkat
     def symlinkat(self, target: bytes, newdirfd: int, linkpath: bytes) -> Request:
-        a, ka = address_of(target, writable=False)  # io_uring_prep_symlinkat
+        a, ka = address_of(target, writable=False)
         b, kb = address_of(linkpath, writable=False)
         return self.submit(OP_SYMLINKAT, -1, a, 0, 0, (ka, kb), addr2=b, dirfd=newdirfd)
 
