@@ -42,3 +42,24 @@ def test_layers_import_one_way() -> None:
                 wrong.append(f"{module} imports {target}")
     assert not wrong
     assert {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} == {"engine", "io", "os", "threadpool"}
+
+
+def test_only_the_engine_packs_records() -> None:
+    """The layers above the engine call its typed operations (engine.read(...),
+    engine.openat(...), ...), never engine.submit(), address_of() or Request()
+    (docs/engine.md)."""
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module, _ = _imports(path)
+        if _layer(module) == 0:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            engine_submit = name == "submit" and isinstance(func, ast.Attribute) and ast.unparse(func.value).lower(
+            ).endswith("engine")
+            if engine_submit or name in ("address_of", "Request"):
+                wrong.append(f"{module}:{node.lineno} calls {ast.unparse(func)}")
+    assert not wrong

@@ -91,8 +91,7 @@ async def _kernel_span(engine: Any, fin: int, fout: int, off: int, n: int) -> in
     or None when the kernel cannot copy between these files at all."""
     done = 0
     while done < n:
-        res = await api.run(engine, OP_COPY_FILE_RANGE, None, fout, length=n - done, off=off + done,
-                                addr2=off + done, dirfd=fin)
+        res = await api.result(engine, engine.copy_file_range(fin, off + done, fout, off + done, n - done))
         if res < 0:
             if done == 0 and off == 0 and -res in _NO_KERNEL_COPY:
                 return None

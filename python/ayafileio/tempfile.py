@@ -27,7 +27,7 @@ from .io.answer import AwaitableBool, answer
 from .io.file import AsyncFile
 from .io.open import open as aopen
 from .io.lines import ReadlineIteration
-from .engine.records import OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE, address_of
+from .engine.records import AT_FDCWD, OP_MKDIRAT, OP_OPENAT, OP_UNLINKAT, OP_WRITE
 from .engine.api import os_error, result
 from .os.requests import in_thread
 from .engine import api, platform
@@ -57,7 +57,6 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
     propagates."""
     engine = requests.engine_for(op)
     assert engine is not None
-    addr, keep = address_of(c, writable=False)
 
     def remove(res: int) -> None:
         if op == OP_OPENAT:
@@ -65,7 +64,8 @@ async def _submit_or_clean(op: int, c: bytes, flags: int, mode: int, named: bool
         if named:
             (os.rmdir if op == OP_MKDIRAT else os.unlink)(c[:-1])
 
-    return await result(engine, engine.submit(op, 0, addr, 0, 0, keep, op_flags=flags, mode=mode), undo=remove)
+    req = engine.openat(c, flags, mode) if op == OP_OPENAT else engine.mkdirat(AT_FDCWD, c, mode)
+    return await result(engine, req, undo=remove)
 
 
 async def _make(op: int, prefix: Any, suffix: Any, dir: Any, executor: Executor | None) -> tuple[int, Any]:
@@ -107,8 +107,7 @@ async def _remove(path: Any) -> None:
         except FileNotFoundError:
             pass
         return
-    addr, keep = address_of(os.fsencode(path) + b"\0", writable=False)
-    await result(engine, engine.submit(OP_UNLINKAT, -1, addr, 0, 0, keep), cancel=False)
+    await result(engine, engine.unlinkat(AT_FDCWD, os.fsencode(path) + b"\0"), cancel=False)
 
 
 async def _write_all(fd: int, data: bytes) -> None:

@@ -31,8 +31,7 @@ from . import os as aos
 from .io.modes import c_path
 from .io.open import open as aopen
 from .engine.records import (
-    AT_FDCWD, FLAG_ASYNC, FLAG_FIXED_FILE, FLAG_HARD_LINK, FLAG_LINK, MAX_IO_LEN, FS_SLOW, OP_CLOSE, OP_FSYNC,
-    OP_OPENAT, OP_READ, OP_RENAMEAT, OP_UNLINKAT, OP_WRITE, address_of,
+    AT_FDCWD, FLAG_ASYNC, FLAG_FIXED_FILE, FLAG_HARD_LINK, FLAG_LINK, MAX_IO_LEN, FS_SLOW, OP_CLOSE, OP_OPENAT,
 )
 from .engine.api import Engine, chain, os_error, result
 from .os.requests import in_thread
@@ -79,13 +78,13 @@ async def read_bytes(path: Any) -> bytes:
         return await in_thread(None, _read_sync, shown)
     buf = bytearray(_FIRST_READ)
     try:
-        (pa, kp), (ba, kb) = address_of(c, False), address_of(buf, True)
+        flags = _async_flag(engine, c)
+        engine.room_for_chain(3)
         opened, got, closed = await chain(engine, [
-            (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_RDONLY | platform.OPEN_FLAGS, slot=slot + 1,
-                             flags=FLAG_LINK)),
-            (OP_READ, dict(fd=slot, addr=ba, length=len(buf), off=0, keep=kb, flags=_LINKED | FLAG_FIXED_FILE)),
-            (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
-        ], _async_flag(engine, c))
+            engine.openat(c, os.O_RDONLY | platform.OPEN_FLAGS, slot=slot, flags=FLAG_LINK | flags),
+            engine.read(slot, buf, 0, flags=_LINKED | FLAG_FIXED_FILE | flags),
+            engine.close_fd(slot, flags=FLAG_FIXED_FILE | flags),
+        ])
     finally:
         engine.give_slot(slot)
     if opened < 0:
@@ -167,16 +166,17 @@ class _EngineSteps:
         if slot is None:
             return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create, mode)
         try:
-            (pa, kp), (da, kd) = address_of(c, False), address_of(view, False)
+            fixed = FLAG_FIXED_FILE | self.flags
+            engine.room_for_chain(4 if self.durable else 3)
             steps = [
-                (OP_OPENAT, dict(addr=pa, keep=kp, op_flags=os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS,
-                                 mode=mode, slot=slot + 1, flags=FLAG_LINK)),
-                (OP_WRITE, dict(fd=slot, addr=da, length=view.nbytes, off=0, keep=kd, flags=_LINKED | FLAG_FIXED_FILE)),
+                engine.openat(c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode, slot=slot,
+                              flags=FLAG_LINK | self.flags),
+                engine.write(slot, view, 0, flags=_LINKED | fixed),
             ]
             if self.durable:
-                steps.append((OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)))
-            steps.append((OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)))
-            opened, wrote, *rest = await chain(engine, steps, self.flags)
+                steps.append(engine.fsync(slot, flags=_LINKED | fixed))
+            steps.append(engine.close_fd(slot, flags=fixed))
+            opened, wrote, *rest = await chain(engine, steps)
         finally:
             engine.give_slot(slot)
         if opened < 0:
@@ -224,26 +224,25 @@ class _EngineSteps:
 
     async def _rename(self, temp: bytes) -> None:
         engine = self.engine
-        (ta, kt), (da, kd) = address_of(temp, False), address_of(self.c, False)
-        rename = (OP_RENAMEAT, dict(fd=AT_FDCWD, addr=ta, addr2=da, keep=(kt, kd)))
         slot = engine.take_slot() if self.durable else None
         if slot is None:
-            renamed, = await chain(engine, [rename], self.flags)
+            renamed, = await chain(engine, [engine.renameat(AT_FDCWD, temp, AT_FDCWD, self.c, flags=self.flags)])
             if renamed < 0:
                 raise os_error(renamed, self.shown)
             if self.durable:
                 await in_thread(None, _fsync_dir, os.path.dirname(self.c[:-1]))
             return
         try:
-            (ha, kh) = address_of((os.path.dirname(self.c[:-1]) or b".") + b"\0", False)
-            rename[1]["flags"] = FLAG_LINK
+            head = (os.path.dirname(self.c[:-1]) or b".") + b"\0"
+            fixed = FLAG_FIXED_FILE | self.flags
+            engine.room_for_chain(4)
             renamed, opened, synced, closed = await chain(engine, [
-                rename,
-                (OP_OPENAT, dict(addr=ha, keep=kh, op_flags=os.O_RDONLY | _O_DIRECTORY | platform.OPEN_FLAGS,
-                                 slot=slot + 1, flags=FLAG_LINK)),
-                (OP_FSYNC, dict(fd=slot, flags=_LINKED | FLAG_FIXED_FILE)),
-                (OP_CLOSE, dict(fd=slot, flags=FLAG_FIXED_FILE)),
-            ], self.flags)
+                engine.renameat(AT_FDCWD, temp, AT_FDCWD, self.c, flags=FLAG_LINK | self.flags),
+                engine.openat(head, os.O_RDONLY | _O_DIRECTORY | platform.OPEN_FLAGS, 0, slot=slot,
+                              flags=FLAG_LINK | self.flags),
+                engine.fsync(slot, flags=_LINKED | fixed),
+                engine.close_fd(slot, flags=fixed),
+            ])
         finally:
             engine.give_slot(slot)
         if renamed < 0:
@@ -253,8 +252,7 @@ class _EngineSteps:
                 raise os_error(res)
 
     async def _unlink(self, temp: bytes) -> None:
-        addr, keep = address_of(temp, False)
-        await result(self.engine, self.engine.submit(OP_UNLINKAT, addr=addr, keep=keep, flags=self.flags), cancel=False)
+        await result(self.engine, self.engine.unlinkat(AT_FDCWD, temp, flags=self.flags), cancel=False)
 
 
 def _temp_mode(target: os.stat_result | None) -> int:

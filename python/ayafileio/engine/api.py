@@ -12,7 +12,16 @@ import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .records import AT_FDCWD, OFF_CURRENT, OP_WRITE, address_of
+from .buffers import Buffer
+from .records import (
+    AT_FDCWD, DIRENTS_CLOSE, FSYNC_DATASYNC, MAX_IO_LEN, OFF_CURRENT, OP_CLOSE, OP_COPY_FILE_RANGE, OP_FACCESSAT,
+    OP_FSYNC, OP_FTRUNCATE, OP_GETDENTS, OP_LINKAT, OP_MKDIRAT, OP_OPENAT, OP_READ, OP_READLINKAT, OP_RENAMEAT,
+    OP_SENDFILE, OP_STATFS, OP_STATX, OP_SYMLINKAT, OP_UNLINKAT, OP_WRITE, address_of,
+)
+
+
+def _nbytes(buf: Any) -> int:
+    return len(buf) if type(buf) is bytes or type(buf) is bytearray else memoryview(buf).nbytes
 
 
 class Request:
@@ -27,7 +36,13 @@ class Request:
 
 
 class Engine(Protocol):
-    """What the layers above ask of the running loop's driver."""
+    """What the layers above ask of the running loop's driver. Both drivers subclass it
+    and so share its typed operations (below submit()), the one place outside the
+    drivers where request records are packed: each takes Python objects (buffers,
+    NUL-terminated paths), keeps them alive until the request completes, and returns
+    the Request. flags are request flags: FLAG_LINK chains the next request,
+    FLAG_FIXED_FILE names a direct-descriptor slot, FLAG_ASYNC a file on a slow file
+    system."""
 
     loop: asyncio.AbstractEventLoop
     thread: int
@@ -60,10 +75,16 @@ class Engine(Protocol):
         """The FS_* kind of device dev (a stat's st_dev), or fallback when the mount table
         does not list it."""
 
-    def statx_cached(self, fd: int, addr: int) -> int:
-        """statx of fd into the struct at addr from the attributes the kernel has cached
+    def statx_cached(self, fd: int, out: bytearray) -> int:
+        """statx of fd into out (a struct statx) from the attributes the kernel has cached
         (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
         thread: 0 or -errno (-ENOSYS where there is no such call)."""
+
+    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
+        """How reads of a file (regular or not, readable or not, on a file system of
+        kind fs_kind) may skip the ring, the one rule for it: "nowait" tries
+        read_cached() (page-cache hits), "memory" read_memory() as well (a RAM-backed
+        file system: it never waits for a device), "" never (the ring does them all)."""
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
@@ -80,6 +101,122 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
     def stats(self) -> dict[str, int]: ...
+
+    # --- typed operations -----------------------------------------------------------
+    # (those without a liburing tag have no ring opcode: the engine's workers run them)
+
+    # liburing: io_uring_prep_read
+    def read(self, fd: int, buffer: Any, offset: int, *, flags: int = 0) -> Request:
+        """Up to len(buffer) bytes at offset (OFF_CURRENT: at the file position) into
+        buffer."""
+        addr, keep = address_of(buffer, writable=True)
+        return self.submit(OP_READ, fd, addr, _nbytes(buffer), offset, keep, flags=flags)
+
+    # liburing: io_uring_prep_read
+    def read_pinned(self, fd: int, pinned: Buffer, start: int, length: int, offset: int, *,
+                    flags: int = 0) -> Request:
+        """read() into a kept buffer from byte start on, by the address it was pinned at
+        (no ctypes objects per read)."""
+        return self.submit(OP_READ, fd, pinned[3] + start, length, offset, pinned[2], flags=flags)
+
+    # liburing: io_uring_prep_write
+    def write(self, fd: int, data: Any, offset: int, *, flags: int = 0) -> Request:
+        """data at offset (OFF_CURRENT: at the file position; the count can be short)."""
+        addr, keep = address_of(data, writable=False)
+        return self.submit(OP_WRITE, fd, addr, _nbytes(data), offset, keep, flags=flags)
+
+    # liburing: io_uring_prep_openat
+    def openat(self, path: bytes, oflags: int, mode: int = 0o666, *, dirfd: int = AT_FDCWD, slot: int | None = None,
+               flags: int = 0) -> Request:
+        """os.open(path, oflags, mode, dir_fd=dirfd): the descriptor, or with slot, into
+        that direct-descriptor slot (io_uring_prep_openat_direct)."""
+        addr, keep = address_of(path, writable=False)
+        return self.submit(OP_OPENAT, 0, addr, 0, 0, keep, flags=flags, op_flags=oflags, mode=mode, dirfd=dirfd,
+                           slot=0 if slot is None else slot + 1)
+
+    # liburing: io_uring_prep_close
+    def close_fd(self, fd: int, *, flags: int = 0) -> Request:
+        """Closes a descriptor (close() is the engine's own)."""
+        return self.submit(OP_CLOSE, fd, flags=flags)
+
+    # liburing: io_uring_prep_fsync
+    def fsync(self, fd: int, datasync: bool = False, *, flags: int = 0) -> Request:
+        return self.submit(OP_FSYNC, fd, flags=flags, op_flags=FSYNC_DATASYNC if datasync else 0)
+
+    # liburing: io_uring_prep_ftruncate
+    def ftruncate(self, fd: int, size: int, *, flags: int = 0) -> Request:
+        return self.submit(OP_FTRUNCATE, fd, 0, 0, size, flags=flags)
+
+    # liburing: io_uring_prep_statx
+    def statx(self, path: bytes, out: bytearray, *, dirfd: int = AT_FDCWD, at_flags: int = 0, mask: int,
+              flags: int = 0) -> Request:
+        """statx(dirfd, path, at_flags, mask) into out (a struct statx)."""
+        addr, keep = address_of(path, writable=False)
+        out_addr, keep_out = address_of(out, writable=True)
+        return self.submit(OP_STATX, -1, addr, 0, 0, (keep, keep_out), flags=flags, op_flags=at_flags, addr2=out_addr,
+                           mode=mask, dirfd=dirfd)
+
+    def statfs(self, fd: int | None, path: bytes, out: bytearray) -> Request:
+        """fstatfs(fd), or statfs(path) when fd is None, into out (a struct statfs)."""
+        addr, keep = (0, None) if fd is not None else address_of(path, writable=False)
+        out_addr, keep_out = address_of(out, writable=True)
+        return self.submit(OP_STATFS, -1 if fd is None else fd, addr, 0, 0, (keep_out, keep), addr2=out_addr)
+
+    # liburing: io_uring_prep_renameat
+    def renameat(self, olddirfd: int, old: bytes, newdirfd: int, new: bytes, *, flags: int = 0) -> Request:
+        a, ka = address_of(old, writable=False)
+        b, kb = address_of(new, writable=False)
+        return self.submit(OP_RENAMEAT, newdirfd, a, 0, 0, (ka, kb), flags=flags, addr2=b, dirfd=olddirfd)
+
+    # liburing: io_uring_prep_unlinkat
+    def unlinkat(self, dirfd: int, path: bytes, at_flags: int = 0, *, flags: int = 0) -> Request:
+        addr, keep = address_of(path, writable=False)
+        return self.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, flags=flags, op_flags=at_flags, dirfd=dirfd)
+
+    # liburing: io_uring_prep_mkdirat
+    def mkdirat(self, dirfd: int, path: bytes, mode: int, *, flags: int = 0) -> Request:
+        addr, keep = address_of(path, writable=False)
+        return self.submit(OP_MKDIRAT, -1, addr, 0, 0, keep, flags=flags, mode=mode, dirfd=dirfd)
+
+    # liburing: io_uring_prep_linkat
+    def linkat(self, olddirfd: int, old: bytes, newdirfd: int, new: bytes, at_flags: int = 0) -> Request:
+        a, ka = address_of(old, writable=False)
+        b, kb = address_of(new, writable=False)
+        return self.submit(OP_LINKAT, newdirfd, a, 0, 0, (ka, kb), op_flags=at_flags, addr2=b, dirfd=olddirfd)
+
+    # liburing: io_uring_prep_symlinkat
+    def symlinkat(self, target: bytes, newdirfd: int, linkpath: bytes) -> Request:
+        a, ka = address_of(target, writable=False)
+        b, kb = address_of(linkpath, writable=False)
+        return self.submit(OP_SYMLINKAT, -1, a, 0, 0, (ka, kb), addr2=b, dirfd=newdirfd)
+
+    def readlinkat(self, dirfd: int, path: bytes, out: bytearray) -> Request:
+        """readlinkat into out: the target's length."""
+        a, ka = address_of(path, writable=False)
+        b, kb = address_of(out, writable=True)
+        return self.submit(OP_READLINKAT, -1, a, len(out), 0, (ka, kb), addr2=b, dirfd=dirfd)
+
+    def faccessat(self, dirfd: int, path: bytes, mode: int, at_flags: int = 0) -> Request:
+        addr, keep = address_of(path, writable=False)
+        return self.submit(OP_FACCESSAT, -1, addr, 0, 0, keep, op_flags=at_flags, mode=mode, dirfd=dirfd)
+
+    def getdents(self, fd: int, out: bytearray, *, path: bytes | None = None, dirfd: int = AT_FDCWD,
+                 close: bool = False) -> Request:
+        """A batch of fd's entries (or of the directory at path, which the engine opens)
+        into out, packed as kernel.dirents() reads them; close: close the descriptor
+        when the directory ends."""
+        addr, keep = address_of(out, writable=True)
+        addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
+        return self.submit(OP_GETDENTS, fd, addr, len(out), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
+                           op_flags=DIRENTS_CLOSE if close else 0)
+
+    def sendfile(self, out_fd: int, in_fd: int, offset: int | None, count: int) -> Request:
+        """os.sendfile (offset None: from and advancing in_fd's position)."""
+        return self.submit(OP_SENDFILE, out_fd, 0, min(count, MAX_IO_LEN), OFF_CURRENT if offset is None else offset,
+                           dirfd=in_fd)
+
+    def copy_file_range(self, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int) -> Request:
+        return self.submit(OP_COPY_FILE_RANGE, fd_out, 0, length, off_out, addr2=off_in, dirfd=fd_in)
 
 
 async def result(engine: Engine, req: Request, cancel: bool = True,
@@ -98,13 +235,6 @@ async def result(engine: Engine, req: Request, cancel: bool = True,
         raise
 
 
-async def run(engine: Engine, op: int, keep: Any, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0,
-              **fields: int) -> int:
-    """One request's result (a value or -errno). A cancelled task cancels the request and
-    waits it out: an operation the kernel finished first has happened."""
-    return await result(engine, engine.submit(op, fd, addr, length, off, keep, **fields))
-
-
 async def write_all(engine: Engine, fd: int, data: Any, off: int, *, flags: int = 0, waited_out: bool = False,
                     wrote: Callable[[int], object] | None = None) -> int:
     """Writes all of data at off (OFF_CURRENT: at the file position), one WRITE after
@@ -115,9 +245,7 @@ async def write_all(engine: Engine, fd: int, data: Any, off: int, *, flags: int 
     view = memoryview(data).cast("B")
     done = 0
     while done < view.nbytes:
-        addr, keep = address_of(view[done:], writable=False)
-        req = engine.submit(OP_WRITE, fd, addr, view.nbytes - done, off if off == OFF_CURRENT else off + done, keep,
-                            flags=flags)
+        req = engine.write(fd, view[done:], off if off == OFF_CURRENT else off + done, flags=flags)
         res = await (engine.settle(req, cancel=False) if waited_out else result(engine, req))
         if res < 0:
             raise os_error(res)
@@ -140,16 +268,13 @@ def write_all_now(write: Callable[[memoryview, int], int], data: Any, off: int) 
         off = off if off < 0 else off + n
 
 
-async def chain(engine: Engine, steps: list[tuple[int, dict[str, Any]]], flags: int = 0,
-                undo: Callable[[int], object] | None = None) -> list[int]:
-    """Submits steps (op, submit()'s keywords) as one linked chain, each request with flags
-    added, and returns every result. Only the last request wakes the task: a chain
-    completes in order, so the others' results are in by then (their futures are
-    cancelled at once, which spares the loop a task step each). A cancelled task waits
-    the chain out first (a close in it must run), gives undo the first request's result
-    if that succeeded (a descriptor it opened), then raises."""
-    engine.room_for_chain(len(steps))
-    reqs = [engine.submit(op, **{**kw, "flags": kw.get("flags", 0) | flags}) for op, kw in steps]
+async def chain(engine: Engine, reqs: list[Request], undo: Callable[[int], object] | None = None) -> list[int]:
+    """The results of reqs, a linked chain just submitted (each but the last with
+    FLAG_LINK, after engine.room_for_chain(len(reqs))). Only the last request wakes the
+    task: a chain completes in order, so the others' results are in by then (their
+    futures are cancelled at once, which spares the loop a task step each). A cancelled
+    task waits the chain out first (a close in it must run), gives undo the first
+    request's result if that succeeded (a descriptor it opened), then raises."""
     for req in reqs[:-1]:
         req.future.cancel()
     cancelled = False

@@ -25,7 +25,7 @@ from typing import Any
 from . import buffers, native, notify, platform
 from .config import cached_close_timeout, cached_loop_budget, debug, get_config
 from .records import (
-    AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_LINK, OFF_CURRENT, REQUEST, REQUEST_SIZE, OP_NAMES, OP_OPENAT,
+    AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE, OP_NAMES, OP_OPENAT,
     OP_STATX, address_of, engine_ops,
 )
 from .api import Engine, Request, wait_out
@@ -58,7 +58,7 @@ def _resolve(fut: asyncio.Future[None]) -> None:
         fut.set_result(None)
 
 
-class Driver:
+class Driver(Engine):
     """The engine of one event loop, driven from that loop's thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -169,9 +169,15 @@ class Driver:
         kind: int = self._lib.pybind_DevFSKind(os.major(dev), os.minor(dev))
         return fallback if kind < 0 else kind
 
-    def statx_cached(self, fd: int, addr: int) -> int:
+    def statx_cached(self, fd: int, out: bytearray) -> int:
+        addr, keep = address_of(out, writable=True)
         res: int = self._lib.pybind_StatxCached(fd, addr)
         return res
+
+    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
+        if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
+            return ""
+        return "memory" if fs_kind == FS_MEMORY else "nowait"
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT

@@ -11,8 +11,8 @@ import sys
 from typing import Any, NamedTuple
 
 from . import platform
-from .api import Engine, os_error, run
-from .records import DIRENTS_END, OP_STATFS, OP_STATX, address_of
+from .api import Engine, os_error, result
+from .records import DIRENTS_END
 
 AT_SYMLINK_NOFOLLOW = 0x100
 AT_REMOVEDIR = 0x200
@@ -53,14 +53,11 @@ async def statx(engine: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd
     """os.stat()/os.lstat()/os.fstat() of p as one STATX request. name_fd=False leaves the
     descriptor out of the error, as os.fstat() does."""
     buf = bytearray(STATX_SIZE)
-    out, keep_out = address_of(buf, writable=True)
-    addr, keep_path = address_of(p.c, writable=False)
     if p.fd is not None:
         dirfd, flags = p.fd, AT_EMPTY_PATH
     else:
         flags = 0 if follow else AT_SYMLINK_NOFOLLOW
-    res = await run(engine, OP_STATX, (keep_out, keep_path), addr=addr, addr2=out, op_flags=flags,
-                    mode=STATX_BASIC_STATS, dirfd=dirfd)
+    res = await result(engine, engine.statx(p.c, buf, dirfd=dirfd, at_flags=flags, mask=STATX_BASIC_STATS))
     if res < 0:
         raise os_error(res, p.shown if p.fd is None or name_fd else None)
     return stat_from_statx(buf)
@@ -81,9 +78,7 @@ def statvfs_from_statfs(buf: bytes | bytearray) -> os.statvfs_result:
 
 async def statfs(engine: Engine, p: PathArg) -> os.statvfs_result:
     buf = bytearray(_STATFS.size)
-    out, keep_out = address_of(buf, writable=True)
-    addr, keep_path = (0, None) if p.fd is not None else address_of(p.c, writable=False)
-    res = await run(engine, OP_STATFS, (keep_out, keep_path), -1 if p.fd is None else p.fd, addr=addr, addr2=out)
+    res = await result(engine, engine.statfs(p.fd, p.c, buf))
     if res < 0:
         raise os_error(res, p.shown)
     return statvfs_from_statfs(buf)

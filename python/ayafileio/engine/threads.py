@@ -23,7 +23,7 @@ from .records import (
     AT_FDCWD, FLAG_LINK, FS_LOCAL, FSYNC_DATASYNC, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_NOP,
     OP_OPENAT, OP_READ, OP_NAMES, OP_WRITE, engine_ops,
 )
-from .api import Request, wait_out
+from .api import Engine, Request, wait_out
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
 _WORKERS = 4
@@ -62,7 +62,7 @@ def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, 
         return -(e.errno or errno.EIO)
 
 
-class ThreadDriver:
+class ThreadDriver(Engine):
     """The Engine protocol (api.Engine), a sibling of driver.Driver: requests run
     as plain system calls on a small thread pool and complete through
     call_soon_threadsafe. It serves no reads from memory (nothing is faster than the
@@ -132,8 +132,11 @@ class ThreadDriver:
     def dev_fs_kind(self, dev: int, fallback: int) -> int:
         return fallback
 
-    def statx_cached(self, fd: int, addr: int) -> int:
+    def statx_cached(self, fd: int, out: bytearray) -> int:
         return -errno.ENOSYS  # Go cannot run in this process
+
+    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
+        return ""  # nothing is faster than the pool here
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None

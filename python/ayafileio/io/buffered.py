@@ -27,7 +27,7 @@ from ..engine import api, buffers, platform, records
 from .. import _versions
 from ..engine.config import debug
 from .raw import Interrupted, RawFile, closed_error
-from ..engine.records import FLAG_LINK, OP_CLOSE, OP_WRITE
+from ..engine.records import FLAG_LINK
 from ..engine.api import os_error
 
 _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK_HOLE", None)) if w is not None)
@@ -186,7 +186,8 @@ class BufferedFile(_OverRaw):
                 await wait
             n = self.raw.read_cached(view)  # in memory: no round trip
             if n is None:
-                n = await self.raw.read_ring(self._addr + start, len(view), self._pin)
+                pinned = self._buf, self._view, self._pin, self._addr
+                n = await self.raw.read_pinned(pinned, start, len(view))
         except Interrupted as e:
             if e.count > 0:
                 self._read_end = self._raw_pos = start + e.count
@@ -715,10 +716,9 @@ class BufferedFile(_OverRaw):
         data = bytes(self._view[self._write_pos : self._write_end])
         off = raw.write_offset()
         engine = raw.engine
-        addr, keep = records.address_of(data, writable=False)
         engine.room_for_chain(2)
-        wreq = engine.submit(OP_WRITE, raw.ref, addr, len(data), off, keep, flags=FLAG_LINK | raw.flags)
-        creq = engine.submit(OP_CLOSE, raw.ref, flags=raw.flags)
+        wreq = engine.write(raw.ref, data, off, flags=FLAG_LINK | raw.flags)
+        creq = engine.close_fd(raw.ref, flags=raw.flags)
         before = raw.pos
         try:
             wres = await wreq.future

@@ -23,13 +23,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
 from typing import Any, AnyStr, Generic, TypeVar
 
-from ..engine import api, driver, platform, records
+from ..engine import api, driver, platform
 from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
 from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
 from .raw import RawFile, openat, stat_cached, stats_by_engine
-from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW, OP_READ
+from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW
 from ..engine.api import check_result
 from .text import TextLayer
 
@@ -608,10 +608,8 @@ class AsyncBinaryFile(AsyncFile[bytes]):
                 await wait
             got = raw.pread_cached(view, offset)
         if got is None:
-            addr, keep = records.address_of(view, writable=True)
             # Waited out if cancelled: the kernel may still be writing into view.
-            req = raw.engine.submit(OP_READ, raw.ref, addr, size, offset, keep, flags=raw.flags)
-            got = check_result(await api.result(raw.engine, req))
+            got = check_result(await api.result(raw.engine, raw.engine.read(raw.ref, view, offset, flags=raw.flags)))
         # A copy of the filled part: the finished request may still hold an export of
         # out (its keep), so out itself cannot be resized.
         return view[:got].tobytes()

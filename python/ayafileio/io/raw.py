@@ -24,11 +24,9 @@ import stat
 from typing import Any
 
 from ..engine import api, driver, kernel, platform, records
-from ..engine.records import (
-    AT_FDCWD, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_OPENAT,
-    OP_READ, OP_STATX, OP_WRITE,
-)
+from ..engine.records import AT_FDCWD, FLAG_ASYNC, FLAG_LINK, FS_SLOW, OFF_CURRENT, OP_STATX
 from ..engine.api import Engine, Request, check_result, os_error
+from ..engine.buffers import Buffer
 
 
 def closed_error(msg: str = "I/O operation on closed file.") -> ValueError:
@@ -72,11 +70,7 @@ class RawFile:
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
         self.size = st.st_size  # what the file held when last seen: readall's first guess
-        # Reads may skip the ring: "nowait" tries preadv2(RWF_NOWAIT) (page-cache hits),
-        # "memory" reads a RAM-backed file system directly (it never waits for a device).
-        self.fast_read = ""
-        if self.regular and readable and platform.READ_FAST_PATH and fs_kind != FS_SLOW:
-            self.fast_read = "memory" if fs_kind == FS_MEMORY else "nowait"
+        self.fast_read = self.engine.fast_read_mode(self.regular, readable, fs_kind)  # reads may skip the ring
         # FileIO seeks an appending file to its end when it opens it (a descriptor this
         # module opened has O_APPEND: its writes go there anyway); a descriptor this
         # module just opened is at 0 otherwise.
@@ -181,14 +175,16 @@ class RawFile:
         n = self.read_cached(view)
         if n is not None:
             return n
-        addr, keep = records.address_of(view, writable=True)
-        return await self.read_ring(addr, len(view), keep)
+        return await self._read_ring(self.engine.read(self.ref, view, self._read_offset(), flags=self.flags))
 
-    async def read_ring(self, addr: int, length: int, keep: Any) -> int:
-        """One read through the engine of up to length bytes at the position into memory
-        at addr (kept alive by keep); advances the position, also by what a cancelled
-        read moved."""
-        req = self.engine.submit(OP_READ, self.ref, addr, length, self._read_offset(), keep, flags=self.flags)
+    async def read_pinned(self, pinned: Buffer, start: int, length: int) -> int:
+        """readinto() by the engine of up to length bytes into a kept buffer from byte
+        start on (the caller tried the memory first)."""
+        return await self._read_ring(
+            self.engine.read_pinned(self.ref, pinned, start, length, self._read_offset(), flags=self.flags))
+
+    async def _read_ring(self, req: Request) -> int:
+        """A read's count; advances the position, also by what a cancelled read moved."""
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -203,9 +199,7 @@ class RawFile:
     async def write(self, data: Any) -> int:
         """FileIO.write: one write at the position (appending: at the end); returns the
         count written, which can be short."""
-        addr, keep = records.address_of(data, writable=False)
-        length = len(data) if type(data) is bytes else memoryview(data).nbytes
-        req = self.engine.submit(OP_WRITE, self.ref, addr, length, self.write_offset(), keep, flags=self.flags)
+        req = self.engine.write(self.ref, data, self.write_offset(), flags=self.flags)
         try:
             n = check_result(await req.future)
         except asyncio.CancelledError as e:
@@ -258,14 +252,14 @@ class RawFile:
             size = self.tell()
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        req = self.engine.submit(OP_FTRUNCATE, self.ref, 0, 0, size, flags=self.flags)
+        req = self.engine.ftruncate(self.ref, size, flags=self.flags)
         check_result(await api.result(self.engine, req, cancel=False))
         self.size = size
         return size
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
-        req = self.engine.submit(OP_FSYNC, self.ref, op_flags=int(datasync), flags=self.flags)
+        req = self.engine.fsync(self.ref, datasync, flags=self.flags)
         check_result(await api.result(self.engine, req, cancel=False))
 
     async def close(self) -> None:
@@ -275,7 +269,7 @@ class RawFile:
         self.closed = True
         try:
             if platform.engine_closes(self.closefd):
-                req = self.engine.submit(OP_CLOSE, self.ref, flags=self.flags)
+                req = self.engine.close_fd(self.ref, flags=self.flags)
                 check_result(await api.result(self.engine, req, cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
@@ -334,8 +328,7 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     slow file system (what FileIO learns at open needs nothing fresher); None where
     there is no such call."""
     buf = bytearray(kernel.STATX_SIZE)
-    addr, keep = records.address_of(buf, writable=True)
-    if engine.statx_cached(fd, addr) < 0:
+    if engine.statx_cached(fd, buf) < 0:
         return None
     return kernel.stat_from_statx(buf)
 
@@ -352,11 +345,9 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
     has no STATX: the caller asks os.fstat."""
     path_kind = engine.path_fs_kind(cpath)
     extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
-    addr, keep = records.address_of(cpath, writable=False)
     discard = functools.partial(platform.discard, engine, flags=extra)  # for an open nobody will use
     if not stats_by_engine(engine) or path_kind != FS_SLOW:
-        req = engine.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=flags, mode=0o666, flags=extra)
-        res = await api.result(engine, req, undo=discard)
+        res = await api.result(engine, engine.openat(cpath, flags, flags=extra), undo=discard)
         if res < 0:
             raise os_error(res, name)
         if not stats_by_engine(engine):
@@ -368,13 +359,12 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
             raise
         return res, st, engine.dev_fs_kind(st.st_dev, path_kind)
     buf = bytearray(kernel.STATX_SIZE)
-    out, keep_out = records.address_of(buf, writable=True)
     nofollow = kernel.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
+    engine.room_for_chain(2)
     res, statted = await api.chain(engine, [
-        (OP_OPENAT, dict(addr=addr, keep=keep, op_flags=flags, mode=0o666, flags=FLAG_LINK)),
-        (OP_STATX, dict(addr=addr, keep=(keep, keep_out), addr2=out, op_flags=nofollow,
-                        mode=kernel.STATX_BASIC_STATS)),
-    ], extra, undo=discard)
+        engine.openat(cpath, flags, flags=FLAG_LINK | extra),
+        engine.statx(cpath, buf, at_flags=nofollow, mask=kernel.STATX_BASIC_STATS, flags=extra),
+    ], undo=discard)
     if res < 0:
         raise os_error(res, name)
     try:

@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 
 from . import path, requests, tree
 from ..engine.records import (
-    MAX_IO_LEN, OP_FACCESSAT, OP_LINKAT, OP_MKDIRAT, OP_READLINKAT, OP_RENAMEAT, OP_SENDFILE, OP_STATFS, OP_STATX,
-    OP_SYMLINKAT, OP_UNLINKAT, OFF_CURRENT, address_of,
+    OP_FACCESSAT, OP_LINKAT, OP_MKDIRAT, OP_READLINKAT, OP_RENAMEAT, OP_SENDFILE, OP_STATFS, OP_STATX, OP_SYMLINKAT,
+    OP_UNLINKAT,
 )
 from ..engine.api import os_error
 from .requests import dir_fd_arg, in_thread, path_arg
@@ -74,8 +74,7 @@ async def _rename(func: str, src: Any, dst: Any, src_dir_fd: int | None, dst_dir
     if engine is None:
         await in_thread(executor, getattr(os, func), src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
         return
-    (a, ka), (b, kb) = address_of(s.c, False), address_of(d.c, False)
-    res = await api.run(engine, OP_RENAMEAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd)
+    res = await api.result(engine, engine.renameat(sfd, s.c, dfd, d.c))
     if res < 0:
         raise os_error(res, s.shown, d.shown)
 
@@ -113,8 +112,7 @@ async def _unlinkat(func: str, path: Any, dir_fd: int | None, flags: int, execut
     if engine is None:
         await in_thread(executor, getattr(os, func), path, dir_fd=dir_fd)
         return
-    addr, keep = address_of(p.c, False)
-    res = await api.run(engine, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
+    res = await api.result(engine, engine.unlinkat(dirfd, p.c, flags))
     if res < 0:
         raise os_error(res, p.shown)
 
@@ -157,8 +155,7 @@ async def mkdir(path: Any, mode: int = 0o777, *, dir_fd: int | None = None, loop
     if engine is None:
         await in_thread(executor, os.mkdir, path, mode, dir_fd=dir_fd)
         return
-    addr, keep = address_of(p.c, False)
-    res = await api.run(engine, OP_MKDIRAT, keep, addr=addr, mode=mode, dirfd=dirfd)
+    res = await api.result(engine, engine.mkdirat(dirfd, p.c, mode))
     if res < 0:
         raise os_error(res, p.shown)
 
@@ -193,12 +190,10 @@ async def link(src: Any, dst: Any, *, src_dir_fd: int | None = None, dst_dir_fd:
         await in_thread(executor, os.link, src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd,
                         follow_symlinks=follow_symlinks)
         return
-    (a, ka), (b, kb) = address_of(s.c, False), address_of(d.c, False)
     # CPython calls link(2), which follows no link, unless a dir_fd is given: only then
     # does follow_symlinks=True become linkat's AT_SYMLINK_FOLLOW.
     follow = follow_symlinks and (src_dir_fd is not None or dst_dir_fd is not None)
-    res = await api.run(engine, OP_LINKAT, (ka, kb), dfd, a, addr2=b, dirfd=sfd,
-                            op_flags=AT_SYMLINK_FOLLOW if follow else 0)
+    res = await api.result(engine, engine.linkat(sfd, s.c, dfd, d.c, AT_SYMLINK_FOLLOW if follow else 0))
     if res < 0:
         raise os_error(res, s.shown, d.shown)
 
@@ -212,8 +207,7 @@ async def symlink(src: Any, dst: Any, target_is_directory: bool = False, *, dir_
     if engine is None:
         await in_thread(executor, os.symlink, src, dst, target_is_directory, dir_fd=dir_fd)
         return
-    (a, ka), (b, kb) = address_of(s.c, False), address_of(d.c, False)
-    res = await api.run(engine, OP_SYMLINKAT, (ka, kb), addr=a, addr2=b, dirfd=dirfd)
+    res = await api.result(engine, engine.symlinkat(s.c, dirfd, d.c))
     if res < 0:
         raise os_error(res, s.shown, d.shown)
 
@@ -226,8 +220,7 @@ async def readlink(path: Any, *, dir_fd: int | None = None, loop: Any = None, ex
     if engine is None:
         return await in_thread(executor, os.readlink, path, dir_fd=dir_fd)
     buf = bytearray(_PATH_MAX + 1)
-    (a, ka), (b, kb) = address_of(p.c, False), address_of(buf, True)
-    res = await api.run(engine, OP_READLINKAT, (ka, kb), addr=a, addr2=b, length=len(buf), dirfd=dirfd)
+    res = await api.result(engine, engine.readlinkat(dirfd, p.c, buf))
     if res < 0:
         raise os_error(res, p.shown)
     target = bytes(buf[:res])
@@ -244,8 +237,7 @@ async def access(path: Any, mode: int, *, dir_fd: int | None = None, effective_i
         return await in_thread(executor, os.access, path, mode, dir_fd=dir_fd, effective_ids=effective_ids,
                                follow_symlinks=follow_symlinks)
     flags = (AT_EACCESS if effective_ids else 0) | (0 if follow_symlinks else AT_SYMLINK_NOFOLLOW)
-    addr, keep = address_of(p.c, False)
-    return await api.run(engine, OP_FACCESSAT, keep, addr=addr, mode=mode, op_flags=flags, dirfd=dirfd) == 0
+    return await api.result(engine, engine.faccessat(dirfd, p.c, mode, flags)) == 0
 
 
 async def getcwd(*, loop: Any = None, executor: Executor | None = None) -> str:
@@ -273,8 +265,7 @@ if sys.platform != "win32":  # as os (and aiofiles.os): no statvfs or sendfile o
         out, inp = operator.index(out_fd), operator.index(in_fd)
         if offset is not None and offset < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        res = await api.run(engine, OP_SENDFILE, None, out, length=min(count, MAX_IO_LEN),
-                                off=OFF_CURRENT if offset is None else offset, dirfd=inp)
+        res = await api.result(engine, engine.sendfile(out, inp, offset, count))
         if res < 0:
             raise os_error(res)
         return res

@@ -16,12 +16,10 @@ from concurrent.futures import Executor
 from types import GenericAlias
 from typing import Any, Union
 
-from ..engine import api, driver, kernel, platform
+from ..engine import driver, kernel, platform
 from . import requests
 from .. import _versions
-from ..engine.records import (
-    AT_FDCWD, DIRENTS_CLOSE, FLAG_LINK, OP_CLOSE, OP_GETDENTS, OP_OPENAT, OP_STATX, OP_UNLINKAT, address_of,
-)
+from ..engine.records import AT_FDCWD, FLAG_LINK, OP_CLOSE, OP_GETDENTS, OP_OPENAT, OP_STATX, OP_UNLINKAT
 from ..engine.api import Engine, os_error, result
 from .requests import path_arg
 from ..engine.kernel import AT_REMOVEDIR, DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN, PathArg
@@ -209,7 +207,7 @@ class _EngineDir:
     async def close(self) -> None:
         fd, self.fd = self.fd, -1
         if fd >= 0:
-            await result(self.engine, self.engine.submit(OP_CLOSE, fd), cancel=False)
+            await result(self.engine, self.engine.close_fd(fd), cancel=False)
 
     def close_now(self) -> None:
         fd, self.fd = self.fd, -1
@@ -222,10 +220,7 @@ async def read_dirents(engine: Engine, buf: bytearray, shown: Any, as_bytes: boo
     """One OP_GETDENTS into buf, of descriptor fd or of the directory at path (which the
     engine opens, and closes at the end). A descriptor the engine opened for a task
     that was cancelled meanwhile is closed."""
-    addr, keep = address_of(buf, writable=True)
-    addr2, keep2 = address_of(path, writable=False) if path is not None else (0, None)
-    req = engine.submit(OP_GETDENTS, fd, addr, len(buf), 0, (keep, keep2), addr2=addr2, dirfd=dirfd,
-                     op_flags=DIRENTS_CLOSE if close else 0)
+    req = engine.getdents(fd, buf, path=path, dirfd=dirfd, close=close)
 
     def close_opened(res: int) -> None:
         if path is not None and (opened := kernel.dirents(buf, res, as_bytes).fd) >= 0:
@@ -295,9 +290,7 @@ def _take(it: Iterator[Entry], n: int) -> list[Entry]:
 async def open_dir(engine: Engine, c: bytes, dirfd: int, shown: Any) -> int:
     """os.open(c, O_RDONLY, dir_fd=dirfd) by the engine, as shutil.rmtree opens each
     directory; not leaked if the task is cancelled."""
-    addr, keep = address_of(c, writable=False)
-    req = engine.submit(OP_OPENAT, 0, addr, 0, 0, keep, op_flags=os.O_RDONLY | platform.OPEN_FLAGS, dirfd=dirfd)
-    res = await result(engine, req, undo=os.close)
+    res = await result(engine, engine.openat(c, os.O_RDONLY | platform.OPEN_FLAGS, 0, dirfd=dirfd), undo=os.close)
     if res < 0:
         raise os_error(res, shown)
     return res
@@ -561,14 +554,13 @@ async def _fstat(engine: Engine, fd: int) -> os.stat_result:
 
 
 async def _close(engine: Engine, fd: int) -> None:
-    res = await result(engine, engine.submit(OP_CLOSE, fd), cancel=False)
+    res = await result(engine, engine.close_fd(fd), cancel=False)
     if res < 0:
         raise os_error(res)
 
 
 async def _unlink(engine: Engine, c: bytes, dirfd: int, flags: int, shown: Any) -> None:
-    addr, keep = address_of(c, writable=False)
-    res = await api.run(engine, OP_UNLINKAT, keep, addr=addr, op_flags=flags, dirfd=dirfd)
+    res = await result(engine, engine.unlinkat(dirfd, c, flags))
     if res < 0:
         raise os_error(res, shown)
 
@@ -631,11 +623,7 @@ async def _unlink_files(engine: Engine, topfd: int, path: str, names: list[bytes
         chain, todo = todo[:_UNLINK_CHAIN], todo[_UNLINK_CHAIN:]
         cs = [n + b"\0" for n in chain]
         engine.room_for_chain(len(cs))
-        reqs = []
-        for i, c in enumerate(cs):
-            addr, keep = address_of(c, writable=False)
-            reqs.append(engine.submit(OP_UNLINKAT, -1, addr, 0, 0, keep, dirfd=topfd,
-                                   flags=FLAG_LINK if i < len(cs) - 1 else 0))
+        reqs = [engine.unlinkat(topfd, c, flags=FLAG_LINK if i < len(cs) - 1 else 0) for i, c in enumerate(cs)]
         results = [await result(engine, req) for req in reqs]
         for i, res in enumerate(results):
             if res < 0 and res != -errno.ECANCELED:

@@ -7,7 +7,6 @@ import os
 import sys
 
 from ... import _versions
-from ..records import OP_CLOSE
 from ..api import Engine, write_all_now
 
 assert sys.platform != "win32"
@@ -84,7 +83,7 @@ def discard(engine: Engine, handle: int, flags: int) -> None:
     """Closes a descriptor the engine opened that nobody will use (a cancelled open, a
     failed one), on the engine, without waiting: a close can wait on a slow file system
     (FUSE's flush), and the loop's thread must not."""
-    engine.submit(OP_CLOSE, handle, flags=flags)
+    engine.close_fd(handle, flags=flags)
 
 
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
