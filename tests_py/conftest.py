@@ -72,7 +72,9 @@ def open_fds() -> int:
     """Descriptors that a leak would show: files, pipes and io_uring instances (on
     Windows, every handle of the process). The Go runtime opens a few of its own once
     per process (its netpoller's epoll and eventfd, cgroup files when GOMAXPROCS
-    changes); those are left out, and engines are counted by get_stats()["live_engines"]."""
+    changes), and the engine keeps /proc/self/mountinfo open once per process (to poll
+    for mount changes); those are left out, and engines are counted by
+    get_stats()["live_engines"]."""
     if sys.platform == "win32":
         import ctypes
 
@@ -90,7 +92,8 @@ def _open_posix_fds() -> int:
             target = os.readlink(f"{fd_dir}/{fd}")
         except OSError:
             target = ""  # /dev/fd entries on macOS are not links
-        if target in ("anon_inode:[eventpoll]", "anon_inode:[eventfd]") or target.startswith("/sys/fs/cgroup"):
+        if target in ("anon_inode:[eventpoll]", "anon_inode:[eventfd]") or target.startswith("/sys/fs/cgroup") \
+                or (target.startswith("/proc/") and target.endswith("/mountinfo")):
             continue
         count += 1
     return count
