@@ -292,7 +292,11 @@ class Driver:
             return
         req.keep = None
         req.result = res
-        req.future.set_result(res)
+        # An inline exchange also answers requests other tasks queued earlier in this
+        # iteration; a task cancelled meanwhile has its future cancelled already (and
+        # settle() reads the result): raising here would lose the rest of the batch.
+        if not req.future.done():
+            req.future.set_result(res)
 
     def _complete(self, ud: int, res: int) -> None:
         req = self._inflight.pop(ud, None)
