@@ -133,34 +133,84 @@ func (b *uringBackend) reap(out []Completion) int {
 	return n
 }
 
-// exchange submits what queue took and reaps, in one io_uring_enter.
+// exchange submits what queue took and reaps, in one io_uring_enter (a few when the
+// kernel leaves work for this thread at once: quietExchange).
 func (b *uringBackend) exchange(out []Completion, mode ExchangeMode) (int, error) {
-	var err error
-	pending := b.inKernel + b.cancels
-	switch {
-	case mode == ExchangeInline:
-		// The caller reads the CQ right after the enter: completions posted meanwhile
-		// need not wake the loop.
-		b.r.setEventFD(false)
-		err = b.r.submitAndGetEvents(pending)
-		b.r.setEventFD(true)
-	case !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed():
+	if mode != ExchangeInline && !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed() {
 		// Drained already: an exchange since the wake-up entered and took its work.
-	default:
-		// The notifier is reset before entering: anything finishing after this point
-		// signals it again, so no wake-up is lost between the look and the next wait.
-		// With DEFER_TASKRUN completions are posted only when the issuer enters with
-		// GETEVENTS, and the kernel does not always raise IORING_SQ_TASKRUN for them:
-		// always enter.
-		err = b.r.submitAndGetEvents(pending)
+		return b.collect(out), nil
 	}
+	// The notifier was reset before entering: anything finishing after this point
+	// signals it again, so no wake-up is lost between the look and the next wait.
+	switch {
+	case b.r.taskRunVisible() && b.inKernel+b.cancels <= ioLocalTWDefaultMax:
+		return b.quietExchange(out)
+	case mode == ExchangeInline:
+		n, err := b.quietEnter(out)
+		if b.inKernel > 0 || b.cancels > 0 {
+			// Work that finished in the kernel while the eventfd was off did not
+			// signal it: make sure the loop looks again.
+			b.n.signal()
+		}
+		return n, err
+	}
+	return b.loudEnter(out)
+}
+
+// quietRounds bounds the enters of one quiet exchange.
+const quietRounds = 6
+
+// quietExchange is for a ring whose IORING_SQ_TASKRUN can be trusted (taskRunVisible)
+// with few requests in the kernel: the loop is likely waiting for them. It enters with
+// the eventfd's signal off, then reads the flag: clear, nothing was queued unseen and
+// whatever finishes later signals; set, the kernel queued work for this thread
+// meanwhile (an io-wq completion, a link chain's next request), which another enter
+// runs now rather than a wake-up and a loop iteration later. Two rounds in a row that
+// neither submit nor reap anything end the rounds (one may have just issued a link's
+// next request to io-wq): the flag may be stale (the kernel clears it only when it
+// runs task work, and an enter that ran all it found, or found none, leaves it set),
+// so the last enter is made with the signal on: it runs what was queued while the
+// signal was off, and whatever comes later signals.
+func (b *uringBackend) quietExchange(out []Completion) (int, error) {
+	n, idle := 0, 0
+	for round := 1; ; round++ {
+		submitting := b.r.sqUnconsumed()
+		got, err := b.quietEnter(out[n:])
+		n += got
+		if got == 0 && !submitting {
+			idle++
+		} else {
+			idle = 0
+		}
+		switch {
+		case !b.r.cqReady() && !b.r.cqNeedsEnter():
+			return n, err
+		case err != nil || n == len(out):
+			b.n.signal() // the caller reaps again at once (out was full) or fails
+			return n, err
+		case round == quietRounds || idle == 2:
+			got, err = b.loudEnter(out[n:])
+			return n + got, err
+		}
+	}
+}
+
+// quietEnter submits and runs the deferred task work in one io_uring_enter with the
+// eventfd's signal off (the caller reads the CQ right after: what was posted meanwhile
+// needs no wake-up), and collects.
+func (b *uringBackend) quietEnter(out []Completion) (int, error) {
+	b.r.setEventFD(false)
+	err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
 	n := b.collect(out)
-	if mode == ExchangeInline && (b.inKernel > 0 || b.cancels > 0) {
-		// Work that finished in the kernel while the eventfd was off (or deferred work
-		// left for a later enter) did not signal it: make sure the loop looks again.
-		b.n.signal()
-	}
+	b.r.setEventFD(true)
 	return n, err
+}
+
+// loudEnter is quietEnter with the signal on: whatever the kernel posts or queues
+// during the enter signals the eventfd, even what this call collects.
+func (b *uringBackend) loudEnter(out []Completion) (int, error) {
+	err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
+	return b.collect(out), err
 }
 
 // collect moves the completions of operations run off the ring, then ready CQEs, into
@@ -240,6 +290,7 @@ func (b *uringBackend) info() BackendInfo {
 		SQPollGranted: b.r.flags&IORING_SETUP_SQPOLL != 0,
 		DirectFiles:   b.direct,
 		QueueDepth:    int(b.r.sq_ring_entries),
+		QuietWakeUps:  b.r.taskRunVisible(),
 		NativeOps:     []string{},
 		WorkerOps:     []string{},
 	}

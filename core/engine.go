@@ -61,6 +61,13 @@ var ringEnters atomic.Uint64
 // RingEnters says how many io_uring_enter system calls the process's engines made.
 func RingEnters() uint64 { return ringEnters.Load() }
 
+// notifiedExchanges counts the exchanges of every engine made in ExchangeNotified mode.
+var notifiedExchanges atomic.Uint64
+
+// NotifiedExchanges says how many exchanges answered the notify descriptor: how often
+// event loops woke up for completions.
+func NotifiedExchanges() uint64 { return notifiedExchanges.Load() }
+
 // NewEngine creates an engine with cfg, choosing the backend cfg.Backend names ("auto"
 // tries io_uring and falls back to the worker backend).
 func NewEngine(cfg Config) (*Engine, error) {
@@ -120,7 +127,7 @@ const (
 	ExchangeNotified
 	// ExchangeInline is made by a caller that waits for the result of what it submits
 	// now: completions it finds at once need no wake-up, so the notifier is kept quiet
-	// for them (and signalled when anything is left in flight).
+	// for them (what is left in flight still signals it when it finishes).
 	ExchangeInline
 )
 
@@ -137,6 +144,9 @@ func (e *Engine) Exchange(reqs []Request, out []Completion, mode ExchangeMode) (
 	defer e.mu.Unlock()
 	if e.closed {
 		return 0, ErrClosed
+	}
+	if mode == ExchangeNotified {
+		notifiedExchanges.Add(1)
 	}
 	e.accept(reqs)
 	var err error

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -164,6 +165,21 @@ func (r *ring) setEventFD(on bool) {
 	} else {
 		atomic.StoreUint32(r.cq_kflags, atomic.LoadUint32(r.cq_kflags)|IORING_CQ_EVENTFD_DISABLED)
 	}
+}
+
+// taskRunOrdered: x86 sets IORING_SQ_TASKRUN with a locked instruction, a full barrier
+// between it and the kernel's look at IORING_CQ_EVENTFD_DISABLED, so a thread that turns
+// the signal back on and then reads the flag sees one or the other. Elsewhere (arm64:
+// a relaxed atomic) the two may pass each other.
+const taskRunOrdered = runtime.GOARCH == "amd64" || runtime.GOARCH == "386"
+
+// taskRunVisible reports whether IORING_SQ_TASKRUN shows every completion that would
+// not signal the eventfd: all completions are deferred to this thread's enters
+// (DEFER_TASKRUN; without it io-wq posts CQEs itself, racing the signal's toggle), the
+// kernel raises the flag (TASKRUN_FLAG), and the flag is ordered with the toggle.
+func (r *ring) taskRunVisible() bool {
+	const want = IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG
+	return taskRunOrdered && r.flags&want == want && r.flags&IORING_SETUP_SQPOLL == 0 && r.cq_kflags != nil
 }
 
 // cq_needs_enter reports whether completions are waiting in the kernel rather than in

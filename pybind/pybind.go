@@ -168,7 +168,8 @@ func ConfigEnvError() string {
 }
 
 // Stats returns the process-wide counters as JSON: live engines, requests in flight,
-// io_uring_enter calls made, and the Go heap in use (bytes; it reads runtime.MemStats, so it is
+// io_uring_enter calls made, exchanges that answered a notify fd (the loops' wake-ups
+// for completions), and the Go heap in use (bytes; it reads runtime.MemStats, so it is
 // for tests and monitoring, not for hot paths).
 func Stats() string {
 	mu.RLock()
@@ -180,7 +181,8 @@ func Stats() string {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return toJSON(map[string]any{"live_engines": core.LiveEngines(), "inflight": inflight,
-		"io_uring_enters": core.RingEnters(), "go_heap_alloc": ms.HeapAlloc})
+		"io_uring_enters": core.RingEnters(), "notify_wakeups": core.NotifiedExchanges(),
+		"go_heap_alloc": ms.HeapAlloc})
 }
 
 // EngineWakeSocket makes the engine write a byte to the connected socket sock whenever

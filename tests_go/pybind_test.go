@@ -67,6 +67,7 @@ type stats struct {
 	LiveEngines   int64  `json:"live_engines"`
 	Inflight      int64  `json:"inflight"`
 	IOUringEnters int64  `json:"io_uring_enters"`
+	NotifyWakeUps int64  `json:"notify_wakeups"`
 	GoHeapAlloc   uint64 `json:"go_heap_alloc"`
 }
 
@@ -74,7 +75,7 @@ func readStats(t testing.TB) stats {
 	t.Helper()
 	text := pybind.Stats()
 	keys := decode[map[string]any](t, text)
-	want := []string{"go_heap_alloc", "inflight", "io_uring_enters", "live_engines"}
+	want := []string{"go_heap_alloc", "inflight", "io_uring_enters", "live_engines", "notify_wakeups"}
 	got := make([]string, 0, len(keys))
 	for k := range keys {
 		got = append(got, k)

@@ -55,6 +55,37 @@ def test_cached_open_read_close_takes_no_loop_iteration(tmp_path: pathlib.Path) 
     assert enters <= 20 * 2 + 10, f"{enters} io_uring_enter calls for 20 cached open+read+close"
 
 
+@pytest.mark.skipif(not _uring(), reason="io_uring's deferred task work")
+def test_new_files_written_one_at_a_time_rarely_wake_the_loop(tmp_path: pathlib.Path) -> None:
+    """One task writing new files in turn (write_text: an O_CREAT open, a write and a
+    close, linked; io_uring hands the open, and on tmpfs the write, to io-wq): the step
+    the kernel queues for the loop's thread when io-wq finishes runs in the exchange
+    that is looking at the ring anyway, not after a wake-up of its own. It used to take
+    four wake-ups per file (a signal of its own after the inline submission, and one
+    for each completion posted during the engine's own enters); now a wake-up is a real
+    wait for io-wq, at most one per step it runs, and the kernel is entered a handful
+    of times per file."""
+    text = "t" * 1024
+
+    async def main() -> tuple[int, int]:
+        await ayafileio.write_text(tmp_path / "warm", text)  # the engine exists
+        before = ayafileio.get_stats()
+        for i in range(50):
+            await ayafileio.write_text(tmp_path / f"f{i}", text)
+        after = ayafileio.get_stats()
+        return (after["notify_wakeups"] - before["notify_wakeups"],
+                after["io_uring_enters"] - before["io_uring_enters"])
+
+    ayafileio.configure(adaptive_target_latency_us=400_000)  # as above: no spent budget
+    try:
+        wakeups, enters = asyncio.run(main())
+    finally:
+        ayafileio.reset_config()
+    assert all((tmp_path / f"f{i}").read_text() == text for i in range(50))
+    assert wakeups <= 50 * 3, f"{wakeups} wake-ups of the loop for 50 new files written in turn"
+    assert enters <= 50 * 8, f"{enters} io_uring_enter calls for 50 new files written in turn"
+
+
 def test_small_write_holds_a_small_buffer(tmp_path: pathlib.Path) -> None:
     """A 1 KB write to a file whose buffer_size is 64 KiB holds a 2 KiB buffer until the
     close (not 64 KiB), and the buffer still fills to buffer_size before it flushes."""

@@ -39,7 +39,8 @@ _FAST_READ_MAX = 1 << 20
 # waiting for what it submits now.
 _TICK, _NOTIFIED, _INLINE = 0, 1, 2
 # Requests io_uring always hands to its io-wq workers (an open that may create or
-# truncate, a statx): submitted inline, they would only cost a wake-up for nothing.
+# truncate, a statx): submitted inline where the engine signals for what it leaves in
+# flight (quiet_wakeups false), they would only cost a wake-up for nothing.
 _PUNTED_OPEN = os.O_CREAT | os.O_TRUNC | getattr(os, "O_TMPFILE", 0)
 # While completions wait to be handed out, requests are submitted once this many are
 # queued (or the wait is over): one io_uring_enter per slice would be one per handful.
@@ -73,6 +74,9 @@ class Driver(Engine):
         self.info: dict[str, Any] = ans["info"]
         self.ops = engine_ops(self.info)
         self._free_slots = list(range(DIRECT_SLOTS - 1, -1, -1)) if self.info.get("direct_descriptors") else []
+        # Requests io_uring always hands to io-wq: worth trying inline only where what
+        # an inline exchange leaves in flight costs no wake-up of its own.
+        self._inline_punted = bool(self.info.get("quiet_wakeups"))
         get_config()  # refresh the cached options (a child forked later inherits them)
         self._lib = native.lib()
         self._id: int = ans["id"]
@@ -140,7 +144,7 @@ class Driver(Engine):
         inflight[ud] = req
         if (not flags & FLAG_LINK  # a chain goes to the engine whole, with its last request
                 and len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
-                and not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN)
+                and (self._inline_punted or not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN))
                 and self._fast_budget_left()):
             self._spend_fast_budget()
             self._exchange(_INLINE, ud - self._queued + 1)
@@ -489,8 +493,9 @@ def get_capabilities() -> dict[str, Any]:
 
 def get_stats() -> dict[str, Any]:
     """Counters for tests and monitoring: live engines, requests in flight, the
-    io_uring_enter system calls made so far, the Go heap, and the file buffers kept for
-    reuse."""
+    io_uring_enter system calls made so far, the loops' wake-ups for completions
+    (notify_wakeups: exchanges answering the notify fd), the Go heap, and the file
+    buffers kept for reuse."""
     stats: dict[str, Any] = native.call_json("Stats")
     stats["buffers"] = buffers.stats()
     return stats
