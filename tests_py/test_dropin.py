@@ -595,3 +595,20 @@ def test_atomic_temporary_is_private_until_the_rename(run: Run, tmp_path: pathli
     monkeypatch.setattr(_whole, "_take_over", spy)
     run(ayafileio.write_bytes(target, b"new", atomic=True))
     assert seen == [0o600] and _mode(target) == 0o644
+
+
+def test_aiofiles_ospath_name_works_after_renaming_the_import(tmp_path: pathlib.Path) -> None:
+    """Client code: `import aiofiles` renamed, then `aiofiles.ospath.exists(...)` and
+    `from aiofiles import ospath`: aiofiles' module name for os.path's functions."""
+    import ayafileio as aiofiles
+    from ayafileio import ospath
+
+    (tmp_path / "f").write_bytes(b"xyz")
+
+    async def main() -> None:
+        assert await aiofiles.ospath.exists(tmp_path / "f")
+        assert not await aiofiles.ospath.exists(tmp_path / "missing")
+        assert await ospath.getsize(tmp_path / "f") == 3
+        assert ospath.isdir is aiofiles.os.path.isdir
+
+    asyncio.run(main())

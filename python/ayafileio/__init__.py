@@ -42,7 +42,7 @@ from .whole import (
     write_text_many,
 )
 from .stdio import stderr, stderr_bytes, stdin, stdin_bytes, stdout, stdout_bytes
-from . import os, tempfile, testing, threadpool  # noqa: E402  (after open: they build on it)
+from . import os, ospath, tempfile, testing, threadpool  # noqa: E402  (after open: they build on it)
 from .path import Path  # noqa: E402  (builds on os and the whole-file calls)
 
 __version__ = "0.1.0"
