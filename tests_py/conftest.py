@@ -21,8 +21,8 @@ _common: dict[str, Any] = {"deadline": None, "database": None, "print_blob": Tru
                                                      HealthCheck.filter_too_much]}
 settings.register_profile("quick", max_examples=100, derandomize=True, **_common)
 settings.register_profile("ci", max_examples=2000, derandomize=True, **_common)
-# The second passes (the worker backend, CPython 3.13): each already ran "ci"'s sequences
-# on another engine or interpreter; 500 keep them deep at a quarter of the time.
+# The worker backend's pass: the first pass ran "ci"'s sequences through the same layers
+# on io_uring; 500 keep the worker's deep at a quarter of the time.
 settings.register_profile("mid", max_examples=500, derandomize=True, **_common)
 settings.register_profile("deep", max_examples=int(os.environ.get("AYAFILEIO_DEEP_EXAMPLES", "2500")), **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
