@@ -204,5 +204,7 @@ windows_python() {
   fi
 }
 
-# wine64 ARGS with its standard output and error each through a pipe (callers set pipefail).
-piped() { { /usr/lib/wine/wine64 "$@" 2>&1 1>&3 3>&- | cat >&2; } 3>&1 | cat; }
+# wine64 ARGS with its standard output and error each through a pipe (callers set pipefail),
+# ended after WINE_TIMEOUT seconds if set (a process stuck in Wine may hold the GIL, so
+# that no timer of its own fires).
+piped() { { timeout -k 30 "${WINE_TIMEOUT:-0}" /usr/lib/wine/wine64 "$@" 2>&1 1>&3 3>&- | cat >&2; } 3>&1 | cat; }
