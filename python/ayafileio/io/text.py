@@ -354,13 +354,13 @@ class TextLayer:
             self.pushing = False
 
     def _wrote(self) -> None:
-        """A write makes the read-ahead characters stale (a write-only file has none);
-        where this io keeps them while iteration has tell() off, they are kept."""
-        if self._decoder is not None:
-            if self._snapshot is not None or not _versions.TEXT_WRITE_KEEPS_DECODED_WITHOUT_SNAPSHOT:
-                self._set_decoded("")
-                self._snapshot = None
-            self._decoder.reset()
+        """A write makes the read-ahead characters stale (called for readable files: a
+        write-only one has none); where this io keeps them while iteration has tell()
+        off, they are kept."""
+        if self._snapshot is not None or not _versions.TEXT_WRITE_KEEPS_DECODED_WITHOUT_SNAPSHOT:
+            self._set_decoded("")
+            self._snapshot = None
+        self._decoder.reset()
 
     async def flush(self) -> None:
         """Pushes pending text and the buffer to the OS; also turns tell() back on."""
