@@ -9,6 +9,7 @@ const (
 	errECANCELED = int64(unix.ECANCELED)
 	errEBADF     = int64(unix.EBADF)
 	errENOSYS    = int64(unix.ENOSYS)
+	errEAGAIN    = int64(unix.EAGAIN)
 )
 
 // syscallRes makes system call nr, retrying EINTR, and returns its result or -errno.

@@ -6,6 +6,7 @@ import "golang.org/x/sys/windows"
 const (
 	errENOENT    = 2
 	errEBADF     = 9
+	errEAGAIN    = 11
 	errEACCES    = 13
 	errEEXIST    = 17
 	errEINVAL    = 22

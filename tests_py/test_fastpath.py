@@ -4,7 +4,9 @@ without a loop iteration, and a file's buffer holds what it buffers."""
 from __future__ import annotations
 
 import asyncio
+import os
 import pathlib
+import sys
 
 import pytest
 
@@ -53,6 +55,46 @@ def test_cached_open_read_close_takes_no_loop_iteration(tmp_path: pathlib.Path) 
     # request would yield every time.
     assert yielded <= 5, f"{yielded} of 20 cached open+read+close yielded to the loop"
     assert enters <= 20 * 2 + 10, f"{enters} io_uring_enter calls for 20 cached open+read+close"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="openat2's RESOLVE_CACHED is Linux's")
+def test_cached_stats_and_opens_take_no_loop_iteration_and_answer_as_os(tmp_path: pathlib.Path) -> None:
+    """stat/lstat of paths in the dentry cache and opens of cached files are made on
+    the loop's thread by openat2(RESOLVE_CACHED) (no round trip), with os's answers:
+    the same stat_result, the same exception for a missing name, a symbolic link's own
+    stat for lstat."""
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    link = tmp_path / "l"
+    link.symlink_to(path)
+    missing = tmp_path / "missing"
+
+    async def main() -> int:
+        await ayafileio.os.stat(path)  # the engine exists
+        yielded = 0
+        for _ in range(20):
+            ran: list[bool] = []
+            asyncio.get_running_loop().call_soon(ran.append, True)
+            assert await ayafileio.os.stat(path) == os.stat(path)
+            assert await ayafileio.os.stat(link) == os.stat(link)
+            assert await ayafileio.os.stat(link, follow_symlinks=False) == os.lstat(link)
+            with pytest.raises(FileNotFoundError) as got:
+                await ayafileio.os.stat(missing)
+            with pytest.raises(FileNotFoundError) as want:
+                os.stat(missing)
+            assert (got.value.errno, got.value.filename) == (want.value.errno, want.value.filename)
+            async with ayafileio.open(link, "rb") as f:
+                assert await f.read() == b"x" * 100
+            yielded += bool(ran)
+            await asyncio.sleep(0)
+        return yielded
+
+    ayafileio.configure(adaptive_target_latency_us=400_000)
+    try:
+        yielded = asyncio.run(main())
+    finally:
+        ayafileio.reset_config()
+    assert yielded <= 5, f"{yielded} of 20 rounds of cached stats and opens yielded to the loop"
 
 
 @pytest.mark.skipif(not _uring(), reason="io_uring's deferred task work")

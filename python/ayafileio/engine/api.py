@@ -80,6 +80,19 @@ class Engine(Protocol):
         (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
         thread: 0 or -errno (-ENOSYS where there is no such call)."""
 
+    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
+        """Opens the NUL-terminated cpath with os.open's flags on this thread where that
+        cannot wait for a device (core.OpenNow: a regular file whose path is in the
+        dentry cache, not on a slow file system; creating only on a RAM-backed one), and
+        fills out (a struct statx) for it: the descriptor times 4 plus its FS_* kind,
+        -errno, or -EAGAIN (submit openat() instead; also once this loop iteration's
+        budget is spent)."""
+
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
+        """statx of cpath (relative to dirfd; with AT_EMPTY_PATH, dirfd itself) into out
+        on this thread where that cannot wait (core.StatNow): 0, -errno, or -EAGAIN
+        (submit statx() instead)."""
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         """How reads of a file (regular or not, readable or not, on a file system of
         kind fs_kind) may skip the ring, the one rule for it: "nowait" tries

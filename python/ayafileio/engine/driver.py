@@ -178,6 +178,24 @@ class Driver(Engine):
         res: int = self._lib.pybind_StatxCached(fd, addr)
         return res
 
+    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
+        if not self._fast_budget_left():
+            return -errno.EAGAIN
+        self._spend_fast_budget()
+        addr, keep = address_of(cpath, writable=False)
+        out_addr, out_keep = address_of(out, writable=True)
+        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, 0o666, out_addr)
+        return res
+
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
+        if not self._fast_budget_left():
+            return -errno.EAGAIN
+        self._spend_fast_budget()
+        addr, keep = address_of(cpath, writable=False)
+        out_addr, out_keep = address_of(out, writable=True)
+        res: int = self._lib.pybind_StatNow(dirfd, addr, at_flags, out_addr)
+        return res
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
             return ""

@@ -5,6 +5,7 @@ functions share."""
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 import sys
@@ -57,7 +58,9 @@ async def statx(engine: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd
         dirfd, flags = p.fd, AT_EMPTY_PATH
     else:
         flags = 0 if follow else AT_SYMLINK_NOFOLLOW
-    res = await result(engine, engine.statx(p.c, buf, dirfd=dirfd, at_flags=flags, mask=STATX_BASIC_STATS))
+    res = engine.stat_now(p.c, dirfd, flags, buf)
+    if res == -errno.EAGAIN:
+        res = await result(engine, engine.statx(p.c, buf, dirfd=dirfd, at_flags=flags, mask=STATX_BASIC_STATS))
     if res < 0:
         raise os_error(res, p.shown if p.fd is None or name_fd else None)
     return stat_from_statx(buf)

@@ -135,6 +135,12 @@ class ThreadDriver(Engine):
     def statx_cached(self, fd: int, out: bytearray) -> int:
         return -errno.ENOSYS  # Go cannot run in this process
 
+    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
+        return -errno.EAGAIN  # every open runs on a thread here
+
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
+        return -errno.EAGAIN
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         return ""  # nothing is faster than the pool here
 

@@ -342,7 +342,14 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
     the stat comes from the kernel's cached attributes: a path that led to a slow file
     system after all (a symbolic link) is not asked, and its requests go with FLAG_ASYNC
     from then on, since the kind of an opened file is its device's. None where the engine
-    has no STATX: the caller asks os.fstat."""
+    has no STATX: the caller asks os.fstat. Where the open cannot wait (Engine.open_now),
+    it is made at once, without the ring."""
+    buf = bytearray(kernel.STATX_SIZE)
+    now = engine.open_now(cpath, flags, buf)
+    if now >= 0:
+        return now >> 2, kernel.stat_from_statx(buf), now & 3
+    if now != -errno.EAGAIN:
+        raise os_error(now, name)
     path_kind = engine.path_fs_kind(cpath)
     extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
     discard = functools.partial(platform.discard, engine, flags=extra)  # for an open nobody will use
@@ -358,7 +365,6 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
             discard(res)
             raise
         return res, st, engine.dev_fs_kind(st.st_dev, path_kind)
-    buf = bytearray(kernel.STATX_SIZE)
     nofollow = kernel.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
     engine.room_for_chain(2)
     res, statted = await api.chain(engine, [

@@ -1,0 +1,147 @@
+package core
+
+import (
+	"strings"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Calls made on the caller's thread (the event loop's) only where they cannot wait for a
+// device: the path is walked with RESOLVE_CACHED (the dentry cache alone, or EAGAIN), an
+// O_PATH descriptor calls no file system's open, and attributes come with
+// AT_STATX_DONT_SYNC. Each answers -EAGAIN where it cannot finish that way; the caller
+// then submits the request to the ring, which does the same work where waiting is allowed.
+
+// resolveCached is openat2's RESOLVE_CACHED (linux/openat2.h; x/sys has no name for it).
+const resolveCached = 0x20
+
+// resolveCachedWorks says whether openat2 takes RESOLVE_CACHED (Linux 5.12 on).
+var resolveCachedWorks = sync.OnceValue(func() bool {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveCached}
+	fd := openat2(unix.AT_FDCWD, uintptr(unsafe.Pointer(&rootPath[0])), &how)
+	if fd >= 0 {
+		sysClose(int32(fd))
+	}
+	return fd != -int64(unix.EINVAL) && fd != -int64(unix.ENOSYS)
+})
+
+var rootPath = [2]byte{'/', 0}
+
+// openat2 makes openat2(2) with how, retrying EINTR: the descriptor or -errno.
+func openat2(dirfd int, path uintptr, how *unix.OpenHow) int64 {
+	for {
+		fd, _, errno := unix.Syscall6(unix.SYS_OPENAT2, uintptr(dirfd), path, uintptr(unsafe.Pointer(how)),
+			unsafe.Sizeof(*how), 0, 0)
+		switch {
+		case errno == unix.EINTR:
+			continue
+		case errno != 0:
+			return -int64(errno)
+		}
+		return int64(fd)
+	}
+}
+
+// statxOf fills the struct statx at addr for fd from cached attributes and returns 0, the
+// kind of its file system and whether it is a regular file, or -errno.
+func statxOf(fd int, addr uintptr) (int64, FSKind, bool) {
+	if res := StatxCached(fd, addr); res < 0 {
+		return res, FSLocal, false
+	}
+	stx := (*unix.Statx_t)(unsafe.Add(nil, addr)) // the caller's memory, not Go's
+	kind, ok := DevFSKind(stx.Dev_major, stx.Dev_minor)
+	if !ok {
+		kind = FSLocal
+	}
+	return 0, kind, stx.Mode&unix.S_IFMT == unix.S_IFREG
+}
+
+// StatNow is statx(2) of path (NUL-terminated at pathAddr, relative to dirfd; "" with
+// AT_EMPTY_PATH: dirfd itself) into the struct statx at addr, with atFlags' 0,
+// AT_SYMLINK_NOFOLLOW or AT_EMPTY_PATH: 0 or -errno, and -EAGAIN where the walk needs the
+// disk or the file is on a slow file system (whose attributes must be asked fresh).
+func StatNow(dirfd int, pathAddr uintptr, atFlags int, addr uintptr) int64 {
+	fd := dirfd
+	if atFlags&unix.AT_EMPTY_PATH == 0 {
+		if !resolveCachedWorks() {
+			return -errEAGAIN
+		}
+		how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveCached}
+		if atFlags&unix.AT_SYMLINK_NOFOLLOW != 0 {
+			how.Flags |= unix.O_NOFOLLOW
+		}
+		res := openat2(dirfd, pathAddr, &how)
+		if res < 0 {
+			return res
+		}
+		fd = int(res)
+		defer sysClose(int32(fd))
+	}
+	res, kind, _ := statxOf(fd, addr)
+	if res == 0 && kind == FSSlow {
+		return -errEAGAIN
+	}
+	return res
+}
+
+// OpenNow is openat(2) of path (NUL-terminated at pathAddr; path is the same without the
+// NUL, for the mount table) with flags and mode, made here when it cannot wait: for a
+// regular file, on a file system that is not slow by the mount table, its path in the
+// dentry cache; with O_CREAT or O_TRUNC, on a RAM-backed file system only, by a path
+// without symbolic links or "..", so that the walk cannot leave it. The struct statx at
+// addr is filled for the new descriptor. Returns the descriptor times 4 plus its file
+// system's FSKind, or -errno (-EAGAIN: submit it to the ring instead).
+func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) int64 {
+	if !resolveCachedWorks() {
+		return -errEAGAIN
+	}
+	pathKind := PathFSKind(path)
+	how := unix.OpenHow{Flags: uint64(flags) | unix.O_NONBLOCK, Resolve: resolveCached}
+	creates := flags&unix.O_CREAT != 0 || flags&unix.O_TMPFILE == unix.O_TMPFILE
+	if creates {
+		how.Mode = uint64(mode) // openat2 refuses a mode otherwise
+	}
+	if creates || flags&unix.O_TRUNC != 0 {
+		if pathKind != FSMemory || hasDotDot(path) {
+			return -errEAGAIN
+		}
+		how.Resolve = unix.RESOLVE_NO_SYMLINKS
+	} else if pathKind == FSSlow {
+		return -errEAGAIN
+	}
+	res := openat2(unix.AT_FDCWD, pathAddr, &how)
+	if res == -int64(unix.ELOOP) && how.Resolve == unix.RESOLVE_NO_SYMLINKS || res == -int64(unix.ENXIO) ||
+		res == -int64(unix.EWOULDBLOCK) {
+		return -errEAGAIN // a symbolic link on the way; a FIFO or a lease that open(2) would wait for
+	}
+	if res < 0 {
+		return res
+	}
+	fd := int(res)
+	st, kind, regular := statxOf(fd, addr)
+	if st < 0 || !regular {
+		// A FIFO or a device opens differently without O_NONBLOCK: the ring's worker
+		// opens it as open(2) does.
+		sysClose(int32(fd))
+		return -errEAGAIN
+	}
+	if flags&unix.O_NONBLOCK == 0 {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, int(flags)); err != nil {
+			sysClose(int32(fd))
+			return -errEAGAIN
+		}
+	}
+	return res<<2 | int64(kind)
+}
+
+// hasDotDot says whether path has a ".." component.
+func hasDotDot(path string) bool {
+	for part := range strings.SplitSeq(path, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,176 @@
+package core
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// callerMem is memory outside the Go heap, as Python's buffers are (checkptr refuses Go
+// memory reached through an address).
+func callerMem(t *testing.T, n int) []byte {
+	mem, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = unix.Munmap(mem) })
+	return mem
+}
+
+// cpath is p NUL-terminated in caller memory: p, and its address.
+func cpath(t *testing.T, p string) (string, uintptr) {
+	b := callerMem(t, len(p)+1)
+	copy(b, p)
+	return p, uintptr(unsafe.Pointer(&b[0]))
+}
+
+// statxMem is a struct statx in caller memory, and its address.
+func statxMem(t *testing.T) (*unix.Statx_t, uintptr) {
+	b := callerMem(t, 256)
+	return (*unix.Statx_t)(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&b[0]))
+}
+
+// StatNow answers as stat(2) and lstat(2) for paths in the dentry cache, and with
+// -ENOENT for a name the cache knows is missing.
+func TestStatNowMatchesStat(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, make([]byte, 777), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "l")
+	if err := os.Symlink(file, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path   string
+		follow bool
+	}{{file, true}, {link, true}, {link, false}, {dir, true}} {
+		var want unix.Stat_t
+		var err error
+		if c.follow {
+			err = unix.Stat(c.path, &want)
+		} else {
+			err = unix.Lstat(c.path, &want)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		stx, stxAddr := statxMem(t)
+		flags := 0
+		if !c.follow {
+			flags = unix.AT_SYMLINK_NOFOLLOW
+		}
+		_, addr := cpath(t, c.path)
+		res := StatNow(unix.AT_FDCWD, addr, flags, stxAddr)
+		if res != 0 {
+			t.Fatalf("StatNow(%s, follow=%v): %d", c.path, c.follow, res)
+		}
+		if stx.Ino != want.Ino || uint32(stx.Mode) != want.Mode || int64(stx.Size) != want.Size {
+			t.Errorf("%s follow=%v: statx %+v, stat %+v", c.path, c.follow, stx, want)
+		}
+	}
+	gone := filepath.Join(dir, "gone")
+	if err := os.WriteFile(gone, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(gone); err != nil { // leaves a negative dentry
+		t.Fatal(err)
+	}
+	_, stxAddr := statxMem(t)
+	_, addr := cpath(t, gone)
+	if res := StatNow(unix.AT_FDCWD, addr, 0, stxAddr); res != -int64(unix.ENOENT) {
+		t.Errorf("a removed file: %d, want -ENOENT", res)
+	}
+}
+
+// OpenNow opens a cached regular file as open(2) does (no O_NONBLOCK left on it), and
+// leaves to the ring what could wait: a FIFO, and creating files outside RAM-backed file
+// systems or by a path with a symbolic link or "..".
+func TestOpenNow(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("abc"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stx, stxAddr := statxMem(t)
+	open := func(p string, flags int) int64 {
+		s, addr := cpath(t, p)
+		return OpenNow(s, addr, uint32(flags|unix.O_CLOEXEC), 0o666, stxAddr)
+	}
+	res := open(file, unix.O_RDONLY)
+	if res < 0 {
+		t.Fatalf("OpenNow: %d", res)
+	}
+	fd := int(res >> 2)
+	defer unix.Close(fd)
+	if stx.Size != 3 || FSKind(res&3) != PathFSKind(file) {
+		t.Errorf("statx %+v, kind %d", stx, res&3)
+	}
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NONBLOCK != 0 {
+		t.Errorf("F_GETFL %#x %v: O_NONBLOCK left on", fl, err)
+	}
+	if res := open(filepath.Join(dir, "missing", "x"), unix.O_RDONLY); res != -int64(unix.ENOENT) && res != -errEAGAIN {
+		t.Errorf("a missing directory: %d", res)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := countFDs(t)
+	if res := open(fifo, unix.O_RDONLY); res != -errEAGAIN {
+		t.Errorf("a FIFO: %d, want -EAGAIN", res)
+	}
+	if res := open(fifo, unix.O_WRONLY); res != -errEAGAIN {
+		t.Errorf("a FIFO for writing: %d, want -EAGAIN", res)
+	}
+	if after := countFDs(t); after != before {
+		t.Errorf("descriptors %d before, %d after", before, after)
+	}
+	if PathFSKind(dir) != FSMemory {
+		if res := open(filepath.Join(dir, "new"), unix.O_WRONLY|unix.O_CREAT); res != -errEAGAIN {
+			t.Errorf("creating on %s: %d, want -EAGAIN", dir, res)
+		}
+	}
+	shm := "/dev/shm"
+	if PathFSKind(shm) != FSMemory {
+		t.Skip("no tmpfs at /dev/shm")
+	}
+	mem, err := os.MkdirTemp(shm, "now")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer os.RemoveAll(mem)
+	created := filepath.Join(mem, "new")
+	res = open(created, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC)
+	if res < 0 || FSKind(res&3) != FSMemory {
+		t.Fatalf("creating on tmpfs: %d", res)
+	}
+	unix.Close(int(res >> 2))
+	if _, err := os.Stat(created); err != nil {
+		t.Errorf("not created: %v", err)
+	}
+	if err := os.Symlink(mem, filepath.Join(mem, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(mem, "link", "x"), mem + "/../" + filepath.Base(mem) + "/y"} {
+		if res := open(p, unix.O_WRONLY|unix.O_CREAT); res != -errEAGAIN {
+			t.Errorf("creating %s: %d, want -EAGAIN", p, res)
+		}
+	}
+	if res := open(created, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL); res != -int64(unix.EEXIST) {
+		t.Errorf("O_EXCL on an existing file: %d", res)
+	}
+}
+
+func countFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}

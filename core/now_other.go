@@ -1,0 +1,13 @@
+//go:build !linux
+
+package core
+
+// StatNow is Linux's statx from the dentry cache; elsewhere every stat goes to the
+// backend (-EAGAIN).
+func StatNow(dirfd int, pathAddr uintptr, atFlags int, addr uintptr) int64 { return -errEAGAIN }
+
+// OpenNow is Linux's open from the dentry cache; elsewhere every open goes to the backend
+// (-EAGAIN).
+func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) int64 {
+	return -errEAGAIN
+}
