@@ -59,31 +59,53 @@ func statxOf(fd int, addr uintptr) (int64, FSKind, bool) {
 }
 
 // StatNow is statx(2) of path (NUL-terminated at pathAddr, relative to dirfd; "" with
-// AT_EMPTY_PATH: dirfd itself) into the struct statx at addr, with atFlags' 0,
-// AT_SYMLINK_NOFOLLOW or AT_EMPTY_PATH: 0 or -errno, and -EAGAIN where the walk needs the
-// disk or the file is on a slow file system (whose attributes must be asked fresh).
-func StatNow(dirfd int, pathAddr uintptr, atFlags int, addr uintptr) int64 {
+// AT_EMPTY_PATH: dirfd itself; path is the same without the NUL) into the struct statx at
+// addr, with atFlags' 0, AT_SYMLINK_NOFOLLOW or AT_EMPTY_PATH: 0 or -errno, and -EAGAIN
+// where the walk needs the disk or the file is on a slow file system (whose attributes
+// must be asked fresh).
+func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr) int64 {
 	fd := dirfd
 	if atFlags&unix.AT_EMPTY_PATH == 0 {
 		if !resolveCachedWorks() {
 			return -errEAGAIN
 		}
-		how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveCached}
-		if atFlags&unix.AT_SYMLINK_NOFOLLOW != 0 {
-			how.Flags |= unix.O_NOFOLLOW
+		follow := atFlags&unix.AT_SYMLINK_NOFOLLOW == 0
+		res := openPath(dirfd, pathAddr, !follow, resolveCached)
+		walkedInRAM := false
+		if res == -errEAGAIN && dirfd == unix.AT_FDCWD && PathFSKind(path) == FSMemory && !hasDotDot(path) {
+			// tmpfs keeps no negative dentries, so a missing name is never cached; a
+			// walk that stays in RAM (no symbolic link, no "..") cannot wait either.
+			res, walkedInRAM = openPath(dirfd, pathAddr, true, unix.RESOLVE_NO_SYMLINKS), true
+			if res == -int64(unix.ELOOP) {
+				return -errEAGAIN
+			}
 		}
-		res := openat2(dirfd, pathAddr, &how)
 		if res < 0 {
 			return res
 		}
 		fd = int(res)
 		defer sysClose(int32(fd))
+		if walkedInRAM && follow {
+			if st, _, _ := statxOf(fd, addr); st == 0 && (*unix.Statx_t)(unsafe.Add(nil, addr)).Mode&unix.S_IFMT == unix.S_IFLNK {
+				return -errEAGAIN // a symbolic link to follow
+			}
+		}
 	}
 	res, kind, _ := statxOf(fd, addr)
 	if res == 0 && kind == FSSlow {
 		return -errEAGAIN
 	}
 	return res
+}
+
+// openPath opens an O_PATH descriptor (no file system's open runs) for path with
+// openat2's resolve flags; nofollow: of a symbolic link itself.
+func openPath(dirfd int, pathAddr uintptr, nofollow bool, resolve uint64) int64 {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolve}
+	if nofollow {
+		how.Flags |= unix.O_NOFOLLOW
+	}
+	return openat2(dirfd, pathAddr, &how)
 }
 
 // OpenNow is openat(2) of path (NUL-terminated at pathAddr; path is the same without the

@@ -64,8 +64,8 @@ func TestStatNowMatchesStat(t *testing.T) {
 		if !c.follow {
 			flags = unix.AT_SYMLINK_NOFOLLOW
 		}
-		_, addr := cpath(t, c.path)
-		res := StatNow(unix.AT_FDCWD, addr, flags, stxAddr)
+		s, addr := cpath(t, c.path)
+		res := StatNow(unix.AT_FDCWD, s, addr, flags, stxAddr)
 		if res != 0 {
 			t.Fatalf("StatNow(%s, follow=%v): %d", c.path, c.follow, res)
 		}
@@ -81,8 +81,8 @@ func TestStatNowMatchesStat(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stxAddr := statxMem(t)
-	_, addr := cpath(t, gone)
-	if res := StatNow(unix.AT_FDCWD, addr, 0, stxAddr); res != -int64(unix.ENOENT) {
+	s, addr := cpath(t, gone)
+	if res := StatNow(unix.AT_FDCWD, s, addr, 0, stxAddr); res != -int64(unix.ENOENT) {
 		t.Errorf("a removed file: %d, want -ENOENT", res)
 	}
 }
@@ -173,4 +173,31 @@ func countFDs(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(ents)
+}
+
+// On tmpfs, which keeps no negative dentries, a missing name is -ENOENT at once all the
+// same (the walk stays in RAM), unless a symbolic link on the way could lead elsewhere.
+func TestStatNowMissingOnTmpfs(t *testing.T) {
+	if PathFSKind("/dev/shm") != FSMemory {
+		t.Skip("no tmpfs at /dev/shm")
+	}
+	mem, err := os.MkdirTemp("/dev/shm", "now")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer os.RemoveAll(mem)
+	if err := os.Symlink(mem, filepath.Join(mem, "link")); err != nil {
+		t.Fatal(err)
+	}
+	_, stxAddr := statxMem(t)
+	for p, want := range map[string]int64{
+		filepath.Join(mem, "missing"):         -int64(unix.ENOENT),
+		filepath.Join(mem, "link", "missing"): -errEAGAIN,
+		filepath.Join(mem, "link"):            0,
+	} {
+		s, addr := cpath(t, p)
+		if res := StatNow(unix.AT_FDCWD, s, addr, 0, stxAddr); res != want {
+			t.Errorf("StatNow(%s): %d, want %d", p, res, want)
+		}
+	}
 }

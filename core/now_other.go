@@ -4,7 +4,9 @@ package core
 
 // StatNow is Linux's statx from the dentry cache; elsewhere every stat goes to the
 // backend (-EAGAIN).
-func StatNow(dirfd int, pathAddr uintptr, atFlags int, addr uintptr) int64 { return -errEAGAIN }
+func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr) int64 {
+	return -errEAGAIN
+}
 
 // OpenNow is Linux's open from the dentry cache; elsewhere every open goes to the backend
 // (-EAGAIN).

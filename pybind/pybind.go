@@ -129,11 +129,13 @@ func DevFSKind(major, minor int64) int64 {
 // core.StatxCached); 0 or -errno.
 func StatxCached(fd int64, addr uintptr) int64 { return core.StatxCached(int(fd), addr) }
 
-// StatNow is core.StatNow: statx of the NUL-terminated path at pathAddr (relative to
-// dirfd) into the struct statx at addr on this thread where that cannot wait; 0, -errno,
-// or -EAGAIN (submit a STATX instead).
-func StatNow(dirfd int64, pathAddr uintptr, atFlags int64, addr uintptr) int64 {
-	return core.StatNow(int(dirfd), pathAddr, int(atFlags), addr)
+// StatNow is core.StatNow: statx of the path of n bytes (and its NUL) at pathAddr
+// (relative to dirfd) into the struct statx at addr on this thread where that cannot
+// wait; 0, -errno, or -EAGAIN (submit a STATX instead).
+func StatNow(dirfd int64, pathAddr uintptr, n, atFlags int64, addr uintptr) (res int64) {
+	defer guard(&res, -11) // -EAGAIN: the ring asks
+	path := unsafe.String((*byte)(unsafe.Add(nil, pathAddr)), n)
+	return core.StatNow(int(dirfd), path, pathAddr, int(atFlags), addr)
 }
 
 // OpenNow is core.OpenNow for the path of n bytes (and its NUL) at pathAddr: the

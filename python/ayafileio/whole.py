@@ -30,6 +30,7 @@ from . import testing
 from . import os as aos
 from .io.modes import c_path
 from .io.open import open as aopen
+from .io.raw import RawFile, opened_now
 from .engine.records import (
     AT_FDCWD, FLAG_ASYNC, FLAG_FIXED_FILE, FLAG_HARD_LINK, FLAG_LINK, MAX_IO_LEN, FS_SLOW, OP_CLOSE, OP_OPENAT,
 )
@@ -73,6 +74,15 @@ async def read_bytes(path: Any) -> bytes:
     64 KiB; a larger one is then read whole through an AsyncFile. Same exceptions."""
     c, shown = _path(path)
     engine = _chain_engine()
+    if engine is not None:
+        raw = _raw_now(engine, c, os.O_RDONLY | platform.OPEN_FLAGS)
+        if isinstance(raw, RawFile):
+            try:
+                return await raw.readall()
+            finally:
+                await raw.close()
+        if raw != -errno.EAGAIN:
+            raise os_error(raw, shown)
     slot = engine.take_slot() if engine is not None else None
     if engine is None or slot is None:
         return await in_thread(None, _read_sync, shown)
@@ -98,6 +108,20 @@ async def read_bytes(path: Any) -> bytes:
             data: bytes = await f.read()
             return data
     return bytes(memoryview(buf)[:got])
+
+
+def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile | int:
+    """c opened at once where that cannot wait (raw.opened_now), as a RawFile whose reads
+    and writes are made at once too where they cannot wait; or the open's -errno (-EAGAIN:
+    the ring must open it, and one chain then does the whole file)."""
+    now = opened_now(engine, c, flags, mode)
+    if isinstance(now, int):
+        return now
+    fd, st, kind = now
+    fd, ref = platform.adopt(fd, flags)
+    access = flags & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
+    return RawFile(fd, ref, owned=True, readable=access != os.O_WRONLY, writable=access != os.O_RDONLY,
+                   append=False, closefd=True, st=st, fs_kind=kind)
 
 
 def _decode(data: bytes, encoding: str | None, errors: str | None, newline: str | None) -> str:
@@ -160,8 +184,23 @@ class _EngineSteps:
 
     async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
         """open(c, O_WRONLY|O_CREAT|create, mode) → write → (fsync) → close: the open's
-        result (-EEXIST for an O_EXCL collision), or raises the write's error."""
+        result (-EEXIST for an O_EXCL collision), or raises the write's error. Made at once
+        where the open and the writes cannot wait (_raw_now), else one chain."""
         engine = self.engine
+        raw = -errno.EAGAIN if self.durable else _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create |
+                                                           platform.OPEN_FLAGS, mode)
+        if isinstance(raw, RawFile):
+            try:
+                while view:
+                    n = await raw.write(view)
+                    if n == 0:
+                        raise OSError(errno.EIO, "write returned 0 bytes")
+                    view = view[n:]
+            finally:
+                await raw.close()
+            return 0
+        if raw != -errno.EAGAIN:
+            return raw
         slot = engine.take_slot()
         if slot is None:
             return await in_thread(None, _SyncSteps(self.shown, self.durable).write_file, c[:-1], view, create, mode)

@@ -80,8 +80,8 @@ class Engine(Protocol):
         (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
         thread: 0 or -errno (-ENOSYS where there is no such call)."""
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
-        """Opens the NUL-terminated cpath with os.open's flags on this thread where that
+    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
+        """Opens the NUL-terminated cpath with os.open's flags (and mode) on this thread where that
         cannot wait for a device (core.OpenNow: a regular file whose path is in the
         dentry cache, not on a slow file system; creating only on a RAM-backed one), and
         fills out (a struct statx) for it: the descriptor times 4 plus its FS_* kind,
@@ -103,6 +103,18 @@ class Engine(Protocol):
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
 
     def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None: ...
+
+    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
+        """Whether writes of a file may be made on this thread with write_memory(): a
+        regular file on a RAM-backed file system (a write there never waits for a device)."""
+
+    def closes_now(self, fs_kind: int) -> bool:
+        """Whether a file on a file system of fs_kind may be closed on this thread: one
+        that is not slow (no FUSE or NFS flush to wait for; io_uring's inline close runs
+        the same release on this thread)."""
+
+    def write_memory(self, fd: int, data: Any, off: int) -> int | None:
+        """Writes at once (see writes_now()): the count, -errno, or None (use the ring)."""
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
 

@@ -178,13 +178,13 @@ class Driver(Engine):
         res: int = self._lib.pybind_StatxCached(fd, addr)
         return res
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
+    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
         if not self._fast_budget_left():
             return -errno.EAGAIN
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
         out_addr, out_keep = address_of(out, writable=True)
-        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, 0o666, out_addr)
+        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, mode, out_addr)
         return res
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
@@ -193,13 +193,31 @@ class Driver(Engine):
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
         out_addr, out_keep = address_of(out, writable=True)
-        res: int = self._lib.pybind_StatNow(dirfd, addr, at_flags, out_addr)
+        res: int = self._lib.pybind_StatNow(dirfd, addr, len(cpath) - 1, at_flags, out_addr)
         return res
 
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
             return ""
         return "memory" if fs_kind == FS_MEMORY else "nowait"
+
+    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
+        return regular and writable and platform.READ_FAST_PATH and fs_kind == FS_MEMORY
+
+    def closes_now(self, fs_kind: int) -> bool:
+        return platform.READ_FAST_PATH and fs_kind != FS_SLOW
+
+    def write_memory(self, fd: int, data: Any, off: int) -> int | None:
+        """Writes data at off (OFF_CURRENT: at the file position) to a file on a RAM-backed
+        file system at once: the count or -errno; None when the ring must do it (too
+        large, or this iteration's budget spent)."""
+        if memoryview(data).nbytes > _FAST_READ_MAX or not self._fast_budget_left():
+            return None
+        self._spend_fast_budget()
+        try:
+            return platform.write_once(fd, data, -1 if off == OFF_CURRENT else off)
+        except OSError as e:
+            return -(e.errno or errno.EIO)
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT

@@ -135,7 +135,7 @@ class ThreadDriver(Engine):
     def statx_cached(self, fd: int, out: bytearray) -> int:
         return -errno.ENOSYS  # Go cannot run in this process
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray) -> int:
+    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
         return -errno.EAGAIN  # every open runs on a thread here
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
@@ -148,6 +148,15 @@ class ThreadDriver(Engine):
         return None
 
     def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
+        return None
+
+    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
+        return False
+
+    def closes_now(self, fs_kind: int) -> bool:
+        return False
+
+    def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         return None
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None:

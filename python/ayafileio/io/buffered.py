@@ -23,7 +23,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..engine import api, buffers, platform, records
+from ..engine import api, buffers, records
 from .. import _versions
 from ..engine.config import debug
 from .raw import Interrupted, RawFile, closed_error
@@ -691,7 +691,7 @@ class BufferedFile(_OverRaw):
         error: BaseException | None = None
         try:
             if self.pending_write():
-                if platform.engine_closes(self.raw.closefd) and await self._write_and_close():
+                if self.raw.chains_close() and await self._write_and_close():
                     return
                 await self.flush()
         except asyncio.CancelledError:

@@ -71,6 +71,8 @@ class RawFile:
         self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
         self.size = st.st_size  # what the file held when last seen: readall's first guess
         self.fast_read = self.engine.fast_read_mode(self.regular, readable, fs_kind)  # reads may skip the ring
+        self.writes_now = self.engine.writes_now(self.regular, writable, fs_kind)  # so may writes
+        self.closes_now = self.engine.closes_now(fs_kind)  # and the close
         # FileIO seeks an appending file to its end when it opens it (a descriptor this
         # module opened has O_APPEND: its writes go there anyway); a descriptor this
         # module just opened is at 0 otherwise.
@@ -199,6 +201,11 @@ class RawFile:
     async def write(self, data: Any) -> int:
         """FileIO.write: one write at the position (appending: at the end); returns the
         count written, which can be short."""
+        if self.writes_now:
+            res = self.engine.write_memory(self.fd, data, self.write_offset())
+            if res is not None:
+                self.wrote(check_result(res))
+                return res
         req = self.engine.write(self.ref, data, self.write_offset(), flags=self.flags)
         try:
             n = check_result(await req.future)
@@ -267,6 +274,9 @@ class RawFile:
         if self.closed:
             return
         self.closed = True
+        if self.closes_now:
+            platform.close_now(self.fd, self.ref, self.closefd)
+            return
         try:
             if platform.engine_closes(self.closefd):
                 req = self.engine.close_fd(self.ref, flags=self.flags)
@@ -274,6 +284,11 @@ class RawFile:
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
             platform.close_fd(self.fd, self.closefd)
+
+    def chains_close(self) -> bool:
+        """Whether pending bytes and the close go to the engine as one linked chain (not
+        where writes and the close are made at once)."""
+        return platform.engine_closes(self.closefd) and not self.writes_now
 
     def write_now(self, data: bytes) -> None:
         """Writes all of data at the position without the event loop (a file collected
@@ -333,6 +348,16 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     return kernel.stat_from_statx(buf)
 
 
+def opened_now(engine: Engine, cpath: bytes, flags: int, mode: int = 0o666) -> tuple[int, os.stat_result, int] | int:
+    """cpath opened at once where that cannot wait (Engine.open_now): (the descriptor,
+    its stat, its FS_* kind), or -errno (-EAGAIN: the ring must open it)."""
+    buf = bytearray(kernel.STATX_SIZE)
+    now = engine.open_now(cpath, flags, buf, mode)
+    if now < 0:
+        return now
+    return now >> 2, kernel.stat_from_statx(buf), now & 3
+
+
 async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[int, os.stat_result | None, int]:
     """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
     (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
@@ -344,10 +369,9 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
     from then on, since the kind of an opened file is its device's. None where the engine
     has no STATX: the caller asks os.fstat. Where the open cannot wait (Engine.open_now),
     it is made at once, without the ring."""
-    buf = bytearray(kernel.STATX_SIZE)
-    now = engine.open_now(cpath, flags, buf)
-    if now >= 0:
-        return now >> 2, kernel.stat_from_statx(buf), now & 3
+    now = opened_now(engine, cpath, flags)
+    if not isinstance(now, int):
+        return now
     if now != -errno.EAGAIN:
         raise os_error(now, name)
     path_kind = engine.path_fs_kind(cpath)
@@ -365,6 +389,7 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
             discard(res)
             raise
         return res, st, engine.dev_fs_kind(st.st_dev, path_kind)
+    buf = bytearray(kernel.STATX_SIZE)
     nofollow = kernel.AT_SYMLINK_NOFOLLOW if flags & getattr(os, "O_NOFOLLOW", 0) else 0
     engine.room_for_chain(2)
     res, statted = await api.chain(engine, [

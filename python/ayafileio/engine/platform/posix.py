@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from ... import _versions
 from ..api import Engine, write_all_now
@@ -13,7 +14,7 @@ assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "encode_for_open", "encode_for_os"]
+           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
@@ -86,9 +87,14 @@ def discard(engine: Engine, handle: int, flags: int) -> None:
     engine.close_fd(handle, flags=flags)
 
 
+def write_once(fd: int, data: Any, off: int) -> int:
+    """One write of data at off (-1: at the file position): the count."""
+    return os.write(fd, data) if off < 0 else os.pwrite(fd, data, off)
+
+
 def write_now(fd: int, handle: int, data: bytes, off: int) -> None:
     """Writes all of data at off (-1: at the file position) without the event loop."""
-    write_all_now(lambda rest, at: os.write(fd, rest) if at < 0 else os.pwrite(fd, rest, at), data, off)
+    write_all_now(lambda rest, at: write_once(fd, rest, at), data, off)
 
 
 def close_now(fd: int, handle: int, closefd: bool) -> None:

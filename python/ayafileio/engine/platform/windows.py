@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from typing import Any
 
 assert sys.platform == "win32"
 
@@ -17,7 +18,7 @@ from .. import api, records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "encode_for_open", "encode_for_os"]
+           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os"]
 
 # os's errors here carry winerror, which the engine's results do not: ayafileio.os runs
 # os's own functions on threads.
@@ -62,6 +63,10 @@ def read_nowait(fd: int, view: memoryview, off: int, memory: bool) -> int:
 
 def read_new(fd: int, n: int, off: int) -> bytes:
     raise NotImplementedError("no reads straight from memory on Windows")
+
+
+def write_once(fd: int, data: Any, off: int) -> int:
+    raise NotImplementedError("no writes straight to memory on Windows")
 
 
 def _duplicate(handle: int) -> int:
