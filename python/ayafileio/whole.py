@@ -75,6 +75,7 @@ async def read_bytes(path: Any) -> bytes:
     c, shown = _path(path)
     engine = _chain_engine()
     if engine is not None:
+        await api.now_turn(engine)
         raw = _raw_now(engine, c, os.O_RDONLY | platform.OPEN_FLAGS)
         if isinstance(raw, RawFile):
             try:
@@ -111,7 +112,8 @@ async def read_bytes(path: Any) -> bytes:
 
 
 def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile | int:
-    """c opened at once where that cannot wait (raw.opened_now), as a RawFile whose reads
+    """c opened at once where that cannot wait (raw.opened_now: await api.now_turn()
+    first), as a RawFile whose reads
     and writes are made at once too where they cannot wait; or the open's -errno (-EAGAIN:
     the ring must open it, and one chain then does the whole file)."""
     now = opened_now(engine, c, flags, mode)
@@ -187,8 +189,10 @@ class _EngineSteps:
         result (-EEXIST for an O_EXCL collision), or raises the write's error. Made at once
         where the open and the writes cannot wait (_raw_now), else one chain."""
         engine = self.engine
-        raw = -errno.EAGAIN if self.durable else _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create |
-                                                           platform.OPEN_FLAGS, mode)
+        raw: RawFile | int = -errno.EAGAIN  # a durable write's fsync is in its chain
+        if not self.durable:
+            await api.now_turn(engine)
+            raw = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
         if isinstance(raw, RawFile):
             try:
                 while view:

@@ -85,8 +85,8 @@ class Engine(Protocol):
         cannot wait for a device (core.OpenNow: a regular file whose path is in the
         dentry cache, not on a slow file system; creating only on a RAM-backed one), and
         fills out (a struct statx) for it: the descriptor times 4 plus its FS_* kind,
-        -errno, or -EAGAIN (submit openat() instead; also once this loop iteration's
-        budget is spent)."""
+        -errno, or -EAGAIN (submit openat() instead). Like every call made at once, it
+        spends this loop iteration's budget: await now_turn() first."""
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
         """statx of cpath (relative to dirfd; with AT_EMPTY_PATH, dirfd itself) into out
@@ -258,6 +258,16 @@ async def result(engine: Engine, req: Request, cancel: bool = True,
         if undo is not None and res >= 0:
             undo(res)
         raise
+
+
+async def now_turn(engine: Engine) -> None:
+    """Returns once this loop iteration has budget left for work made at once on the
+    loop's thread (open_now, stat_now, write_memory): when it is spent, in the next
+    iteration, so that timers and other tasks run in between. (A call made at once is
+    still cheaper there than a round trip through the engine's workers.)"""
+    wait = engine.fast_budget_spent()
+    if wait is not None:
+        await wait
 
 
 async def write_all(engine: Engine, fd: int, data: Any, off: int, *, flags: int = 0, waited_out: bool = False,

@@ -54,11 +54,6 @@ _FIRST_SLICE = 16
 _graveyard: list[Any] = []
 
 
-def _resolve(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
 class Driver(Engine):
     """The engine of one event loop, driven from that loop's thread."""
 
@@ -90,7 +85,8 @@ class Driver(Engine):
         self._cq_view = memoryview(self._cq).cast("q")
         self._queued = 0
         self._adaptive, self._budget = cached_loop_budget()
-        self._fast_until = 0.0  # end of this tick's budget for reads served from memory
+        self._fast_until = 0.0  # end of this tick's budget for work made at once
+        self._now_waiters: deque[asyncio.Future[None]] = deque()  # tasks waiting for a turn at it
         self._flush_scheduled = False
         self._inflight: dict[int, Request] = {}
         # Completions reaped but not yet handed to their tasks (adaptive_batch), how many
@@ -179,8 +175,6 @@ class Driver(Engine):
         return res
 
     def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
-        if not self._fast_budget_left():
-            return -errno.EAGAIN
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
         out_addr, out_keep = address_of(out, writable=True)
@@ -188,8 +182,6 @@ class Driver(Engine):
         return res
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
-        if not self._fast_budget_left():
-            return -errno.EAGAIN
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
         out_addr, out_keep = address_of(out, writable=True)
@@ -210,8 +202,8 @@ class Driver(Engine):
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes data at off (OFF_CURRENT: at the file position) to a file on a RAM-backed
         file system at once: the count or -errno; None when the ring must do it (too
-        large, or this iteration's budget spent)."""
-        if memoryview(data).nbytes > _FAST_READ_MAX or not self._fast_budget_left():
+        large)."""
+        if memoryview(data).nbytes > _FAST_READ_MAX:
             return None
         self._spend_fast_budget()
         try:
@@ -246,13 +238,18 @@ class Driver(Engine):
             return -(e.errno or errno.EIO)
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None:
-        """When this loop iteration has spent its time for reads served from memory
-        (half the target latency, as a slice of completions), a future that resolves in
-        the next iteration: await it, then read. None while there is time left."""
+        """When this loop iteration has spent its time for work made at once (half the
+        target latency, as a slice of completions), a future to await before the work:
+        the waiting tasks get the budget of one loop iteration each, in turn (_flush
+        hands it out). Waking them all at once would have all but the first find it
+        spent again, one futile step each. None while there is time left."""
         if self._fast_budget_left():
             return None
         fut = self.loop.create_future()
-        self.loop.call_soon(_resolve, fut)
+        self._now_waiters.append(fut)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._flush)
         return fut
 
     def spend_budget(self) -> asyncio.Future[None] | None:
@@ -276,12 +273,21 @@ class Driver(Engine):
 
     def _flush(self) -> None:
         self._fast_until = 0.0
+        waiters = self._now_waiters
+        while waiters:
+            fut = waiters.popleft()
+            if not fut.done():  # (done: its task was cancelled)
+                fut.set_result(None)  # this iteration's turn
+                break
         if self._done and self._queued < _LOADED_BATCH:
             # Completions still wait for their slice: the loop is busy with them, and
             # what their tasks queue goes to the engine together, not once per slice.
             self.loop.call_soon(self._flush)
             return
-        self._flush_scheduled = False
+        if waiters:
+            self.loop.call_soon(self._flush)  # the next turn, in the next iteration
+        else:
+            self._flush_scheduled = False
         if self._queued:
             self._exchange(_TICK)
 

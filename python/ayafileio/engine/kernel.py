@@ -12,7 +12,7 @@ import sys
 from typing import Any, NamedTuple
 
 from . import platform
-from .api import Engine, os_error, result
+from .api import Engine, now_turn, os_error, result
 from .records import DIRENTS_END
 
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -58,6 +58,7 @@ async def statx(engine: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd
         dirfd, flags = p.fd, AT_EMPTY_PATH
     else:
         flags = 0 if follow else AT_SYMLINK_NOFOLLOW
+    await now_turn(engine)
     res = engine.stat_now(p.c, dirfd, flags, buf)
     if res == -errno.EAGAIN:
         res = await result(engine, engine.statx(p.c, buf, dirfd=dirfd, at_flags=flags, mask=STATX_BASIC_STATS))

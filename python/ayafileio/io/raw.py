@@ -202,6 +202,7 @@ class RawFile:
         """FileIO.write: one write at the position (appending: at the end); returns the
         count written, which can be short."""
         if self.writes_now:
+            await api.now_turn(self.engine)
             res = self.engine.write_memory(self.fd, data, self.write_offset())
             if res is not None:
                 self.wrote(check_result(res))
@@ -350,7 +351,8 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
 
 def opened_now(engine: Engine, cpath: bytes, flags: int, mode: int = 0o666) -> tuple[int, os.stat_result, int] | int:
     """cpath opened at once where that cannot wait (Engine.open_now): (the descriptor,
-    its stat, its FS_* kind), or -errno (-EAGAIN: the ring must open it)."""
+    its stat, its FS_* kind), or -errno (-EAGAIN: the ring must open it). Await
+    api.now_turn() first."""
     buf = bytearray(kernel.STATX_SIZE)
     now = engine.open_now(cpath, flags, buf, mode)
     if now < 0:
@@ -369,6 +371,7 @@ async def openat(engine: Engine, cpath: bytes, flags: int, name: Any) -> tuple[i
     from then on, since the kind of an opened file is its device's. None where the engine
     has no STATX: the caller asks os.fstat. Where the open cannot wait (Engine.open_now),
     it is made at once, without the ring."""
+    await api.now_turn(engine)
     now = opened_now(engine, cpath, flags)
     if not isinstance(now, int):
         return now
