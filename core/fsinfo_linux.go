@@ -54,10 +54,12 @@ var mounts = mountTable{fd: -2}
 // whether the mount table lists it (overlayfs reports its lower file systems' devices,
 // btrfs one per subvolume: those it does not).
 func DevFSKind(major, minor uint32) (FSKind, bool) {
-	mounts.mu.Lock()
-	defer mounts.mu.Unlock()
-	mounts.refresh()
-	k, ok := mounts.byDev[uint64(major)<<32|uint64(minor)]
+	byDev, _ := mounts.snapshot()
+	return devKind(byDev, major, minor)
+}
+
+func devKind(byDev map[uint64]FSKind, major, minor uint32) (FSKind, bool) {
+	k, ok := byDev[uint64(major)<<32|uint64(minor)]
 	return k, ok
 }
 
@@ -66,6 +68,11 @@ func DevFSKind(major, minor uint32) (FSKind, bool) {
 // link on the way to another file system is not seen: the caller learns the file's real
 // device once it is open.
 func PathFSKind(path string) FSKind {
+	_, points := mounts.snapshot()
+	return pathKind(points, path)
+}
+
+func pathKind(points []mountPoint, path string) FSKind {
 	if !filepath.IsAbs(path) {
 		wd, err := unix.Getwd() // the system call: os.Getwd may stat $PWD
 		if err != nil {
@@ -73,11 +80,17 @@ func PathFSKind(path string) FSKind {
 		}
 		path = filepath.Join(wd, path)
 	}
-	path = filepath.Clean(path)
-	mounts.mu.Lock()
-	defer mounts.mu.Unlock()
-	mounts.refresh()
-	return kindOfPath(mounts.points, path)
+	return kindOfPath(points, filepath.Clean(path))
+}
+
+// snapshot is the table as the kernel has it now. A refresh replaces the map and the
+// slice, never changes them, so the caller reads them without the lock (and one caller
+// asks about a path and a device with one poll of the mount table).
+func (t *mountTable) snapshot() (map[uint64]FSKind, []mountPoint) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.refresh()
+	return t.byDev, t.points
 }
 
 // StatxCached fills the struct statx at addr for descriptor fd from what the kernel

@@ -45,17 +45,17 @@ func openat2(dirfd int, path uintptr, how *unix.OpenHow) int64 {
 }
 
 // statxOf fills the struct statx at addr for fd from cached attributes and returns 0, the
-// kind of its file system and whether it is a regular file, or -errno.
-func statxOf(fd int, addr uintptr) (int64, FSKind, bool) {
+// kind of its file system (by byDev) and its file type (S_IFMT bits), or -errno.
+func statxOf(fd int, addr uintptr, byDev map[uint64]FSKind) (int64, FSKind, uint16) {
 	if res := StatxCached(fd, addr); res < 0 {
-		return res, FSLocal, false
+		return res, FSLocal, 0
 	}
 	stx := (*unix.Statx_t)(unsafe.Add(nil, addr)) // the caller's memory, not Go's
-	kind, ok := DevFSKind(stx.Dev_major, stx.Dev_minor)
+	kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor)
 	if !ok {
 		kind = FSLocal
 	}
-	return 0, kind, stx.Mode&unix.S_IFMT == unix.S_IFREG
+	return 0, kind, stx.Mode & unix.S_IFMT
 }
 
 // StatNow is statx(2) of path (NUL-terminated at pathAddr, relative to dirfd; "" with
@@ -64,15 +64,15 @@ func statxOf(fd int, addr uintptr) (int64, FSKind, bool) {
 // where the walk needs the disk or the file is on a slow file system (whose attributes
 // must be asked fresh).
 func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr) int64 {
+	byDev, points := mounts.snapshot()
 	fd := dirfd
+	follow, walkedInRAM := atFlags&unix.AT_SYMLINK_NOFOLLOW == 0, false
 	if atFlags&unix.AT_EMPTY_PATH == 0 {
 		if !resolveCachedWorks() {
 			return -errEAGAIN
 		}
-		follow := atFlags&unix.AT_SYMLINK_NOFOLLOW == 0
 		res := openPath(dirfd, pathAddr, !follow, resolveCached)
-		walkedInRAM := false
-		if res == -errEAGAIN && dirfd == unix.AT_FDCWD && PathFSKind(path) == FSMemory && !hasDotDot(path) {
+		if res == -errEAGAIN && dirfd == unix.AT_FDCWD && pathKind(points, path) == FSMemory && !hasDotDot(path) {
 			// tmpfs keeps no negative dentries, so a missing name is never cached; a
 			// walk that stays in RAM (no symbolic link, no "..") cannot wait either.
 			res, walkedInRAM = openPath(dirfd, pathAddr, true, unix.RESOLVE_NO_SYMLINKS), true
@@ -85,15 +85,13 @@ func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr
 		}
 		fd = int(res)
 		defer sysClose(int32(fd))
-		if walkedInRAM && follow {
-			if st, _, _ := statxOf(fd, addr); st == 0 && (*unix.Statx_t)(unsafe.Add(nil, addr)).Mode&unix.S_IFMT == unix.S_IFLNK {
-				return -errEAGAIN // a symbolic link to follow
-			}
-		}
 	}
-	res, kind, _ := statxOf(fd, addr)
-	if res == 0 && kind == FSSlow {
+	res, kind, ftype := statxOf(fd, addr, byDev)
+	switch {
+	case res == 0 && kind == FSSlow:
 		return -errEAGAIN
+	case res == 0 && walkedInRAM && follow && ftype == unix.S_IFLNK:
+		return -errEAGAIN // a symbolic link to follow, out of RAM perhaps
 	}
 	return res
 }
@@ -119,7 +117,8 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 	if !resolveCachedWorks() {
 		return -errEAGAIN
 	}
-	pathKind := PathFSKind(path)
+	byDev, points := mounts.snapshot()
+	pathKind := pathKind(points, path)
 	how := unix.OpenHow{Flags: uint64(flags) | unix.O_NONBLOCK, Resolve: resolveCached}
 	creates := flags&unix.O_CREAT != 0 || flags&unix.O_TMPFILE == unix.O_TMPFILE
 	if creates {
@@ -142,8 +141,8 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 		return res
 	}
 	fd := int(res)
-	st, kind, regular := statxOf(fd, addr)
-	if st < 0 || !regular {
+	st, kind, ftype := statxOf(fd, addr, byDev)
+	if st < 0 || ftype != unix.S_IFREG {
 		// A FIFO or a device opens differently without O_NONBLOCK: the ring's worker
 		// opens it as open(2) does.
 		sysClose(int32(fd))

@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Any
 
 _module: ModuleType | None = None
-_loaded_in_pid: int | None = None
+_loaded = False
+_forked_after_load = False  # set in a child by the at-fork hook: a flag, not a getpid() per call
 
 
 class ForkedChildError(RuntimeError):
@@ -22,8 +23,9 @@ class ForkedChildError(RuntimeError):
 
 
 def _after_fork_in_child() -> None:
-    global _module
+    global _module, _forked_after_load
     _module = None  # never call into the parent's Go runtime from the child
+    _forked_after_load = _loaded
 
 
 if hasattr(os, "register_at_fork"):
@@ -31,13 +33,15 @@ if hasattr(os, "register_at_fork"):
 
 
 def forked_after_load() -> bool:
-    """True in a child forked after this process's parent had started the Go runtime."""
-    return _loaded_in_pid is not None and _loaded_in_pid != os.getpid()
+    """True in a child forked after this process's parent had started the Go runtime
+    (by os.fork(), and so multiprocessing's fork start method: Python's at-fork hooks
+    tell; a C extension's own fork() is not seen)."""
+    return _forked_after_load
 
 
 def lib() -> Any:
     """The extension module, loaded on first use in this process."""
-    global _module, _loaded_in_pid
+    global _module, _loaded
     if _module is not None:
         return _module
     if forked_after_load():
@@ -47,7 +51,7 @@ def lib() -> Any:
             "child (file I/O still works there, on threads; configuration does not)"
         )
     _module = importlib.import_module("ayafileio._ayacore")
-    _loaded_in_pid = os.getpid()
+    _loaded = True
     return _module
 
 

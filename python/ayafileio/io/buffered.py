@@ -62,7 +62,7 @@ class BufferedFile(_OverRaw):
             raise ValueError("buffer size must be strictly positive")
         super().__init__(raw)
         self.buffer_size = buffer_size
-        self._set_buffer(_NO_BUFFER)  # taken when first needed (a whole-file read needs none)
+        self._buf, self._view, self._pin, self._addr = _NO_BUFFER  # taken when first needed
         self._pos = 0
         self._raw_pos = 0
         self._read_end = -1
@@ -97,8 +97,9 @@ class BufferedFile(_OverRaw):
 
     def _release_buffer(self) -> None:
         """Gives the buffer back for reuse (nothing is buffered, no request uses it)."""
-        self._give((self._buf, self._view, self._pin, self._addr))
-        self._set_buffer(_NO_BUFFER)
+        if self._addr:
+            self._give((self._buf, self._view, self._pin, self._addr))
+            self._buf, self._view, self._pin, self._addr = _NO_BUFFER
 
     def _give(self, buffer: buffers.Buffer) -> None:
         size = len(buffer[0])
@@ -830,7 +831,7 @@ async def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
 
 _MAX_ALLOCATION = 64 << 20
 
-_NO_BUFFER = bytearray()
+_NO_BUFFER = buffers.wrap(bytearray())  # none (a file holds one only while it buffers)
 
 
 class Unbuffered(_OverRaw):
