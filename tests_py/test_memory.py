@@ -4,6 +4,10 @@ Measured in the same run by tracemalloc (deterministic: a count of the Python al
 bytes, io's C buffers among them; not the Go core's heap), N files of each held open at
 once: io's opened first and held while ayafileio's are opened, by one task (the file
 objects alone, no task per file). benchmarks/memory.py measures the same with RSS too.
+
+Not held here: a file read from holds the read-ahead, up to buffer_size (64 KiB by
+default) where io's buffer is st_blksize (4 KiB), so a bigger file costs more (a 4 KiB
+file about 0.8 KB more: the layers' objects; benchmarks/memory.py --size).
 """
 
 from __future__ import annotations
@@ -41,14 +45,19 @@ async def _open_held(io_side: bool, mode: str, paths: list[pathlib.Path]) -> lis
     return files
 
 
+async def _close(files: list[Any]) -> None:
+    for f in files:
+        await f.close() if isinstance(f, ayafileio.AsyncFile) else f.close()
+
+
 async def _per_file(mode: str, tmp_path: pathlib.Path) -> tuple[float, float]:
     """(io's, ayafileio's) bytes per open file."""
     paths = {side: [tmp_path / f"{side}{i}" for i in range(N)] for side in ("io", "aya")}
     for p in paths["io"] + paths["aya"] + [tmp_path / "warm"]:
         p.write_bytes(b"r" * FILE)
     buffers.drain()  # buffers kept from earlier tests' files would be taken for free
-    async with ayafileio.open(tmp_path / "warm", mode) as f:  # the engine and its first buffers
-        await (f.write("w") if mode == "w" else f.read(READ))
+    for io_side in (True, False):  # each side's first use (the engine, caches) is not a file's
+        await _close(await _open_held(io_side, mode, [tmp_path / "warm"]))
     held: list[Any] = []
     per_file: list[float] = []
     tracemalloc.start(1)
@@ -62,8 +71,7 @@ async def _per_file(mode: str, tmp_path: pathlib.Path) -> tuple[float, float]:
             held += files
     finally:
         tracemalloc.stop()
-        for f in held:
-            await f.close() if isinstance(f, ayafileio.AsyncFile) else f.close()
+        await _close(held)
     return per_file[0], per_file[1]
 
 
