@@ -11,7 +11,8 @@ from typing import Any
 
 from .config import cached_buffer_pool_max
 
-# A buffer with its exported view, its ctypes pin and its address: reused together.
+# A buffer with its exported view, what keeps it in place for a request, and its
+# address: reused together.
 Buffer = tuple[bytearray, memoryview, Any, int]
 
 _free: dict[int, list[Buffer]] = {}
@@ -33,8 +34,10 @@ def take(size: int) -> Buffer:
 
 def wrap(buf: bytearray) -> Buffer:
     view = memoryview(buf)
-    pin = ctypes.c_char.from_buffer(buf) if buf else None
-    return buf, view, pin, ctypes.addressof(pin) if pin is not None else 0
+    # The view's export keeps buf from being resized, so its address holds while the view
+    # lives: the view is what a request keeps (a ctypes object and its dict per buffer
+    # would cost 0.5 KB more).
+    return buf, view, view, ctypes.addressof(ctypes.c_char.from_buffer(buf)) if buf else 0
 
 
 def give(buffer: Buffer) -> None:

@@ -36,6 +36,8 @@ _DATA_HOLE = tuple(w for w in (getattr(os, "SEEK_DATA", None), getattr(os, "SEEK
 class _OverRaw:
     """What the two binary layers, siblings with one contract, say of their raw file."""
 
+    __slots__ = ("raw", "readable", "writable")
+
     def __init__(self, raw: RawFile) -> None:
         self.raw = raw
         self.readable = raw.readable
@@ -57,12 +59,15 @@ class _OverRaw:
 class BufferedFile(_OverRaw):
     """Binary buffered file over a RawFile."""
 
+    __slots__ = ("buffer_size", "_buf", "_view", "_pin", "_addr", "_pos", "_raw_pos", "_read_end", "_write_pos",
+                 "_write_end", "_abs_pos_delta")
+
     def __init__(self, raw: RawFile, buffer_size: int) -> None:
         if buffer_size <= 0:
             raise ValueError("buffer size must be strictly positive")
         super().__init__(raw)
         self.buffer_size = buffer_size
-        self._buf, self._view, self._pin, self._addr = _NO_BUFFER  # taken when first needed
+        self._hold_none()  # taken when first needed (a whole-file read needs none)
         self._pos = 0
         self._raw_pos = 0
         self._read_end = -1
@@ -78,6 +83,10 @@ class BufferedFile(_OverRaw):
         bytearray replaces it whenever it must grow (a pinned one cannot be resized)."""
         self._buf, self._view, self._pin, self._addr = buffers.wrap(buf)
 
+    def _hold_none(self) -> None:
+        """Holds no buffer: the one shared empty buffer stands in (no view per file)."""
+        self._buf, self._view, self._pin, self._addr = _NO_BUFFER
+
     def _ensure_buffer(self) -> None:
         """Gives the buffer its full capacity (read-ahead fills all of it)."""
         self._room(self.buffer_size)
@@ -85,21 +94,40 @@ class BufferedFile(_OverRaw):
     def _room(self, end: int) -> None:
         """Makes the buffer hold at least end bytes: it is taken at the size class that
         fits (a 1 KB write pins no 64 KiB) and grows by classes up to buffer_size,
-        keeping what it holds. Only between requests: none uses the old one."""
-        if end <= len(self._buf):
+        keeping what it holds."""
+        if end > len(self._buf):
+            self._replace(buffers.size_class(end, self.buffer_size), len(self._buf))
+
+    def _fit(self, end: int) -> None:
+        """After a fill, which reads as much as C's: where a regular file held less (it
+        ended), the end bytes read are kept in a buffer of their size class (a 4 KB
+        file holds 4 KiB, not 64 KiB), none if there are none. Not for pipes and
+        terminals (their next read would take the whole buffer again), nor with
+        writes pending."""
+        if not self.raw.regular or self._valid_write():
             return
+        if end == 0:
+            self._release_buffer()
+            return
+        size = buffers.size_class(end, self.buffer_size)
+        if size < len(self._buf):
+            self._replace(size, end)
+
+    def _replace(self, size: int, keep: int) -> None:
+        """Takes a buffer of size bytes in place of this one, with its first keep bytes;
+        the old one is given back. Only between requests: none uses the old one."""
         old = self._buf, self._view, self._pin, self._addr
-        taken = buffers.take(buffers.size_class(end, self.buffer_size))
-        if self._addr:
-            taken[1][: len(old[0])] = old[1]
-            self._give(old)
+        taken = buffers.take(size)
+        if keep:
+            taken[1][:keep] = old[1][:keep]
+        self._give(old)
         self._buf, self._view, self._pin, self._addr = taken
 
     def _release_buffer(self) -> None:
         """Gives the buffer back for reuse (nothing is buffered, no request uses it)."""
         if self._addr:
             self._give((self._buf, self._view, self._pin, self._addr))
-            self._buf, self._view, self._pin, self._addr = _NO_BUFFER
+            self._hold_none()
 
     def _give(self, buffer: buffers.Buffer) -> None:
         size = len(buffer[0])
@@ -176,8 +204,9 @@ class BufferedFile(_OverRaw):
         self._write_pos = 0
         self._write_end = -1
 
-    async def _fill_buffer(self) -> int:
-        """_bufferedreader_fill_buffer. If cancelled, the bytes read are read-ahead."""
+    async def _fill_buffer(self, fit: bool = True) -> int:
+        """_bufferedreader_fill_buffer, then _fit() unless not fit. If cancelled, the
+        bytes read are read-ahead."""
         self._ensure_buffer()
         start = self._read_end if self._valid_read() else 0
         view = self._view[start : self.buffer_size]
@@ -199,9 +228,10 @@ class BufferedFile(_OverRaw):
             self._set_buffer(bytearray(self.buffer_size))
             self._reader_reset_buf()
             raise
-        if n <= 0:
-            return n
-        self._read_end = self._raw_pos = start + n
+        if n > 0:
+            self._read_end = self._raw_pos = start + n
+        if fit:
+            self._fit(max(self._read_end, 0))
         return n
 
     def _give_back(self, data: bytes) -> None:
@@ -339,14 +369,15 @@ class BufferedFile(_OverRaw):
                 written += r
             self._pos = self._raw_pos = self._read_end = 0
             while remaining > 0 and self._read_end < self.buffer_size:
-                r = await self._fill_buffer()
+                r = await self._fill_buffer(fit=False)  # once below: a fill at the end often follows
                 if r == 0:
-                    return _result(out, ov, written)
+                    break
                 take = min(r, remaining)
                 ov[written : written + take] = self._view[self._pos : self._pos + take]
                 written += take
                 self._pos += take
                 remaining -= take
+            self._fit(max(self._read_end, 0))
         except asyncio.CancelledError as e:
             self._give_back(bytes(ov[:written]))
             raise asyncio.CancelledError(*e.args) from None
@@ -837,6 +868,8 @@ _NO_BUFFER = buffers.wrap(bytearray())  # none (a file holds one only while it b
 class Unbuffered(_OverRaw):
     """buffering=0: io.FileIO's methods (every read and write is one system call, no
     read1/peek), with BufferedFile's surface so AsyncFile drives either the same way."""
+
+    __slots__ = ()
 
     def check_readable(self) -> None:
         self.raw.check_readable()

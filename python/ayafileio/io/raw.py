@@ -54,6 +54,9 @@ async def interrupted(engine: Engine, req: Request, e: asyncio.CancelledError) -
 class RawFile:
     """An open descriptor with FileIO's read/write/seek/tell/truncate semantics."""
 
+    __slots__ = ("fd", "ref", "owned", "readable", "writable", "append", "closefd", "closed", "engine", "regular",
+                 "seekable", "flags", "size", "fast_read", "writes_now", "closes_now", "pos")
+
     def __init__(self, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool, append: bool,
                  closefd: bool, st: os.stat_result, fs_kind: int) -> None:
         self.fd = fd  # what os functions and fileno() take

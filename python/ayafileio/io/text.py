@@ -65,6 +65,11 @@ def _find_line_ending(line: str, start: int, translated: bool, universal: bool, 
 class TextLayer:
     """Text over a BufferedFile; exclusive use assumed (AsyncFile serialises calls)."""
 
+    __slots__ = ("buf", "_raw", "encoding", "errors", "line_buffering", "write_through", "_readuniversal",
+                 "_readtranslate", "_readnl", "_writetranslate", "_writenl", "_scan_lf", "_decoder", "_encoder",
+                 "_decoded", "_used", "_snapshot", "_b2c", "_pending", "_pending_count", "_due", "_flush_due",
+                 "pushing", "chunk_size", "_seekable", "_telling")
+
     def __init__(self, buf: BufferedFile, encoding: str, errors: str, newline: str | None, line_buffering: bool,
                  write_through: bool) -> None:
         self.buf = buf
@@ -96,7 +101,7 @@ class TextLayer:
         # and batches closed by C's rules, due for the buffer in this order.
         self._pending: list[bytes] = []
         self._pending_count = 0
-        self._due: deque[bytes] = deque()
+        self._due: deque[bytes] | None = None  # made when a batch first closes (0.7 KB)
         self._flush_due = False  # a line-buffered write wants the buffer flushed after them
         self.pushing = False  # push() is at work: writes may queue behind it (see write_now)
         self.chunk_size = _CHUNK
@@ -180,6 +185,8 @@ class TextLayer:
     def _close_batch(self) -> None:
         """Closes the open batch: it goes to the buffer after the batches due before it."""
         pending = self._pending
+        if self._due is None:
+            self._due = deque()
         self._due.append(pending[0] if len(pending) == 1 else b"".join(pending))
         self._pending, self._pending_count = [], 0
 
