@@ -141,7 +141,9 @@ def run_child(wname: str, lname: str, base: str, out: str, sizes: Sizes) -> Resu
             raise SystemExit(f"{wname} with {lname} failed:\n{proc.stderr}")
         print(f"note: {lname} answered, then exited with {proc.returncode}: {proc.stderr.strip()[:200]}",
               file=sys.stderr)
-    assert answer is not None
+    if answer is None:
+        raise SystemExit(f"{wname} with {lname} gave no result (exit status {proc.returncode}):\n"
+                         f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     if answer.get("missing"):
         return None
     return Result(**answer)
@@ -154,13 +156,16 @@ def child_command(wname: str, lname: str, base: str, out: str, sizes: Sizes) -> 
 
 
 def child_answer(stdout: str) -> dict[str, Any] | None:
-    """The Result a child printed as its last line, as a dict; None if it printed none."""
-    lines = stdout.strip().splitlines()
-    try:
-        answer: dict[str, Any] = json.loads(lines[-1])
-        return answer
-    except (IndexError, ValueError):
-        return None
+    """The Result a child printed, as a dict: its last line that is a JSON object (a
+    peer may print after it, at exit); None if it printed none."""
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(answer, dict):
+            return answer
+    return None
 
 
 def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:

@@ -87,7 +87,7 @@ class Driver(Engine):
         self._adaptive, self._budget = cached_loop_budget()
         self._fast_until = 0.0  # end of this tick's budget for work made at once
         self._now_waiters: deque[asyncio.Future[None]] = deque()  # tasks waiting for a turn at it
-        self._now_ops = 0  # work made at once since the budget was last reset
+        self._now_ops = 0  # pieces of work made at once within the budget since it was last reset
         self._flush_scheduled = False
         self._inflight: dict[int, Request] = {}
         # Completions reaped but not yet handed to their tasks (adaptive_batch), how many
@@ -263,7 +263,8 @@ class Driver(Engine):
         return self._fast_until == 0.0 or time.perf_counter() <= self._fast_until
 
     def _spend_fast_budget(self) -> None:
-        self._now_ops += 1
+        if self._fast_budget_left():
+            self._now_ops += 1  # what fits in a budget (a woken task's work may go past it)
         if self._fast_until == 0.0:
             self._fast_until = time.perf_counter() + self._budget / 2
             if not self._flush_scheduled:

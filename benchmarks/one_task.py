@@ -1,0 +1,83 @@
+"""Per-call cost for one task alone: a loop of awaited calls (after a warm-up), µs per
+call, beside the same call made blocking on the loop's thread. What issue 18's "a cached
+open+read+close within 3x of the blocking loop" is measured with.
+
+    python benchmarks/one_task.py                 # in the system temp dir
+    python benchmarks/one_task.py --dir /dev/shm --n 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+
+import ayafileio
+
+TEXT = "0123456789abcdef" * 62 + "\n" * 8  # 1,000 characters
+
+
+async def main(d: str, n: int) -> None:
+    cached = os.path.join(d, "cached")
+    with open(cached, "w") as f:
+        f.write(TEXT)
+    count = iter(range(1 << 62))
+
+    def new_name() -> str:
+        return os.path.join(d, f"new{next(count)}")
+
+    async def stat() -> None:
+        await ayafileio.os.stat(cached)
+
+    async def open_close() -> None:
+        f = await ayafileio.open(cached, "rb")
+        await f.close()
+
+    async def open_read_close() -> None:
+        async with ayafileio.open(cached, "rb") as f:
+            await f.read(4096)
+
+    async def read_bytes() -> None:
+        await ayafileio.read_bytes(cached)
+
+    async def write_text_new() -> None:
+        await ayafileio.write_text(new_name(), TEXT)
+
+    def blocking_read() -> None:
+        with open(cached, "rb") as f:
+            f.read(4096)
+
+    def blocking_write() -> None:
+        with open(new_name(), "w") as f:
+            f.write(TEXT)
+
+    async def timed(name: str, call: Callable[[], Awaitable[None]]) -> None:
+        for _ in range(200):
+            await call()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            await call()
+        print(f"{name:28s} {(time.perf_counter() - t0) / n * 1e6:7.1f} µs")
+
+    async def blocking(call: Callable[[], object]) -> None:
+        call()
+
+    await timed("os.stat (cached)", stat)
+    await timed("open + close", open_close)
+    await timed("open + read(4096) + close", open_read_close)
+    await timed("  the same, blocking", lambda: blocking(blocking_read))
+    await timed("read_bytes", read_bytes)
+    await timed("write_text, new file", write_text_new)
+    await timed("  the same, blocking", lambda: blocking(blocking_write))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", default=None, help="where the files go (default: the system temp dir)")
+    parser.add_argument("--n", type=int, default=5000, help="calls per measurement")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as d:
+        asyncio.run(main(d, args.n))
