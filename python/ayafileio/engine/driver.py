@@ -86,7 +86,10 @@ class Driver(Engine):
         self._queued = 0
         self._adaptive, self._budget = cached_loop_budget()
         self._fast_until = 0.0  # end of this tick's budget for work made at once
-        self._now_waiters: deque[asyncio.Future[None]] = deque()  # tasks waiting for a turn at it
+        # Tasks waiting for a turn at it (their futures), and those given one in this
+        # iteration: a task's turn lasts its step, up to one budget past the end of it.
+        self._now_waiters: deque[tuple[asyncio.Future[None], asyncio.Task[Any] | None]] = deque()
+        self._turn_holders: set[asyncio.Task[Any] | None] = set()
         self._now_ops = 0  # pieces of work made at once within the budget since it was last reset
         self._flush_scheduled = False
         self._inflight: dict[int, Request] = {}
@@ -245,11 +248,16 @@ class Driver(Engine):
         waiting tasks per iteration as pieces of work fit in the last one. (Waking them
         all at once made all but the first find the budget spent again, a futile step
         each; waking one per iteration made an iteration, and an io_uring_enter, per
-        task.) None while there is time left."""
+        task.) A woken task's turn lasts its step (not each piece of work: one wait per
+        piece cost a future and a task step each at thousands of tasks), up to one more
+        budget. None while there is time left, or for a task in its turn."""
         if self._fast_budget_left():
             return None
+        task = asyncio.current_task(self.loop)
+        if task in self._turn_holders and time.perf_counter() <= self._fast_until + self._budget / 2:
+            return None
         fut = self.loop.create_future()
-        self._now_waiters.append(fut)
+        self._now_waiters.append((fut, task))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self._flush)
@@ -279,11 +287,13 @@ class Driver(Engine):
     def _flush(self) -> None:
         self._fast_until = 0.0
         turns, self._now_ops = max(1, self._now_ops), 0
-        waiters = self._now_waiters
+        waiters, holders = self._now_waiters, self._turn_holders
+        holders.clear()
         while waiters and turns:
-            fut = waiters.popleft()
+            fut, task = waiters.popleft()
             if not fut.done():  # (done: its task was cancelled)
                 fut.set_result(None)  # a turn in the next iteration
+                holders.add(task)
                 turns -= 1
         if self._done and self._queued < _LOADED_BATCH:
             # Completions still wait for their slice: the loop is busy with them, and
