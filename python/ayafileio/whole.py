@@ -122,7 +122,7 @@ def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile
     fd, st, kind = now
     fd, ref = platform.adopt(fd, flags)
     access = flags & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
-    return RawFile(fd, ref, owned=True, readable=access != os.O_WRONLY, writable=access != os.O_RDONLY,
+    return RawFile(engine, fd, ref, owned=True, readable=access != os.O_WRONLY, writable=access != os.O_RDONLY,
                    append=False, closefd=True, st=st, fs_kind=kind)
 
 

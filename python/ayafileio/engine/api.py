@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from .buffers import Buffer
@@ -260,14 +260,27 @@ async def result(engine: Engine, req: Request, cancel: bool = True,
         raise
 
 
-async def now_turn(engine: Engine) -> None:
-    """Returns once this loop iteration has budget left for work made at once on the
+def now_turn(engine: Engine) -> Awaitable[None]:
+    """Done once this loop iteration has budget left for work made at once on the
     loop's thread (open_now, stat_now, write_memory): when it is spent, in the next
     iteration, so that timers and other tasks run in between. (A call made at once is
     still cheaper there than a round trip through the engine's workers.)"""
-    wait = engine.fast_budget_spent()
-    if wait is not None:
-        await wait
+    return engine.fast_budget_spent() or completed()
+
+
+# One completed future for every caller, whatever its loop: awaiting a done future
+# returns its result without looking at its loop, and without a coroutine frame.
+_COMPLETED: asyncio.Future[None] | None = None
+
+
+def completed() -> asyncio.Future[None]:
+    """A future that is done: what an awaitable call returns when it has no wait."""
+    global _COMPLETED
+    if _COMPLETED is None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        _COMPLETED = done
+    return _COMPLETED
 
 
 async def write_all(engine: Engine, fd: int, data: Any, off: int, *, flags: int = 0, waited_out: bool = False,

@@ -82,6 +82,11 @@ def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
     """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
     if type(buf) is bytearray and not writable and len(buf) <= 16384:
         buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
+    if type(buf) is bytearray and buf:
+        # One byte's ctypes object pins the whole bytearray: a third of what a memoryview
+        # cast and an array type cost (a statx record per open, a read buffer).
+        pin = ctypes.c_char.from_buffer(buf)
+        return ctypes.addressof(pin), pin
     if type(buf) is bytes and not writable:
         if _BYTES_OFFSET is not None:
             return id(buf) + _BYTES_OFFSET, buf  # the hot path: no ctypes objects

@@ -328,7 +328,8 @@ class BufferedFile(_OverRaw):
         if res is not None:
             return res
         # _bufferedreader_read_generic:
-        n = await _bounded(self.raw, n, self.tell)
+        if n > _MAX_ALLOCATION:
+            n = await _bounded(self.raw, n, self.tell)
         current = self._readahead()
         if current == 0 and n % self.buffer_size == 0 and not self._valid_write():
             # All of it would go straight from the raw file into the result: on a
@@ -377,7 +378,14 @@ class BufferedFile(_OverRaw):
                 written += take
                 self._pos += take
                 remaining -= take
-            self._fit(max(self._read_end, 0))
+                if self._read_end < self.buffer_size and self.raw.fast_read == "memory":
+                    break  # a short read of a RAM-backed file is its end: no read to learn it
+            if self._pos == self._read_end and self.raw.regular and not self._valid_write():
+                # All it read was taken: no buffer to keep (a seek back reads again).
+                self._reader_reset_buf()
+                self._release_buffer()
+            else:
+                self._fit(max(self._read_end, 0))
         except asyncio.CancelledError as e:
             self._give_back(bytes(ov[:written]))
             raise asyncio.CancelledError(*e.args) from None
@@ -853,9 +861,10 @@ def optional_size(size: Any) -> int:
 
 
 async def _bounded(raw: RawFile, n: int, tell: Callable[[], int]) -> int:
-    """A read size to allocate: a huge one on a regular file asks for what the file
-    holds (io would raise MemoryError allocating it)."""
-    if n > _MAX_ALLOCATION and raw.regular:
+    """A read size to allocate for n above _MAX_ALLOCATION (checked by the caller: no
+    coroutine for the others): on a regular file, what the file holds (io would raise
+    MemoryError allocating it)."""
+    if raw.regular:
         return min(n, max(await raw.current_size() - tell(), 0) + 1)
     return n
 
@@ -898,7 +907,9 @@ class Unbuffered(_OverRaw):
             except Interrupted as e:
                 self._give_back(e.data)
                 raise asyncio.CancelledError(*e.args) from None
-        return await _read_new(await _bounded(self.raw, n, self.raw.tell), self.raw.readinto, self._give_back)
+        if n > _MAX_ALLOCATION:
+            n = await _bounded(self.raw, n, self.raw.tell)
+        return await _read_new(n, self.raw.readinto, self._give_back)
 
     def _give_back(self, data: bytes) -> None:
         """A cancelled read takes nothing: the position goes back (a pipe's bytes are

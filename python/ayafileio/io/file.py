@@ -39,8 +39,8 @@ class Turns:
     a release hands the turn straight to the next waiter, so `held` is exact: it is
     True from a call's start until the last queued call has finished.
 
-    Taking a free turn and giving it back return a completed future: awaiting it
-    neither suspends nor enters a coroutine frame, so an uncontended call pays none."""
+    Taking a free turn and giving it back return api.completed(): an uncontended call
+    pays no coroutine frame."""
 
     __slots__ = ("held", "_waiters")
 
@@ -51,12 +51,12 @@ class Turns:
     def __aenter__(self) -> Awaitable[None]:
         if not self.held:
             self.held = True
-            return _COMPLETED or _completed()
+            return api.completed()
         return self._wait()
 
     def __aexit__(self, *exc: object) -> Awaitable[None]:
         self._release()
-        return _COMPLETED or _completed()
+        return api.completed()
 
     async def _wait(self) -> None:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -86,19 +86,6 @@ class Turns:
                 fut.set_result(None)  # the turn passes on; held stays True
                 return
         self.held = False
-
-
-# One completed future for every file's turns, whatever its loop: awaiting a done future
-# returns its result without looking at its loop (a future per file would cost 144 bytes).
-_COMPLETED: asyncio.Future[None] | None = None
-
-
-def _completed() -> asyncio.Future[None]:
-    global _COMPLETED
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    done.set_result(None)
-    _COMPLETED = done
-    return done
 
 
 _F = TypeVar("_F", bound="AsyncFile[Any]")
@@ -181,7 +168,7 @@ class AsyncFile(Generic[AnyStr]):
     def wrap(cls, fd: int, mode: str = "rb", *, closefd: bool = False) -> AsyncFile[Any]:
         """An open AsyncFile over descriptor fd at once (no await: nothing to open)."""
         f: AsyncFile[Any] = cls(fd, mode, closefd=closefd)
-        f._attach(fd, platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
+        f._attach(driver.get_driver(), fd, platform.borrow(fd), owned=False, st=None, fs_kind=FS_LOCAL)
         return f
 
     async def _open(self) -> AsyncFile[AnyStr]:
@@ -190,6 +177,7 @@ class AsyncFile(Generic[AnyStr]):
         args = self._args
         m = args.mode
         owned = args.fd is None and args.opener is None
+        engine = driver.get_driver()
         if args.fd is not None:
             fd = args.fd
         elif args.opener is not None:
@@ -199,7 +187,6 @@ class AsyncFile(Generic[AnyStr]):
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
         if owned:
-            engine = driver.get_driver()
             res, st, kind = await openat(engine, args.path or b"\0", m.flags, args.name)
             try:
                 fd, ref = platform.adopt(res, m.flags)
@@ -214,25 +201,25 @@ class AsyncFile(Generic[AnyStr]):
                     os.close(fd)
                 raise
             st, kind = None, FS_LOCAL  # _attach asks
-        self._attach(fd, ref, owned, st, kind)
+        self._attach(engine, fd, ref, owned, st, kind)
         return self
 
     def __await__(self) -> Any:
         return self._open().__await__()
 
-    def _attach(self, fd: int, ref: int, owned: bool, st: os.stat_result | None, fs_kind: int) -> None:
-        """Builds the layers over an open descriptor whose stat is st (None: os.fstat's),
-        on a file system of fs_kind; closed again if that fails."""
+    def _attach(self, engine: api.Engine, fd: int, ref: int, owned: bool, st: os.stat_result | None,
+                fs_kind: int) -> None:
+        """Builds the layers over an open descriptor of engine's whose stat is st (None:
+        os.fstat's), on a file system of fs_kind; closed again if that fails."""
         args = self._args
         m = args.mode
         try:
             if st is None:
-                engine = driver.get_driver()
                 st = (stat_cached(engine, fd) if stats_by_engine(engine) else None) or os.fstat(fd)
                 fs_kind = engine.dev_fs_kind(st.st_dev, fs_kind)
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
-            raw = RawFile(fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
+            raw = RawFile(engine, fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
                           closefd=args.closefd, st=st, fs_kind=fs_kind)
             line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
@@ -250,7 +237,7 @@ class AsyncFile(Generic[AnyStr]):
         except BaseException:
             if owned:  # closed by the engine: a close can wait on a slow file system
                 platform.close_fd(fd, args.closefd)
-                platform.discard(driver.get_driver(), ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
+                platform.discard(engine, ref, FLAG_ASYNC if fs_kind == FS_SLOW else 0)
             else:
                 platform.close_now(fd, ref, args.closefd)
             raise

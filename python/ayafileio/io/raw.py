@@ -23,7 +23,7 @@ import os
 import stat
 from typing import Any
 
-from ..engine import api, driver, kernel, platform, records
+from ..engine import api, kernel, platform, records
 from ..engine.records import AT_FDCWD, FLAG_ASYNC, FLAG_LINK, FS_SLOW, OFF_CURRENT, OP_STATX
 from ..engine.api import Engine, Request, check_result, os_error
 from ..engine.buffers import Buffer
@@ -57,8 +57,8 @@ class RawFile:
     __slots__ = ("fd", "ref", "owned", "readable", "writable", "append", "closefd", "closed", "engine", "regular",
                  "seekable", "flags", "size", "fast_read", "writes_now", "closes_now", "pos")
 
-    def __init__(self, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool, append: bool,
-                 closefd: bool, st: os.stat_result, fs_kind: int) -> None:
+    def __init__(self, engine: Engine, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool,
+                 append: bool, closefd: bool, st: os.stat_result, fs_kind: int) -> None:
         self.fd = fd  # what os functions and fileno() take
         self.ref = ref  # what request records name (_platform: the same number on POSIX)
         self.owned = owned  # the engine opened it
@@ -67,8 +67,7 @@ class RawFile:
         self.append = append
         self.closefd = closefd
         self.closed = False
-        # The engine of the loop that opened the file: a file belongs to that loop.
-        self.engine: Engine = driver.get_driver()
+        self.engine = engine  # the running loop's, which opened the file: a file belongs to that loop
         self.regular = stat.S_ISREG(st.st_mode)
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
