@@ -639,6 +639,31 @@ class BufferedFile(_OverRaw):
         self._raw_pos = 0
         return length
 
+    def writes_through(self) -> bool:
+        """Whether write_through() applies: a write-only file whose buffer holds nothing
+        and whose writes are made at once (a file written through the ring sends its
+        last bytes and the close as one chain)."""
+        return self.raw.writes_now and not self.readable and not self._valid_write()
+
+    async def write_through(self, data: bytes) -> None:
+        """write(data) and the flush after it, for a buffer that holds nothing: the
+        bytes go to the raw file without a copy into the buffer. What a failure or a
+        cancellation leaves unwritten stays pending, as in C's buffer."""
+        view = memoryview(data)
+        written = 0
+        try:
+            while written < len(data):
+                n = await self._raw_write(view[written:] if written else data)
+                if n == 0:
+                    raise OSError(errno.EIO, "write returned 0 bytes")
+                written += n
+        except Interrupted as e:
+            self.accept(view[written + e.count :])
+            raise asyncio.CancelledError(*e.args) from None
+        except BaseException:
+            self.accept(view[written:])
+            raise
+
     def accept(self, data: Any) -> None:
         """Buffers data at the position whatever its size (the rest of a cancelled
         write(), which the caller counts as written), growing the buffer if needed."""

@@ -471,7 +471,7 @@ class AsyncFile(Generic[AnyStr]):
             if self._text is not None:
                 try:
                     # Only down to the buffer: its close writes and closes in one chain.
-                    await self._text.writeflush()
+                    await self._text.writeflush(closing=True)
                 except BaseException:
                     await self._file.close()  # close anyway, then report the write error
                     raise

@@ -175,8 +175,13 @@ class TextLayer:
             self._snapshot = (dec_flags, dec_buffer + chunk)
         return not eof
 
-    async def writeflush(self) -> None:
-        """Gives all pending encoded text to the buffer."""
+    async def writeflush(self, closing: bool = False) -> None:
+        """Gives all pending encoded text to the buffer. closing: the buffer's flush and
+        close follow, so text that is one batch may go to the raw file at once
+        (BufferedFile.write_through)."""
+        if closing and not self._due and self._pending and self.buf.writes_through():
+            await self.buf.write_through(self._take_pending())
+            return
         if self._pending:
             self._close_batch()
         while self._due:
@@ -184,11 +189,14 @@ class TextLayer:
 
     def _close_batch(self) -> None:
         """Closes the open batch: it goes to the buffer after the batches due before it."""
-        pending = self._pending
         if self._due is None:
             self._due = deque()
-        self._due.append(pending[0] if len(pending) == 1 else b"".join(pending))
+        self._due.append(self._take_pending())
+
+    def _take_pending(self) -> bytes:
+        pending = self._pending
         self._pending, self._pending_count = [], 0
+        return pending[0] if len(pending) == 1 else b"".join(pending)
 
     def drain_now(self) -> None:
         """Gives pending text to the buffer and writes everything, synchronously (a file
