@@ -38,6 +38,22 @@ class PathArg(NamedTuple):
     shown: Any  # what os names in its errors: the path after os.fspath(), or the descriptor
 
 
+class FileKind(NamedTuple):
+    """What opening a file needs of its stat, by os.stat_result's names (which has them
+    too): its type and its size."""
+
+    st_mode: int
+    st_size: int
+
+
+_MODE_SIZE = struct.Struct("<28xH10xQ")  # stx_mode, stx_size
+
+
+def kind_from_statx(buf: bytes | bytearray) -> FileKind:
+    """stat_from_statx() for what an open needs: two fields, none of the times."""
+    return FileKind._make(_MODE_SIZE.unpack_from(buf))
+
+
 def stat_from_statx(buf: bytes | bytearray) -> os.stat_result:
     """The os.stat_result os.stat() builds from the same inode, field for field."""
     (_mask, blksize, _attrs, nlink, uid, gid, mode, ino, size, blocks, _amask,

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
 from typing import Any, AnyStr, Generic, TypeVar
 
-from ..engine import api, driver, platform
+from ..engine import api, driver, kernel, platform
 from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
@@ -207,8 +207,8 @@ class AsyncFile(Generic[AnyStr]):
     def __await__(self) -> Any:
         return self._open().__await__()
 
-    def _attach(self, engine: api.Engine, fd: int, ref: int, owned: bool, st: os.stat_result | None,
-                fs_kind: int) -> None:
+    def _attach(self, engine: api.Engine, fd: int, ref: int, owned: bool,
+                st: kernel.FileKind | os.stat_result | None, fs_kind: int) -> None:
         """Builds the layers over an open descriptor of engine's whose stat is st (None:
         os.fstat's), on a file system of fs_kind; closed again if that fails."""
         args = self._args
