@@ -123,7 +123,7 @@ def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile
     fd, ref = platform.adopt(fd, flags)
     access = flags & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
     return RawFile(engine, fd, ref, owned=True, readable=access != os.O_WRONLY, writable=access != os.O_RDONLY,
-                   append=False, closefd=True, st=st, fs_kind=kind)
+                   append=False, closefd=True, st=st, fs_kind=kind, truncated=bool(flags & os.O_TRUNC))
 
 
 def _decode(data: bytes, encoding: str | None, errors: str | None, newline: str | None) -> str:

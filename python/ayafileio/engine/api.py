@@ -108,10 +108,13 @@ class Engine(Protocol):
         """Whether writes of a file may be made on this thread with write_memory(): a
         regular file on a RAM-backed file system (a write there never waits for a device)."""
 
-    def closes_now(self, fs_kind: int) -> bool:
-        """Whether a file on a file system of fs_kind may be closed on this thread: one
-        that is not slow (no FUSE or NFS flush to wait for; io_uring's inline close runs
-        the same release on this thread)."""
+    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
+        """Whether a file on a file system of fs_kind, opened with O_TRUNC or not, may be
+        closed on this thread: one that is not slow (no FUSE or NFS flush to wait for;
+        io_uring's inline close runs the same release on this thread) and that its file
+        system does not write back at the close (ext4's auto_da_alloc, XFS and Btrfs
+        flush a truncated file's new data when it is closed: milliseconds for a few
+        MiB). Such a close goes to the kernel's workers (FLAG_ASYNC)."""
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes at once (see writes_now()): the count, -errno, or None (use the ring)."""

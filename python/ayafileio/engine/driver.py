@@ -25,8 +25,8 @@ from typing import Any
 from . import buffers, native, notify, platform
 from .config import cached_close_timeout, cached_loop_budget, debug, get_config
 from .records import (
-    AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE, OP_NAMES, OP_OPENAT,
-    OP_STATX, address_of, engine_ops,
+    AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE,
+    OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, engine_ops,
 )
 from .api import Engine, Request, wait_out
 
@@ -35,6 +35,10 @@ _BATCH = 256  # records per submit/reap call
 # the loop-iteration budget (adaptive_target_latency_us): a run of them keeps the loop
 # from other work for at most that long.
 _FAST_READ_MAX = 1 << 20
+# A read or write of more than this goes to the kernel's workers (FLAG_ASYNC), not
+# io_uring's inline attempt: copying it alone keeps the loop's thread for ~100 us, and an
+# iteration's exchange may hold several (8 writes of 1 MiB: 8-12 ms of timer lateness).
+_INLINE_MAX = 256 << 10
 # core.ExchangeMode: the iteration's submission, the notify fd's answer, and a caller
 # waiting for what it submits now.
 _TICK, _NOTIFIED, _INLINE = 0, 1, 2
@@ -134,6 +138,8 @@ class Driver(Engine):
             raise RuntimeError("ayafileio: the event loop's I/O engine is closed")
         if self._queued == _BATCH and not flags & FLAG_LINK:
             self._exchange(_TICK)  # the array is full
+        if length > _INLINE_MAX and (op == OP_READ or op == OP_WRITE):
+            flags |= FLAG_ASYNC
         ud = self._next_ud
         self._next_ud = ud + 1
         REQUEST.pack_into(self._sq, self._queued * REQUEST_SIZE, op, flags, 0, fd, ud, addr,
@@ -200,8 +206,8 @@ class Driver(Engine):
     def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
         return regular and writable and platform.READ_FAST_PATH and fs_kind == FS_MEMORY
 
-    def closes_now(self, fs_kind: int) -> bool:
-        return platform.READ_FAST_PATH and fs_kind != FS_SLOW
+    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
+        return platform.READ_FAST_PATH and fs_kind != FS_SLOW and (fs_kind == FS_MEMORY or not truncated)
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes data at off (OFF_CURRENT: at the file position) to a file on a RAM-backed

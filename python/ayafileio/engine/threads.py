@@ -153,7 +153,7 @@ class ThreadDriver(Engine):
     def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
         return False
 
-    def closes_now(self, fs_kind: int) -> bool:
+    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
         return False
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:

@@ -783,7 +783,7 @@ class BufferedFile(_OverRaw):
         engine = raw.engine
         engine.room_for_chain(2)
         wreq = engine.write(raw.ref, data, off, flags=FLAG_LINK | raw.flags)
-        creq = engine.close_fd(raw.ref, flags=raw.flags)
+        creq = engine.close_fd(raw.ref, flags=raw.close_flags)
         before = raw.pos
         try:
             wres = await wreq.future

@@ -220,7 +220,8 @@ class AsyncFile(Generic[AnyStr]):
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(engine, fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
-                          closefd=args.closefd, st=st, fs_kind=fs_kind)
+                          closefd=args.closefd, st=st, fs_kind=fs_kind,
+                          truncated=owned and bool(m.flags & os.O_TRUNC))
             line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
             if args.buffering == 0:  # binary only: text refused it above

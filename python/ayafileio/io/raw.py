@@ -55,10 +55,11 @@ class RawFile:
     """An open descriptor with FileIO's read/write/seek/tell/truncate semantics."""
 
     __slots__ = ("fd", "ref", "owned", "readable", "writable", "append", "closefd", "closed", "engine", "regular",
-                 "seekable", "flags", "size", "fast_read", "writes_now", "closes_now", "pos")
+                 "seekable", "flags", "size", "fast_read", "writes_now", "closes_now", "close_flags", "pos")
 
     def __init__(self, engine: Engine, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool,
-                 append: bool, closefd: bool, st: kernel.FileKind | os.stat_result, fs_kind: int) -> None:
+                 append: bool, closefd: bool, st: kernel.FileKind | os.stat_result, fs_kind: int,
+                 truncated: bool) -> None:
         self.fd = fd  # what os functions and fileno() take
         self.ref = ref  # what request records name (_platform: the same number on POSIX)
         self.owned = owned  # the engine opened it
@@ -74,7 +75,10 @@ class RawFile:
         self.size = st.st_size  # what the file held when last seen: readall's first guess
         self.fast_read = self.engine.fast_read_mode(self.regular, readable, fs_kind)  # reads may skip the ring
         self.writes_now = self.engine.writes_now(self.regular, writable, fs_kind)  # so may writes
-        self.closes_now = self.engine.closes_now(fs_kind)  # and the close
+        self.closes_now = self.engine.closes_now(fs_kind, truncated)  # and the close
+        # A close the file system may make write data back (a truncated file's) never
+        # runs on the loop's thread, not even as io_uring's inline attempt.
+        self.close_flags = self.flags | (FLAG_ASYNC if truncated and not self.closes_now else 0)
         # FileIO seeks an appending file to its end when it opens it (a descriptor this
         # module opened has O_APPEND: its writes go there anyway); a descriptor this
         # module just opened is at 0 otherwise.
@@ -282,7 +286,7 @@ class RawFile:
             return
         try:
             if platform.engine_closes(self.closefd):
-                req = self.engine.close_fd(self.ref, flags=self.flags)
+                req = self.engine.close_fd(self.ref, flags=self.close_flags)
                 check_result(await api.result(self.engine, req, cancel=False))
         finally:
             # After the engine's close; on Windows this closes the descriptor's own handle.
