@@ -142,8 +142,8 @@ def run_child(wname: str, lname: str, base: str, out: str, sizes: Sizes) -> Resu
         print(f"note: {lname} answered, then exited with {proc.returncode}: {proc.stderr.strip()[:200]}",
               file=sys.stderr)
     if answer is None:
-        raise SystemExit(f"{wname} with {lname} gave no result (exit status {proc.returncode}):\n"
-                         f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise SystemExit(f"{wname} with {lname} gave no result (exit status {proc.returncode}, "
+                         f"{len(proc.stdout)} characters on stdout):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     if answer.get("missing"):
         return None
     return Result(**answer)

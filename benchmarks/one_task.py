@@ -46,6 +46,10 @@ async def main(d: str, n: int) -> None:
     async def write_text_new() -> None:
         await ayafileio.write_text(new_name(), TEXT)
 
+    async def open_write_close_new() -> None:
+        async with ayafileio.open(new_name(), "w", encoding="utf-8") as f:
+            await f.write(TEXT)
+
     def blocking_read() -> None:
         with open(cached, "rb") as f:
             f.read(4096)
@@ -71,7 +75,8 @@ async def main(d: str, n: int) -> None:
     await timed("  the same, blocking", lambda: blocking(blocking_read))
     await timed("read_bytes", read_bytes)
     await timed("write_text, new file", write_text_new)
-    await timed("  the same, blocking", lambda: blocking(blocking_write))
+    await timed("open(\"w\") + write + close", open_write_close_new)
+    await timed("  both, blocking", lambda: blocking(blocking_write))
 
 
 if __name__ == "__main__":
