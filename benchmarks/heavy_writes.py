@@ -14,31 +14,18 @@ import argparse
 import asyncio
 import os
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 
 import ayafileio
+from workloads.timer import Heartbeat
 
 CHUNK = b"z" * (1 << 20)
 
 
 async def p99_lateness(writer: Callable[[int], Awaitable[None]]) -> float:
-    late: list[float] = []
-    stop = False
-
-    async def heartbeat() -> None:
-        while not stop:
-            t = time.perf_counter()
-            await asyncio.sleep(0.001)
-            late.append(time.perf_counter() - t - 0.001)
-
-    beat = asyncio.create_task(heartbeat())
-    await asyncio.sleep(0.002)
-    await asyncio.gather(*(writer(i) for i in range(8)))
-    stop = True
-    await beat
-    late.sort()
-    return late[int(len(late) * 0.99)]
+    async with Heartbeat() as beat:
+        await asyncio.gather(*(writer(i) for i in range(8)))
+    return beat.extra()["lag_p99_ms"] / 1e3
 
 
 async def main(d: str, rounds: int) -> None:
