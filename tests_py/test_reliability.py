@@ -459,11 +459,14 @@ def test_loop_stays_responsive_under_heavy_writes(tmp_path: pathlib.Path) -> Non
     """8 tasks write 8 MiB each while a 1 ms heartbeat measures how late it wakes. The
     bound is relative, measured in the same run: the heartbeat's p99 lateness while the
     same writes run on threads (asyncio.to_thread), which never block the loop, so what
-    a loaded machine adds is in both. Three rounds each, interleaved: ayafileio's median
-    against the threads' best round (a loaded machine's spikes come and go; blocking
-    is there in every round). Writes that block the loop (each file written at once,
-    as a synchronous writer does) measured here 70-170 ms against 6-20 ms on threads,
-    ayafileio 4-27 ms."""
+    a loaded machine adds is in both. Five rounds each, interleaved, median against
+    median: a round's p99 is its worst few beats, and a 2-core machine's spikes come and
+    go on either side (against the threads' best round, as at first, ayafileio's median
+    failed twice in CI at 17 and 28 ms against 3.0 and 4.9); blocking is there in every
+    round. Writes that block the loop (each file written at once, as a synchronous
+    writer does) measured here 70-170 ms against 6-20 ms on threads; ayafileio 1-2 ms
+    in the rounds after the first since its large writes and truncated files' closes
+    stopped running on the loop's thread (benchmarks/heavy_writes.py)."""
     chunk = b"z" * (1 << 20)
 
     def write_sync(i: int) -> None:
@@ -499,10 +502,10 @@ def test_loop_stays_responsive_under_heavy_writes(tmp_path: pathlib.Path) -> Non
 
     async def main() -> tuple[float, float]:
         ours, threads = [], []
-        for _ in range(3):
+        for _ in range(5):
             ours.append(await p99_lateness(write_ours))
             threads.append(await p99_lateness(write_in_thread))
-        return statistics.median(ours), min(threads)
+        return statistics.median(ours), statistics.median(threads)
 
     ours, threads = asyncio.run(main())
     assert ours < 2 * threads + 0.010, f"heartbeat p99 lateness {ours * 1e3:.1f} ms, on threads {threads * 1e3:.1f} ms"
