@@ -38,7 +38,7 @@ class PathArg(NamedTuple):
     shown: Any  # what os names in its errors: the path after os.fspath(), or the descriptor
 
 
-class FileKind(NamedTuple):
+class TypeAndSize(NamedTuple):
     """What opening a file needs of its stat, by os.stat_result's names (which has them
     too): its type and its size."""
 
@@ -49,9 +49,9 @@ class FileKind(NamedTuple):
 _MODE_SIZE = struct.Struct("<28xH10xQ")  # stx_mode, stx_size
 
 
-def kind_from_statx(buf: bytes | bytearray) -> FileKind:
+def type_and_size_from_statx(buf: bytes | bytearray) -> TypeAndSize:
     """stat_from_statx() for what an open needs: two fields, none of the times."""
-    return FileKind._make(_MODE_SIZE.unpack_from(buf))
+    return TypeAndSize._make(_MODE_SIZE.unpack_from(buf))
 
 
 def stat_from_statx(buf: bytes | bytearray) -> os.stat_result:

@@ -208,7 +208,7 @@ class AsyncFile(Generic[AnyStr]):
         return self._open().__await__()
 
     def _attach(self, engine: api.Engine, fd: int, ref: int, owned: bool,
-                st: kernel.FileKind | os.stat_result | None, fs_kind: int) -> None:
+                st: kernel.TypeAndSize | os.stat_result | None, fs_kind: int) -> None:
         """Builds the layers over an open descriptor of engine's whose stat is st (None:
         os.fstat's), on a file system of fs_kind; closed again if that fails."""
         args = self._args

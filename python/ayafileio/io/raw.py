@@ -58,7 +58,7 @@ class RawFile:
                  "seekable", "flags", "size", "fast_read", "writes_now", "closes_now", "close_flags", "pos")
 
     def __init__(self, engine: Engine, fd: int, ref: int, *, owned: bool, readable: bool, writable: bool,
-                 append: bool, closefd: bool, st: kernel.FileKind | os.stat_result, fs_kind: int,
+                 append: bool, closefd: bool, st: kernel.TypeAndSize | os.stat_result, fs_kind: int,
                  truncated: bool) -> None:
         self.fd = fd  # what os functions and fileno() take
         self.ref = ref  # what request records name (_platform: the same number on POSIX)
@@ -355,7 +355,8 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     return kernel.stat_from_statx(buf)
 
 
-def opened_now(engine: Engine, cpath: bytes, flags: int, mode: int = 0o666) -> tuple[int, kernel.FileKind, int] | int:
+def opened_now(engine: Engine, cpath: bytes, flags: int,
+               mode: int = 0o666) -> tuple[int, kernel.TypeAndSize, int] | int:
     """cpath opened at once where that cannot wait (Engine.open_now): (the descriptor,
     its type and size, its FS_* kind), or -errno (-EAGAIN: the ring must open it). Await
     api.now_turn() first."""
@@ -363,11 +364,11 @@ def opened_now(engine: Engine, cpath: bytes, flags: int, mode: int = 0o666) -> t
     now = engine.open_now(cpath, flags, buf, mode)
     if now < 0:
         return now
-    return now >> 2, kernel.kind_from_statx(buf), now & 3
+    return now >> 2, kernel.type_and_size_from_statx(buf), now & 3
 
 
 async def openat(engine: Engine, cpath: bytes, flags: int,
-                 name: Any) -> tuple[int, kernel.FileKind | os.stat_result | None, int]:
+                 name: Any) -> tuple[int, kernel.TypeAndSize | os.stat_result | None, int]:
     """Opens the NUL-terminated cpath with os.open's flags on the engine, as FileIO does:
     (the engine's handle, the file's stat or None, its FS_* kind). A path on a slow file
     system (by the mount table) is opened with FLAG_ASYNC and its stat comes from a STATX
