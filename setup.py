@@ -1,9 +1,9 @@
-"""Builds ayafileio's extension: gopy generates CPython bindings for ./pybind and compiles
-them, with the Go toolchain, for the interpreter running this build."""
+"""Builds ayafileio's extension: gopy generates CPython bindings for ./pybind, and the Go
+toolchain compiles them for the interpreter running this build."""
 
 from __future__ import annotations
 
-import glob
+import functools
 import os
 import re
 import shutil
@@ -52,18 +52,52 @@ class BuildGo(build_ext):
         dynamic = sys.platform != "win32"
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", CGO_ENABLED="1",
                    CGO_LDFLAGS_ALLOW=_cgo_ldflags_allow(dynamic))
-        # gopy runs goimports from PATH: build the version go.mod pins.
+        # gopy generates, goimports tidies what it generated: the version go.mod pins.
         subprocess.check_call(["go", "build", "-o", str(bin_dir) + os.sep, "golang.org/x/tools/cmd/goimports"],
                               cwd=ROOT, env=env)
-        subprocess.check_call(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={out}",
+        subprocess.check_call(["go", "tool", "gopy", "gen", f"-vm={sys.executable}", f"-output={out}",
                                "-name=ayacore", "-no-make", f"-dynamic-link={str(dynamic).lower()}", "./pybind"],
                               cwd=ROOT, env=env)
-        built = glob.glob(str(out / f"_ayacore*{tag}"))
-        if len(built) != 1:
-            raise RuntimeError(f"gopy produced {built!r}, expected one _ayacore{tag}")
+        _compile(out, tag, env)
         target = Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built[0], target)
+        shutil.copyfile(out / f"_ayacore{tag}", target)
+
+
+def _compile(out: Path, tag: str, env: dict[str, str]) -> None:
+    """What `gopy build` does after generating, with one link flag it cannot take: on Unix
+    the Go runtime's signal-based preemption is off. Go's sysmon sends SIGURG to a thread
+    whose goroutine it sees running for 10 ms, and the thread of a loop calling into Go
+    thousands of times a second is such a thread; the signal lands in whatever system call
+    that thread makes next, so a blocking pipe write returns short (with `python -u` or
+    PYTHONUNBUFFERED, print() drops the rest: CPython's text layer ignores a short write)
+    and sleeps and waits end with EINTR. The core's goroutines only make system calls, so
+    cooperative preemption serves them. GODEBUG is read from the process's first
+    environment, too early for this module to set it; go.mod's godebug takes only the
+    settings Go lists for compatibility."""
+    run = functools.partial(subprocess.check_call, cwd=out, env=env)
+    shlib = ".dll" if sys.platform == "win32" else ".so"
+    run(["goimports", "-w", "ayacore.go"])
+    build = ["go", "build", "-mod=mod", "-buildmode=c-shared"]
+    run([*build, "-o", f"ayacore_go{shlib}", "."])  # writes ayacore_go.h, which build.py's C includes
+    os.remove(out / f"ayacore_go{shlib}")
+    run([sys.executable, "build.py"])
+    ldflags: list[str] = []
+    if sys.platform == "win32":  # Windows preempts by suspending a thread, not by a signal
+        c = out / "ayacore.c"
+        c.write_text(c.read_text().replace(" PyInit_", " __declspec(dllexport) PyInit_"))
+    else:
+        # Only PyInit exported: two Go runtimes in one process must not share symbols.
+        exports = out / "exports"
+        if sys.platform == "darwin":
+            exports.write_text("_PyInit__ayacore\n")
+            ldflags.append(f"-extldflags=-Wl,-exported_symbols_list,{exports}")
+        else:
+            exports.write_text("{ global: PyInit__ayacore; local: *; };\n")
+            ldflags.append(f"-extldflags=-Wl,--version-script={exports}")
+        ldflags.append("-X=runtime.godebugDefault=asyncpreemptoff=1")
+    run([*build, f"-ldflags={' '.join(ldflags)}", "-o", f"_ayacore{tag}", "."],
+        env=dict(env, CGO_CFLAGS="-fPIC -O3"))
 
 
 setup(ext_modules=[GoExtension("ayafileio._ayacore")], cmdclass={"build_ext": BuildGo})

@@ -550,3 +550,39 @@ def test_closed_file_and_closed_loop_errors(tmp_path: pathlib.Path) -> None:
             asyncio.run(call())  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         f.fileno()
+
+
+# --- 10. signals the Go runtime sends ---------------------------------------------------------
+
+
+@posix_only
+def test_go_runtime_sends_no_preemption_signals(tmp_path: pathlib.Path) -> None:
+    """The thread that calls into Go thousands of times a second gets no SIGURG: Go's
+    sysmon sends one to a thread whose goroutine it sees running for 10 ms, and it lands
+    in that thread's next system call (a pipe write returns short, and print() under
+    `python -u` drops the rest; a sleep ends with EINTR). setup.py links the runtime with
+    asyncpreemptoff=1. The child counts the signal in a handler of its own, which replaces
+    Go's: built without that flag it counted one in every run (one only: Go sends no more
+    to a thread until its own handler has answered the last)."""
+    code = f"""
+import asyncio, os, signal, time
+import ayafileio
+hits = 0
+def on_urg(signum, frame):
+    global hits
+    hits += 1
+async def main():
+    await ayafileio.write_text({str(tmp_path / "warm")!r}, "x")  # the engine runs
+    signal.signal(signal.SIGURG, on_urg)
+    end, n = time.monotonic() + 1.5, 0
+    while time.monotonic() < end:
+        await asyncio.gather(*(ayafileio.write_text(os.path.join({str(tmp_path)!r}, str(i)), "x" * 100)
+                               for i in range(50)))
+        n += 50
+    print(hits, n)
+asyncio.run(main())
+"""
+    res = run_child(code)
+    assert res.returncode == 0, res.stderr
+    hits, n = map(int, res.stdout.split())
+    assert n > 0 and hits == 0, f"{hits} SIGURG during {n} writes"
