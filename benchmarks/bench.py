@@ -174,7 +174,7 @@ def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:
     try:
         lib = LIBS[lname]()
     except ImportError:
-        print(json.dumps({"missing": True}))
+        answer({"missing": True})
         return
     wl = WORKLOADS[wname](sizes, base)
     wl.prepare(files=False)
@@ -189,7 +189,18 @@ def child(sizes: Sizes, wname: str, lname: str, base: str, out: str) -> None:
         res = Result(0.0, wl.unit, mismatches=-1)  # the library has no such call
     finally:
         lib.leave()
-    print(json.dumps(dataclasses.asdict(res)))
+    answer(dataclasses.asdict(res))
+
+
+def answer(obj: dict[str, Any]) -> None:
+    """Writes the child's answer as its last line, every byte: under `python -u` (or
+    PYTHONUNBUFFERED) print() goes to the raw file in one write and drops what a short
+    write leaves, and closing an io_uring makes the kernel's teardown interrupt the
+    thread's next blocking call (a pipe write of a large answer comes back short)."""
+    sys.stdout.flush()
+    data = (json.dumps(obj) + "\n").encode()
+    while data:
+        data = data[os.write(sys.stdout.fileno(), data):]
 
 
 def report(results: dict[str, dict[str, list[Result]]], ceiling: float | None, sizes: Sizes, args: Any) -> str:
