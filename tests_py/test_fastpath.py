@@ -146,3 +146,62 @@ def test_small_write_holds_a_small_buffer(tmp_path: pathlib.Path) -> None:
         assert (tmp_path / "small").read_bytes() == b"s" * 1000 + b"t" * 60000 + b"u" * 10
 
     asyncio.run(main())
+
+
+def _dirs(tmp_path: pathlib.Path) -> list[pathlib.Path]:
+    """tmp_path (a disk's page cache: reads with RWF_NOWAIT) and, where there is one, a
+    directory on tmpfs (a RAM-backed file system)."""
+    dirs = [tmp_path]
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        shm = pathlib.Path("/dev/shm") / f"ayafileio-test-{os.getpid()}-{tmp_path.name}"
+        shm.mkdir()
+        dirs.append(shm)
+    return dirs
+
+
+@pytest.mark.parametrize("change", ["grown", "shrunk", "evicted"])
+def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path, change: str) -> None:
+    """read(n) of a file seen at open to end within n bytes reads straight into the
+    result and takes a short read from memory as the end; where the file changed since
+    (grown past n, shrunk) or part of it is not in the page cache (RWF_NOWAIT stops
+    short there), the bytes, the position and the next read are still io's."""
+    if change == "evicted" and not hasattr(os, "posix_fadvise"):
+        pytest.skip("no posix_fadvise to drop pages from the cache")
+    page = 4096
+
+    async def main(path: pathlib.Path) -> list[tuple[bool, int, int, int, int]]:
+        got: list[tuple[bool, int, int, int, int]] = []
+        async with ayafileio.open(path, "rb") as f:
+            with open(path, "rb") as ref:
+                ref.read(0)
+                if change == "grown":
+                    with open(path, "ab") as w:
+                        w.write(b"g" * 10000)
+                elif change == "shrunk":
+                    os.truncate(path, 100)
+                else:
+                    # Only the first page cached: the file dropped from the cache, then
+                    # that page read back without read-ahead.
+                    fd = os.open(path, os.O_RDONLY)
+                    os.fsync(fd)
+                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+                    os.pread(fd, page, 0)
+                    os.close(fd)
+                for n in (4 * page, 7, 4 * page, 4 * page):
+                    mine = await f.read(n)
+                    theirs = ref.read(n)
+                    got.append((mine == theirs, len(mine), len(theirs), await f.tell(), ref.tell()))
+        return got
+
+    for d in _dirs(tmp_path):
+        path = d / "ends_within"
+        path.write_bytes(bytes(range(256)) * (3 * page // 256))
+        try:
+            for same, mine, theirs, pos, ref_pos in asyncio.run(main(path)):
+                assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
+        finally:
+            if d != tmp_path:
+                path.unlink()
+                d.rmdir()
+

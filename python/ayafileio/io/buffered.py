@@ -354,6 +354,15 @@ class BufferedFile(_OverRaw):
             await self._flush_before_reading(taken=current)
         self._reader_reset_buf()
         try:
+            if current == 0 and n <= self.buffer_size and self.raw.ends_within(n):
+                # The file ends within the read (as last seen): C's fill and the read that
+                # finds the end are one read from memory straight into the result.
+                got = await self.raw.read_at_once(ov)
+                if got is not None:
+                    written += got
+                    remaining -= got
+                    if remaining == 0 or self.raw.at_end():
+                        return _result(out, ov, written)
             while remaining > 0:
                 # Whole buffers go straight into the result; the tail through the buffer.
                 r = remaining - remaining % self.buffer_size

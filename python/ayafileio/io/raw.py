@@ -162,6 +162,24 @@ class RawFile:
             self.pos += n
         return n
 
+    def ends_within(self, n: int) -> bool:
+        """Whether the file, as last seen, ends within n bytes of the position (a
+        regular file whose reads may skip the ring)."""
+        return bool(self.fast_read) and self.size - self.pos <= n
+
+    def at_end(self) -> bool:
+        """Whether a short read from memory just ended at the end of the file: on a
+        RAM-backed file system always, else where the file was last seen to end (a
+        read of the page cache also stops short where a page is not cached)."""
+        return self.fast_read == "memory" or self.pos >= self.size
+
+    async def read_at_once(self, view: memoryview) -> int | None:
+        """read_cached() after the loop iteration's budget allows it."""
+        wait = self.busy()
+        if wait is not None:
+            await wait
+        return self.read_cached(view)
+
     def read_memory(self, n: int) -> bytes | None:
         """n bytes at the position from a RAM-backed file system, at once, as new bytes
         (fewer at the end of the file); None where that does not apply."""
@@ -177,10 +195,7 @@ class RawFile:
 
     async def readinto(self, view: memoryview) -> int:
         """FileIO.readinto: one read at the position."""
-        wait = self.busy()
-        if wait is not None:
-            await wait
-        n = self.read_cached(view)
+        n = await self.read_at_once(view)
         if n is not None:
             return n
         return await self._read_ring(self.engine.read(self.ref, view, self._read_offset(), flags=self.flags))
