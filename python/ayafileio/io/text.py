@@ -10,6 +10,7 @@ gathered is put back in front of the decoded characters).
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import os
 import struct
@@ -22,6 +23,32 @@ from .modes import text_codec
 from .raw import closed_error
 
 _CHUNK = 8192  # io.TextIOWrapper's _CHUNK_SIZE
+
+# The codecs whose encoding keeps no state (no BOM), by their normalised names: C's
+# encodefunc table less utf-16 and utf-32.
+_STATELESS = frozenset({"ascii", "iso8859-1", "utf-8", "utf-16-be", "utf-16-le", "utf-32-be", "utf-32-le"})
+
+
+class _StatelessEncoder:
+    """The incremental encoder of a codec in _STATELESS: str.encode itself (C's encodefunc
+    fast path: no Python frame per write), one object per codec and error handler,
+    shared by every file (it has no state to reset)."""
+
+    __slots__ = ("encode",)
+
+    def __init__(self, name: str, errors: str) -> None:
+        self.encode = functools.partial(str.encode, encoding=name, errors=errors)
+
+    def reset(self) -> None:
+        pass
+
+    def setstate(self, state: int) -> None:
+        pass
+
+
+@functools.lru_cache(maxsize=64)
+def _stateless_encoder(name: str, errors: str) -> _StatelessEncoder:
+    return _StatelessEncoder(name, errors)
 
 # start_pos, dec_flags, bytes_to_feed, chars_to_skip, need_eof: C's cookie_type, packed
 # little-endian into one unsigned integer.
@@ -92,7 +119,10 @@ class TextLayer:
             if self._readuniversal:
                 dec = io.IncrementalNewlineDecoder(dec, self._readtranslate)
             self._decoder = dec
-        self._encoder: Any = codec.incrementalencoder(errors) if buf.writable else None
+        stateless = codec.name in _STATELESS
+        self._encoder: Any = None
+        if buf.writable:
+            self._encoder = _stateless_encoder(codec.name, errors) if stateless else codec.incrementalencoder(errors)
         self._decoded = ""  # decoded_chars
         self._used = 0  # decoded_chars_used
         self._snapshot: tuple[int, bytes] | None = None
@@ -106,7 +136,7 @@ class TextLayer:
         self.pushing = False  # push() is at work: writes may queue behind it (see write_now)
         self.chunk_size = _CHUNK
         self._seekable = self._telling = buf.seekable
-        if self._seekable and self._encoder is not None and buf.tell() != 0:
+        if self._seekable and self._encoder is not None and not stateless and buf.tell() != 0:
             self._encoder.setstate(0)  # appending to a file that has data: no second BOM
 
     # --- state --------------------------------------------------------------------------
