@@ -51,6 +51,9 @@ async def interrupted(engine: Engine, req: Request, e: asyncio.CancelledError) -
     return Interrupted(max(res, 0), *e.args)
 
 
+_PAGE = 4096  # the smallest page size: a read stopped by a page not cached stops at a multiple of it
+
+
 class RawFile:
     """An open descriptor with FileIO's read/write/seek/tell/truncate semantics."""
 
@@ -169,9 +172,10 @@ class RawFile:
 
     def at_end(self) -> bool:
         """Whether a short read from memory just ended at the end of the file: on a
-        RAM-backed file system always, else where the file was last seen to end (a
-        read of the page cache also stops short where a page is not cached)."""
-        return self.fast_read == "memory" or self.pos >= self.size
+        RAM-backed file system always; from the page cache where it stopped inside a
+        page (where a page is not cached, RWF_NOWAIT stops short at its start: a page
+        boundary, which is then no proof of the end)."""
+        return self.fast_read == "memory" or self.pos % _PAGE != 0
 
     async def read_at_once(self, view: memoryview) -> int | None:
         """read_cached() after the loop iteration's budget allows it."""
