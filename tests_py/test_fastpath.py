@@ -256,3 +256,20 @@ def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) 
             p.unlink()
         d.rmdir()
     assert waits <= tasks + 3 * iterations, f"{waits} waits for the budget by {tasks} tasks in {iterations} iterations"
+
+
+def test_a_read_to_the_end_gives_the_buffer_back(tmp_path: pathlib.Path) -> None:
+    """Read-ahead taken to its last byte, then a read that finds the end: the file holds
+    no buffer afterwards, whichever path the last read took."""
+    path = tmp_path / "small"
+    path.write_bytes(b"s" * 3000)
+
+    async def main() -> None:
+        async with ayafileio.open(path, "rb") as f:
+            assert await f.read(10) == b"s" * 10  # the fill keeps the rest as read-ahead
+            assert len(f._file._buf) > 0
+            assert await f.read(2990) == b"s" * 2990  # from the buffer
+            assert await f.read(4096) == b""
+            assert len(f._file._buf) == 0
+
+    asyncio.run(main())

@@ -362,6 +362,7 @@ class BufferedFile(_OverRaw):
                     written += got
                     remaining -= got
                     if remaining == 0 or self.raw.at_end():
+                        self._release_buffer()  # as below: nothing read-ahead to keep
                         return _result(out, ov, written)
             while remaining > 0:
                 # Whole buffers go straight into the result; the tail through the buffer.
