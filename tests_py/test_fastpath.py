@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import pathlib
+import shutil
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -148,15 +150,18 @@ def test_small_write_holds_a_small_buffer(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
-def _dirs(tmp_path: pathlib.Path) -> list[pathlib.Path]:
+def _dirs(tmp_path: pathlib.Path) -> Iterator[pathlib.Path]:
     """tmp_path (a disk's page cache: reads with RWF_NOWAIT) and, where there is one, a
-    directory on tmpfs (a RAM-backed file system)."""
-    dirs = [tmp_path]
+    directory on tmpfs (a RAM-backed file system), removed after its turn or when the
+    caller's loop stops early."""
+    yield tmp_path
     if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
         shm = pathlib.Path("/dev/shm") / f"ayafileio-test-{os.getpid()}-{tmp_path.name}"
         shm.mkdir()
-        dirs.append(shm)
-    return dirs
+        try:
+            yield shm
+        finally:
+            shutil.rmtree(shm)
 
 
 @pytest.mark.parametrize("change", ["none", "grown", "shrunk", "evicted"])
@@ -200,13 +205,8 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
     for d in _dirs(tmp_path):
         path = d / "ends_within"
         path.write_bytes(bytes(range(256)) * (3 * page // 256))
-        try:
-            for same, mine, theirs, pos, ref_pos in asyncio.run(main(path)):
-                assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
-        finally:
-            if d != tmp_path:
-                path.unlink()
-                d.rmdir()
+        for same, mine, theirs, pos, ref_pos in asyncio.run(main(path)):
+            assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
 
 
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
