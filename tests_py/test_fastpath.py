@@ -4,6 +4,7 @@ without a loop iteration, and a file's buffer holds what it buffers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pathlib
 import shutil
@@ -150,18 +151,24 @@ def test_small_write_holds_a_small_buffer(tmp_path: pathlib.Path) -> None:
     asyncio.run(main())
 
 
+@contextlib.contextmanager
+def _shm_dir(tmp_path: pathlib.Path) -> Iterator[pathlib.Path]:
+    """A directory on tmpfs (a RAM-backed file system) for this test, removed after."""
+    shm = pathlib.Path("/dev/shm") / f"ayafileio-test-{os.getpid()}-{tmp_path.name}"
+    shm.mkdir()
+    try:
+        yield shm
+    finally:
+        shutil.rmtree(shm)
+
+
 def _dirs(tmp_path: pathlib.Path) -> Iterator[pathlib.Path]:
     """tmp_path (a disk's page cache: reads with RWF_NOWAIT) and, where there is one, a
-    directory on tmpfs (a RAM-backed file system), removed after its turn or when the
-    caller's loop stops early."""
+    directory on tmpfs, removed after its turn or when the caller's loop stops early."""
     yield tmp_path
     if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-        shm = pathlib.Path("/dev/shm") / f"ayafileio-test-{os.getpid()}-{tmp_path.name}"
-        shm.mkdir()
-        try:
+        with _shm_dir(tmp_path) as shm:
             yield shm
-        finally:
-            shutil.rmtree(shm)
 
 
 @pytest.mark.parametrize("change", ["none", "grown", "shrunk", "evicted"])
@@ -219,12 +226,10 @@ def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) 
     of them, not more waits per iteration."""
     from ayafileio.engine import driver as _driver
 
-    d = pathlib.Path("/dev/shm") / f"ayafileio-test-{os.getpid()}-{tmp_path.name}"
-    d.mkdir()
     tasks, files = 1000, 8000
     text = "t" * 900
 
-    async def main() -> tuple[int, int]:
+    async def main(d: pathlib.Path) -> tuple[int, int]:
         loop = asyncio.get_running_loop()
         todo = iter(range(files))
         ticks = 0
@@ -248,13 +253,9 @@ def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) 
         running = False
         return _driver.get_driver().stats()["turn_waits"] - before, ticks
 
-    try:
-        waits, iterations = asyncio.run(main())
+    with _shm_dir(tmp_path) as d:
+        waits, iterations = asyncio.run(main(d))
         assert all((d / f"{i}").read_text() == text for i in range(0, files, 97))
-    finally:
-        for p in d.iterdir():
-            p.unlink()
-        d.rmdir()
     assert waits <= tasks + 3 * iterations, f"{waits} waits for the budget by {tasks} tasks in {iterations} iterations"
 
 
