@@ -49,6 +49,9 @@ class Engine(Protocol):
     closed: bool
     info: dict[str, Any]
     ops: frozenset[int]  # the op codes it performs; the os functions run the others on threads
+    # The struct statx that the calls made at once (statx_cached, open_now, stat_now) fill
+    # in: one per engine, pinned once, read before the loop's thread makes the next call.
+    now_record: bytearray
 
     def submit(self, op: int, fd: int = -1, addr: int = 0, length: int = 0, off: int = 0, keep: Any = None, *,
                flags: int = 0, op_flags: int = 0, addr2: int = 0, mode: int = 0, dirfd: int = AT_FDCWD,
@@ -75,21 +78,21 @@ class Engine(Protocol):
         """The FS_* kind of device dev (a stat's st_dev), or fallback when the mount table
         does not list it."""
 
-    def statx_cached(self, fd: int, out: bytearray) -> int:
-        """statx of fd into out (a struct statx) from the attributes the kernel has cached
+    def statx_cached(self, fd: int) -> int:
+        """statx of fd into now_record from the attributes the kernel has cached
         (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
         thread: 0 or -errno (-ENOSYS where there is no such call)."""
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
+    def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
         """Opens the NUL-terminated cpath with os.open's flags (and mode) on this thread where that
         cannot wait for a device (core.OpenNow: a regular file whose path is in the
         dentry cache, not on a slow file system; creating only on a RAM-backed one), and
-        fills out (a struct statx) for it: the descriptor times 4 plus its FS_* kind,
+        fills now_record for it: the descriptor times 4 plus its FS_* kind,
         -errno, or -EAGAIN (submit openat() instead). Like every call made at once, it
         spends this loop iteration's budget: await now_turn() first."""
 
-    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
-        """statx of cpath (relative to dirfd; with AT_EMPTY_PATH, dirfd itself) into out
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
+        """statx of cpath (relative to dirfd; with AT_EMPTY_PATH, dirfd itself) into now_record
         on this thread where that cannot wait (core.StatNow): 0, -errno, or -EAGAIN
         (submit statx() instead)."""
 

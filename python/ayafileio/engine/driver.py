@@ -29,6 +29,7 @@ from .records import (
     OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, engine_ops,
 )
 from .api import Engine, Request, wait_out
+from .kernel import STATX_SIZE
 
 _BATCH = 256  # records per submit/reap call
 # Reads served straight from memory, and requests submitted and completed at once, share
@@ -87,6 +88,9 @@ class Driver(Engine):
         self._cq_c = ctypes.c_char.from_buffer(self._cq)
         self._cq_addr = ctypes.addressof(self._cq_c)
         self._cq_view = memoryview(self._cq).cast("q")
+        self.now_record = bytearray(STATX_SIZE)
+        self._now_record_c = ctypes.c_char.from_buffer(self.now_record)
+        self._now_record_addr = ctypes.addressof(self._now_record_c)
         self._queued = 0
         self._adaptive, self._budget = cached_loop_budget()
         self._fast_until = 0.0  # end of this tick's budget for work made at once
@@ -180,23 +184,20 @@ class Driver(Engine):
         kind: int = self._lib.pybind_DevFSKind(os.major(dev), os.minor(dev))
         return fallback if kind < 0 else kind
 
-    def statx_cached(self, fd: int, out: bytearray) -> int:
-        addr, keep = address_of(out, writable=True)
-        res: int = self._lib.pybind_StatxCached(fd, addr)
+    def statx_cached(self, fd: int) -> int:
+        res: int = self._lib.pybind_StatxCached(fd, self._now_record_addr)
         return res
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
+    def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
-        out_addr, out_keep = address_of(out, writable=True)
-        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, mode, out_addr)
+        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, mode, self._now_record_addr)
         return res
 
-    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         self._spend_fast_budget()
         addr, keep = address_of(cpath, writable=False)
-        out_addr, out_keep = address_of(out, writable=True)
-        res: int = self._lib.pybind_StatNow(dirfd, addr, len(cpath) - 1, at_flags, out_addr)
+        res: int = self._lib.pybind_StatNow(dirfd, addr, len(cpath) - 1, at_flags, self._now_record_addr)
         return res
 
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:

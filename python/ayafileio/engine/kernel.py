@@ -69,18 +69,20 @@ def stat_from_statx(buf: bytes | bytearray) -> os.stat_result:
 async def statx(engine: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd: bool = True) -> os.stat_result:
     """os.stat()/os.lstat()/os.fstat() of p as one STATX request. name_fd=False leaves the
     descriptor out of the error, as os.fstat() does."""
-    buf = bytearray(STATX_SIZE)
     if p.fd is not None:
         dirfd, flags = p.fd, AT_EMPTY_PATH
     else:
         flags = 0 if follow else AT_SYMLINK_NOFOLLOW
     await now_turn(engine)
-    res = engine.stat_now(p.c, dirfd, flags, buf)
+    res = engine.stat_now(p.c, dirfd, flags)
+    if res >= 0:
+        return stat_from_statx(engine.now_record)
     if res == -errno.EAGAIN:
+        buf = bytearray(STATX_SIZE)  # the request's own: the kernel fills it while the task waits
         res = await result(engine, engine.statx(p.c, buf, dirfd=dirfd, at_flags=flags, mask=STATX_BASIC_STATS))
-    if res < 0:
-        raise os_error(res, p.shown if p.fd is None or name_fd else None)
-    return stat_from_statx(buf)
+        if res >= 0:
+            return stat_from_statx(buf)
+    raise os_error(res, p.shown if p.fd is None or name_fd else None)
 
 
 def statfs_supported() -> bool:

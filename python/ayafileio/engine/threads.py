@@ -24,6 +24,7 @@ from .records import (
     OP_OPENAT, OP_READ, OP_NAMES, OP_WRITE, engine_ops,
 )
 from .api import Engine, Request, wait_out
+from .kernel import STATX_SIZE
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
 _WORKERS = 4
@@ -76,6 +77,7 @@ class ThreadDriver(Engine):
                                      "is_truly_async": False, "fallback_reason": reason, "native_ops": [],
                                      "worker_ops": [OP_NAMES[op] for op in _PERFORMED]}
         self.ops = engine_ops(self.info)
+        self.now_record = bytearray(STATX_SIZE)  # never filled: nothing is made at once here
         self._pool = ThreadPoolExecutor(_WORKERS, thread_name_prefix="ayafileio-fallback")
         self._inflight: dict[int, Request] = {}
         self._chain: list[tuple[int, ...]] = []
@@ -132,13 +134,13 @@ class ThreadDriver(Engine):
     def dev_fs_kind(self, dev: int, fallback: int) -> int:
         return fallback
 
-    def statx_cached(self, fd: int, out: bytearray) -> int:
+    def statx_cached(self, fd: int) -> int:
         return -errno.ENOSYS  # Go cannot run in this process
 
-    def open_now(self, cpath: bytes, flags: int, out: bytearray, mode: int = 0o666) -> int:
+    def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
         return -errno.EAGAIN  # every open runs on a thread here
 
-    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int, out: bytearray) -> int:
+    def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         return -errno.EAGAIN
 
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:

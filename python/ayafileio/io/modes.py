@@ -128,9 +128,14 @@ def check_arg_types(mode: Any, buffering: Any, encoding: Any, errors: Any, newli
         raise TypeError(f"open() argument 'mode' must be str, not {type(mode).__name__}")
     if not isinstance(buffering, int):
         raise TypeError(f"'{type(buffering).__name__}' object cannot be interpreted as an integer")
+    if type(encoding) in _STR_OR_NONE and type(errors) in _STR_OR_NONE and type(newline) in _STR_OR_NONE:
+        return  # what nearly every call passes, told by three set lookups
     for name, value in (("encoding", encoding), ("errors", errors), ("newline", newline)):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"open() argument '{name}' must be str or None, not {type(value).__name__}")
+
+
+_STR_OR_NONE = frozenset((str, type(None)))
 
 
 def check_file_type(file: Any) -> None:
@@ -149,20 +154,23 @@ def c_path(name: str | bytes, os_func: str | None = None, arg: str = "path") -> 
 
 def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, Any]:
     """Returns (the path as c_path() makes it, None, name) or (None, fd, name)."""
-    if isinstance(file, bool):
-        warnings.warn("bool is used as a file descriptor", RuntimeWarning, stacklevel=4)
-        file = int(file)
-    if isinstance(file, int):
-        if file < 0:
-            raise ValueError("negative file descriptor")
-        return None, file, file
-    if isinstance(file, float):
-        raise TypeError("'float' object cannot be interpreted as an integer")
-    if not isinstance(file, (str, bytes, os.PathLike)):
-        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
-    name = os.fspath(file)
-    if not isinstance(name, (str, bytes)):
-        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
+    if type(file) is str:  # the usual case, which none of the checks below refuses
+        name: str | bytes = file
+    else:
+        if isinstance(file, bool):
+            warnings.warn("bool is used as a file descriptor", RuntimeWarning, stacklevel=4)
+            file = int(file)
+        if isinstance(file, int):
+            if file < 0:
+                raise ValueError("negative file descriptor")
+            return None, file, file
+        if isinstance(file, float):
+            raise TypeError("'float' object cannot be interpreted as an integer")
+        if not isinstance(file, (str, bytes, os.PathLike)):
+            raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
+        name = os.fspath(file)
+        if not isinstance(name, (str, bytes)):
+            raise TypeError(f"expected str, bytes or os.PathLike object, not {type(name).__name__}")
     path = c_path(name)
     if not closefd:
         raise ValueError("Cannot use closefd=False with file name")

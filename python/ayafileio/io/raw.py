@@ -368,10 +368,9 @@ def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
     """fd's stat from the attributes the kernel has cached, at once, without asking a
     slow file system (what FileIO learns at open needs nothing fresher); None where
     there is no such call."""
-    buf = bytearray(kernel.STATX_SIZE)
-    if engine.statx_cached(fd, buf) < 0:
+    if engine.statx_cached(fd) < 0:
         return None
-    return kernel.stat_from_statx(buf)
+    return kernel.stat_from_statx(engine.now_record)
 
 
 def opened_now(engine: Engine, cpath: bytes, flags: int,
@@ -379,11 +378,10 @@ def opened_now(engine: Engine, cpath: bytes, flags: int,
     """cpath opened at once where that cannot wait (Engine.open_now): (the descriptor,
     its type and size, its FS_* kind), or -errno (-EAGAIN: the ring must open it). Await
     api.now_turn() first."""
-    buf = bytearray(kernel.STATX_SIZE)
-    now = engine.open_now(cpath, flags, buf, mode)
+    now = engine.open_now(cpath, flags, mode)
     if now < 0:
         return now
-    return now >> 2, kernel.type_and_size_from_statx(buf), now & 3
+    return now >> 2, kernel.type_and_size_from_statx(engine.now_record), now & 3
 
 
 async def openat(engine: Engine, cpath: bytes, flags: int,

@@ -34,10 +34,13 @@ OPEN_FLAGS = os.O_CLOEXEC
 def encode_for_open(name: str | bytes) -> bytes:
     """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s
     ValueError for a NUL."""
-    path = os.fsencode(name)
+    path = name.encode(*_FS_CODEC) if type(name) is str else os.fsencode(name)  # (os.fsencode's call, inlined)
     if b"\0" in path:
         raise ValueError("embedded null byte")
     return path
+
+
+_FS_CODEC = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())  # fixed at start-up, as os caches them
 
 
 def encode_for_os(func: str, arg: str, name: str | bytes) -> bytes:
