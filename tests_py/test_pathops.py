@@ -330,6 +330,28 @@ def test_a_closed_file_leaves_its_directory_removable(tmp_path: pathlib.Path) ->
     asyncio.run(main())
 
 
+def test_an_entry_answers_from_any_d_type_as_os_does(tmp_path: pathlib.Path) -> None:
+    """A DirEntry's is_dir()/is_file()/is_symlink(), in both follow modes, from the d_type
+    getdents64 reported for it and from DT_UNKNOWN (what some file systems report: FUSE,
+    XFS without ftype), where it must stat: os.DirEntry's answers for the same entry."""
+    from ayafileio.engine.kernel import DT_UNKNOWN
+    from ayafileio.os.tree import DirEntry
+
+    make_tree(tmp_path)
+    kinds = {"d": 4, "a": 8}  # DT_DIR, DT_REG
+    kinds.update({name: 10 for name in ("link", "dlink", "dangling", "loop") if os.path.lexists(tmp_path / name)})
+
+    def answers(e: Any) -> tuple[Any, ...]:
+        return tuple(outcome(f) for f in (e.is_dir, e.is_file, e.is_symlink, lambda: e.is_dir(follow_symlinks=False),
+                                          lambda: e.is_file(follow_symlinks=False)))
+
+    theirs = {e.name: answers(e) for e in os.scandir(tmp_path) if e.name in kinds}
+    assert len(theirs) == len(kinds)
+    for name, d_type in kinds.items():
+        for told in (d_type, DT_UNKNOWN):
+            assert answers(DirEntry(name, str(tmp_path), told, 0, None)) == theirs[name], (name, told)
+
+
 def test_scandir_and_walk_match_os_exactly(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path)
     for i in range(300):  # several getdents64 batches? no: one; the 30k test has many

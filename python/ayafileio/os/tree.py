@@ -56,13 +56,15 @@ class DirEntry:
     def is_symlink(self) -> bool:
         if self._type != DT_UNKNOWN:
             return self._type == DT_LNK
-        return self._test_mode(False, stat.S_IFLNK)
+        return self._stat_is(False, stat.S_IFLNK)
 
     def is_dir(self, *, follow_symlinks: bool = True) -> bool:
-        return self._test_mode(follow_symlinks, stat.S_IFDIR)
+        known = (_DIR_FOLLOWED if follow_symlinks else _DIR)[self._type]
+        return self._stat_is(follow_symlinks, stat.S_IFDIR) if known is None else known
 
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
-        return self._test_mode(follow_symlinks, stat.S_IFREG)
+        known = (_FILE_FOLLOWED if follow_symlinks else _FILE)[self._type]
+        return self._stat_is(follow_symlinks, stat.S_IFREG) if known is None else known
 
     def is_junction(self) -> bool:
         return False
@@ -84,10 +86,8 @@ class DirEntry:
             return os.stat(self.name, dir_fd=self._dir_fd, follow_symlinks=follow)
         return os.stat(self.path, follow_symlinks=follow)
 
-    def _test_mode(self, follow: bool, bits: int) -> bool:
-        known = known_mode(self._type, follow, bits)
-        if known is not None:
-            return known
+    def _stat_is(self, follow: bool, bits: int) -> bool:
+        """Whether the entry is of type bits, asked of its stat: where the d_type does not tell."""
         try:
             st = self.stat(follow_symlinks=follow)
         except FileNotFoundError:
@@ -125,6 +125,13 @@ def known_mode(d_type: int, follow: bool, bits: int) -> bool | None:
     if d_type == DT_LNK:
         return False
     return d_type == (DT_DIR if bits == stat.S_IFDIR else DT_REG)
+
+
+# known_mode() of every d_type (a byte), for the four questions DirEntry's is_dir() and
+# is_file() ask, looked up by index: they run once per entry of a listing.
+_DIR, _DIR_FOLLOWED, _FILE, _FILE_FOLLOWED = (
+    tuple(known_mode(d_type, follow, bits) for d_type in range(256))
+    for bits in (stat.S_IFDIR, stat.S_IFREG) for follow in (False, True))
 
 
 # posixmodule.c's join_path_filename: os.sep, added after none of these (on Windows, a
@@ -338,7 +345,11 @@ class Scandir:
         return self._all().__await__()
 
     async def _all(self) -> ScandirIterator:
-        return ScandirIterator([e async for e in self])
+        entries = list(self._pending)  # (what an async for left, were one begun)
+        self._pending.clear()
+        while (got := await self.chunk()) is not None:
+            entries.extend(await self.entries(got))  # by batches: no step per entry
+        return ScandirIterator(entries)
 
     def __aiter__(self) -> Scandir:
         return self
