@@ -80,18 +80,18 @@ def fresh_bytes(n: int) -> tuple[bytes | bytearray, memoryview]:
 
 def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
     """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
-    if type(buf) is bytes and not writable and _BYTES_OFFSET is not None:
-        return id(buf) + _BYTES_OFFSET, buf  # the hot path (a path, data to write): no ctypes objects
     if type(buf) is bytearray and not writable and len(buf) <= 16384:
         buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
-    if type(buf) is bytearray and buf:
-        # One byte's ctypes object pins the whole bytearray: a third of what a memoryview
-        # cast and an array type cost (a statx record per open, a read buffer).
-        pin = ctypes.c_char.from_buffer(buf)
-        return ctypes.addressof(pin), pin
     if type(buf) is bytes and not writable:
+        if _BYTES_OFFSET is not None:
+            return id(buf) + _BYTES_OFFSET, buf  # the hot path (a path, data to write): no ctypes objects
         p = ctypes.c_char_p(buf)
         return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
+    if type(buf) is bytearray and buf:
+        # One byte's ctypes object pins the whole bytearray: a third of what a memoryview
+        # cast and an array type cost (a read buffer).
+        pin = ctypes.c_char.from_buffer(buf)
+        return ctypes.addressof(pin), pin
     view = memoryview(buf)
     if not view.c_contiguous:
         raise BufferError("ayafileio needs a contiguous buffer")
