@@ -334,12 +334,12 @@ def test_an_entry_answers_from_any_d_type_as_os_does(tmp_path: pathlib.Path) -> 
     """A DirEntry's is_dir()/is_file()/is_symlink(), in both follow modes, from the d_type
     getdents64 reported for it and from DT_UNKNOWN (what some file systems report: FUSE,
     XFS without ftype), where it must stat: os.DirEntry's answers for the same entry."""
-    from ayafileio.engine.kernel import DT_UNKNOWN
+    from ayafileio.engine.kernel import DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN
     from ayafileio.os.tree import DirEntry
 
     make_tree(tmp_path)
-    kinds = {"d": 4, "a": 8}  # DT_DIR, DT_REG
-    kinds.update({name: 10 for name in ("link", "dlink", "dangling", "loop") if os.path.lexists(tmp_path / name)})
+    kinds = {"d": DT_DIR, "a": DT_REG}
+    kinds.update({name: DT_LNK for name in ("link", "dlink", "dangling", "loop") if os.path.lexists(tmp_path / name)})
 
     def answers(e: Any) -> tuple[Any, ...]:
         return tuple(outcome(f) for f in (e.is_dir, e.is_file, e.is_symlink, lambda: e.is_dir(follow_symlinks=False),

@@ -31,23 +31,29 @@ _RWF_NOWAIT = getattr(os, "RWF_NOWAIT", 0)
 OPEN_FLAGS = os.O_CLOEXEC
 
 
+_FS_CODEC = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())  # fixed at start-up, as os caches them
+
+
+def _fsencode(name: str | bytes) -> bytes:
+    """os.fsencode(name) for os.fspath()'s result, its one line for a str made here: a call
+    less on every open and stat."""
+    return name.encode(*_FS_CODEC) if type(name) is str else os.fsencode(name)
+
+
 def encode_for_open(name: str | bytes) -> bytes:
     """name (os.fspath()'s result) as the engine takes it, with the built-in open()'s
     ValueError for a NUL."""
-    path = name.encode(*_FS_CODEC) if type(name) is str else os.fsencode(name)  # (os.fsencode's call, inlined)
+    path = _fsencode(name)
     if b"\0" in path:
         raise ValueError("embedded null byte")
     return path
-
-
-_FS_CODEC = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())  # fixed at start-up, as os caches them
 
 
 def encode_for_os(func: str, arg: str, name: str | bytes) -> bytes:
     """name (func's argument arg) as the engine takes it, with the ValueError os's function
     gives for a NUL: os's own check (of bytes; of str too where this os does), or before it
     the str encoder's."""
-    path = os.fsencode(name)
+    path = _fsencode(name)
     if b"\0" in path:
         raise ValueError(f"{func}: embedded null character in {arg}"
                          if isinstance(name, bytes) or _versions.STR_PATH_NUL_NAMES_THE_ARGUMENT
