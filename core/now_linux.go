@@ -1,6 +1,7 @@
 package core
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"unsafe"
@@ -156,6 +157,55 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 	}
 	return res<<2 | int64(kind)
 }
+
+// RenameNow is renameat(2) of oldPath to newPath, made here when it cannot wait: two
+// names in one directory of a RAM-backed file system, reached by a path without symbolic
+// links or ".." (openat2's RESOLVE_NO_SYMLINKS: the walk cannot leave it); with syncDir,
+// fsync(2) of that directory after it (a durable rename's; tmpfs and ramfs have nothing
+// to write). 0 or the rename's -errno; -EAGAIN where it cannot be made here (submit a
+// RENAMEAT instead, which reports whatever else is wrong).
+func RenameNow(oldPath, newPath string, syncDir bool) int64 {
+	dir, oldName := filepath.Split(oldPath)
+	newDir, newName := filepath.Split(newPath)
+	if dir != newDir || !isName(oldName) || !isName(newName) || hasDotDot(dir) || !resolveCachedWorks() {
+		return -errEAGAIN
+	}
+	byDev, points := mounts.snapshot()
+	if pathKind(points, oldPath) != FSMemory {
+		return -errEAGAIN
+	}
+	if dir == "" {
+		dir = "."
+	}
+	how := unix.OpenHow{Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
+	dirfd, err := unix.Openat2(unix.AT_FDCWD, dir, &how)
+	if err != nil {
+		return -errEAGAIN
+	}
+	defer sysClose(int32(dirfd))
+	var stx unix.Statx_t
+	if unix.Statx(dirfd, "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE, &stx) != nil {
+		return -errEAGAIN
+	}
+	if kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor); !ok || kind != FSMemory {
+		return -errEAGAIN // the mount table has changed since it was read
+	}
+	if err := unix.Renameat(dirfd, oldName, dirfd, newName); err != nil {
+		if e, ok := err.(unix.Errno); ok && e != unix.EINTR {
+			return -int64(e)
+		}
+		return -errEAGAIN // not made: the ring makes it
+	}
+	if syncDir {
+		if err := unix.Fsync(dirfd); err != nil {
+			return -int64(err.(unix.Errno)) // renamed: never -EAGAIN, which would rename again
+		}
+	}
+	return 0
+}
+
+// isName says whether name is a file name in a directory: not empty, "." or "..".
+func isName(name string) bool { return name != "" && name != "." && name != ".." }
 
 // hasDotDot says whether path has a ".." component.
 func hasDotDot(path string) bool {

@@ -136,15 +136,7 @@ func TestOpenNow(t *testing.T) {
 			t.Errorf("creating on %s: %d, want -EAGAIN", dir, res)
 		}
 	}
-	shm := "/dev/shm"
-	if PathFSKind(shm) != FSMemory {
-		t.Skip("no tmpfs at /dev/shm")
-	}
-	mem, err := os.MkdirTemp(shm, "now")
-	if err != nil {
-		t.Skip(err)
-	}
-	defer os.RemoveAll(mem)
+	mem := shmDir(t)
 	created := filepath.Join(mem, "new")
 	res = open(created, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC)
 	if res < 0 || FSKind(res&3) != FSMemory {
@@ -167,6 +159,20 @@ func TestOpenNow(t *testing.T) {
 	}
 }
 
+// shmDir is a directory on tmpfs at /dev/shm for this test (which is skipped where there
+// is none), removed after it.
+func shmDir(t *testing.T) string {
+	if PathFSKind("/dev/shm") != FSMemory {
+		t.Skip("no tmpfs at /dev/shm")
+	}
+	mem, err := os.MkdirTemp("/dev/shm", "now")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(mem) })
+	return mem
+}
+
 func countFDs(t *testing.T) int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
@@ -178,14 +184,7 @@ func countFDs(t *testing.T) int {
 // On tmpfs, which keeps no negative dentries, a missing name is -ENOENT at once all the
 // same (the walk stays in RAM), unless a symbolic link on the way could lead elsewhere.
 func TestStatNowMissingOnTmpfs(t *testing.T) {
-	if PathFSKind("/dev/shm") != FSMemory {
-		t.Skip("no tmpfs at /dev/shm")
-	}
-	mem, err := os.MkdirTemp("/dev/shm", "now")
-	if err != nil {
-		t.Skip(err)
-	}
-	defer os.RemoveAll(mem)
+	mem := shmDir(t)
 	if err := os.Symlink(mem, filepath.Join(mem, "link")); err != nil {
 		t.Fatal(err)
 	}
@@ -199,5 +198,62 @@ func TestStatNowMissingOnTmpfs(t *testing.T) {
 		if res := StatNow(unix.AT_FDCWD, s, addr, 0, stxAddr); res != want {
 			t.Errorf("StatNow(%s): %d, want %d", p, res, want)
 		}
+	}
+}
+
+// RenameNow renames within a tmpfs directory reached without symbolic links, replacing
+// the target and reporting rename's errors; anything else is -EAGAIN, untouched.
+func TestRenameNowOnlyWithinRAM(t *testing.T) {
+	mem := shmDir(t)
+	write := func(p, data string) {
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	temp, target := filepath.Join(mem, "temp"), filepath.Join(mem, "target")
+	write(temp, "new")
+	write(target, "old")
+	for _, sync := range []bool{false, true} {
+		if res := RenameNow(temp, target, sync); res != 0 {
+			t.Fatalf("RenameNow(sync=%v): %d", sync, res)
+		}
+		if got, _ := os.ReadFile(target); string(got) != "new" {
+			t.Errorf("target holds %q", got)
+		}
+		if _, err := os.Stat(temp); !os.IsNotExist(err) {
+			t.Errorf("the old name is still there: %v", err)
+		}
+		write(temp, "new")
+	}
+	if err := os.Mkdir(filepath.Join(mem, "d"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if res := RenameNow(temp, filepath.Join(mem, "d"), false); res != -int64(unix.EISDIR) {
+		t.Errorf("over a directory: %d, want -EISDIR", res)
+	}
+	if res := RenameNow(filepath.Join(mem, "missing"), target, false); res != -int64(unix.ENOENT) {
+		t.Errorf("a missing name: %d, want -ENOENT", res)
+	}
+	if err := os.Symlink(mem, filepath.Join(mem, "link")); err != nil {
+		t.Fatal(err)
+	}
+	disk := t.TempDir()
+	write(filepath.Join(disk, "a"), "a")
+	for _, c := range [][2]string{
+		{filepath.Join(mem, "link", "temp"), filepath.Join(mem, "link", "t2")}, // through a symbolic link
+		{mem + "/../" + filepath.Base(mem) + "/temp", mem + "/../" + filepath.Base(mem) + "/t2"},
+		{temp, filepath.Join(mem, "d", "t2")}, // two directories
+		{temp, mem + "/"},
+		{filepath.Join(disk, "a"), filepath.Join(disk, "b")}, // not RAM-backed (unless TMPDIR is)
+	} {
+		if c[0] == filepath.Join(disk, "a") && PathFSKind(disk) == FSMemory {
+			continue
+		}
+		if res := RenameNow(c[0], c[1], false); res != -errEAGAIN {
+			t.Errorf("RenameNow(%s, %s): %d, want -EAGAIN", c[0], c[1], res)
+		}
+	}
+	if got, _ := os.ReadFile(temp); string(got) != "new" {
+		t.Errorf("a refused rename moved the file: %q", got)
 	}
 }

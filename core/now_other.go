@@ -13,3 +13,9 @@ func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr
 func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) int64 {
 	return -errEAGAIN
 }
+
+// RenameNow is Linux's rename within a RAM-backed directory; elsewhere every rename goes
+// to the backend (-EAGAIN).
+func RenameNow(oldPath, newPath string, syncDir bool) int64 {
+	return -errEAGAIN
+}

@@ -146,6 +146,16 @@ func OpenNow(pathAddr uintptr, n, flags, mode int64, addr uintptr) (res int64) {
 	return core.OpenNow(path, pathAddr, uint32(flags), uint32(mode), addr)
 }
 
+// RenameNow is core.RenameNow for the paths of oldN and newN bytes at oldAddr and
+// newAddr (syncDir nonzero: fsync the directory after): 0, -errno, or -EAGAIN (submit a
+// RENAMEAT).
+func RenameNow(oldAddr uintptr, oldN int64, newAddr uintptr, newN int64, syncDir int64) (res int64) {
+	defer guard(&res, -11) // -EAGAIN: the ring renames
+	oldPath := unsafe.String((*byte)(unsafe.Add(nil, oldAddr)), oldN)
+	newPath := unsafe.String((*byte)(unsafe.Add(nil, newAddr)), newN)
+	return core.RenameNow(oldPath, newPath, syncDir != 0)
+}
+
 // PathFSKind returns the core.FSKind of the file system the path of n bytes at addr
 // lies on (lexically: see core.PathFSKind).
 func PathFSKind(addr uintptr, n int64) (res int64) {
