@@ -216,6 +216,31 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
             assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
 
 
+@pytest.mark.skipif(not _uring() or not os.path.isdir("/dev/shm"),
+                    reason="counts io_uring_enter calls on a RAM-backed file system (/dev/shm)")
+def test_atomic_durable_rewrite_on_tmpfs_is_made_at_once(tmp_path: pathlib.Path) -> None:
+    """On a RAM-backed file system none of an atomic, durable rewrite can wait for a
+    device (the temporary created, written, given the target's bits, fsynced and closed,
+    renamed over the target, the directory fsynced): it is all made on the loop's thread,
+    with no io_uring_enter (each of the three hand-offs it took before made at least one),
+    and leaves the target whole, with its bits, and no temporary."""
+
+    async def main(d: pathlib.Path) -> int:
+        target = d / "state"
+        await ayafileio.write_bytes(target, b"first")  # the engine exists
+        os.chmod(target, 0o640)
+        enters = ayafileio.get_stats()["io_uring_enters"]
+        for i in range(20):
+            await ayafileio.write_bytes(target, b"%d" % i * 100, atomic=True, durable=True)
+        return int(ayafileio.get_stats()["io_uring_enters"] - enters)
+
+    with _shm_dir(tmp_path) as d:
+        enters = asyncio.run(main(d))
+        assert (d / "state").read_bytes() == b"19" * 100
+        assert (os.stat(d / "state").st_mode & 0o7777, os.listdir(d)) == (0o640, ["state"])
+    assert enters <= 2, f"{enters} io_uring_enter calls for 20 atomic durable rewrites on tmpfs"
+
+
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
 def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) -> None:
     """1,000 tasks writing files that are made at once (tmpfs): the loop iteration's

@@ -184,15 +184,15 @@ class _EngineSteps:
         self.engine, self.c, self.shown, self.durable = engine, c, shown, durable
         self.flags = _async_flag(engine, c)  # the temporary files are in the target's directory
 
-    async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666) -> int:
+    async def write(self, c: bytes, view: memoryview, create: int, mode: int = 0o666,
+                    owner_of: os.stat_result | None = None) -> int:
         """open(c, O_WRONLY|O_CREAT|create, mode) → write → (fsync) → close: the open's
-        result (-EEXIST for an O_EXCL collision), or raises the write's error. Made at once
-        where the open and the writes cannot wait (_raw_now), else one chain."""
+        result (-EEXIST for an O_EXCL collision), or raises the write's error. owner_of:
+        the new file then takes that file's bits and owner (_take_over). Made at once
+        where none of it can wait (_raw_now: a RAM-backed file system), else one chain."""
         engine = self.engine
-        raw: RawFile | int = -errno.EAGAIN  # a durable write's fsync is in its chain
-        if not self.durable:
-            await api.now_turn(engine)
-            raw = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
+        await api.now_turn(engine)
+        raw = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
         if isinstance(raw, RawFile):
             try:
                 while view:
@@ -200,6 +200,10 @@ class _EngineSteps:
                     if n == 0:
                         raise OSError(errno.EIO, "write returned 0 bytes")
                     view = view[n:]
+                if owner_of is not None and _differs(owner_of):
+                    _take_over(raw.fd, owner_of)  # RAM-backed: nothing to wait for
+                if self.durable:
+                    await raw.sync(False)
             finally:
                 await raw.close()
             return 0
@@ -231,6 +235,8 @@ class _EngineSteps:
         for res in rest:
             if res < 0:
                 raise os_error(res)
+        if owner_of is not None and _differs(owner_of):
+            await in_thread(None, _take_over, c[:-1], owner_of)
         return opened
 
     async def write_atomic(self, view: memoryview) -> None:
@@ -246,7 +252,7 @@ class _EngineSteps:
         for _ in range(_TEMP_TRIES):
             temp = os.path.join(head, _temp_name(tail)) + b"\0"
             try:
-                opened = await self.write(temp, view, os.O_EXCL, _temp_mode(target))
+                opened = await self.write(temp, view, os.O_EXCL, _temp_mode(target), target)
             except BaseException:
                 await self._unlink(temp)
                 raise
@@ -258,8 +264,6 @@ class _EngineSteps:
         else:
             raise FileExistsError(errno.EEXIST, "No usable temporary file name found", self.shown)
         try:
-            if target is not None and _differs(target):
-                await in_thread(None, _take_over, temp[:-1], target)
             await self._rename(temp)
         except BaseException:
             await self._unlink(temp)
@@ -267,6 +271,12 @@ class _EngineSteps:
 
     async def _rename(self, temp: bytes) -> None:
         engine = self.engine
+        await api.now_turn(engine)
+        renamed = engine.rename_now(temp, self.c, self.durable)
+        if renamed != -errno.EAGAIN:
+            if renamed < 0:
+                raise os_error(renamed, self.shown)
+            return
         slot = engine.take_slot() if self.durable else None
         if slot is None:
             renamed, = await chain(engine, [engine.renameat(AT_FDCWD, temp, AT_FDCWD, self.c, flags=self.flags)])
@@ -312,10 +322,11 @@ def _differs(target: os.stat_result) -> bool:
     return stat.S_IMODE(target.st_mode) != 0o600 or (_AS_ROOT and (target.st_uid, target.st_gid) != _WRITER)
 
 
-def _take_over(temp: bytes, target: os.stat_result) -> None:
-    """Gives the temporary the target's permission bits (set-id and sticky bits too)
-    and, as root, its owner and group (chown first: it clears the set-id bits). Not
-    copied: ACLs and extended attributes; a non-root writer owns the new file."""
+def _take_over(temp: bytes | int, target: os.stat_result) -> None:
+    """Gives the temporary (by path, or by descriptor while it is open) the target's
+    permission bits (set-id and sticky bits too) and, as root, its owner and group
+    (chown first: it clears the set-id bits). Not copied: ACLs and extended attributes;
+    a non-root writer owns the new file."""
     if sys.platform != "win32" and _AS_ROOT and (target.st_uid, target.st_gid) != _WRITER:
         os.chown(temp, target.st_uid, target.st_gid)
     os.chmod(temp, stat.S_IMODE(target.st_mode))

@@ -96,6 +96,12 @@ class Engine(Protocol):
         on this thread where that cannot wait (core.StatNow): 0, -errno, or -EAGAIN
         (submit statx() instead)."""
 
+    def rename_now(self, old: bytes, new: bytes, sync_dir: bool) -> int:
+        """Renames the NUL-terminated old to new on this thread where that cannot wait
+        (core.RenameNow: two names in one directory of a RAM-backed file system, reached
+        without symbolic links or ".."), with sync_dir fsync'ing that directory after: 0,
+        -errno, or -EAGAIN (submit renameat() instead)."""
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         """How reads of a file (regular or not, readable or not, on a file system of
         kind fs_kind) may skip the ring, the one rule for it: "nowait" tries
@@ -121,6 +127,11 @@ class Engine(Protocol):
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes at once (see writes_now()): the count, -errno, or None (use the ring)."""
+
+    def sync_memory(self, fd: int, datasync: bool) -> int | None:
+        """fsync (fdatasync) at once of a file whose writes are made at once (see
+        writes_now(): a RAM-backed file system has nothing to write back): 0, -errno, or
+        None (use the ring)."""
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
 
@@ -320,6 +331,11 @@ def write_all_now(write: Callable[[memoryview, int], int], data: Any, off: int) 
         n = write(view, off)
         view = view[n:]
         off = off if off < 0 else off + n
+
+
+def sync_now(fd: int, datasync: bool) -> None:
+    """os.fsync(fd), or os.fdatasync(fd) where there is one (macOS has none), on this thread."""
+    (getattr(os, "fdatasync", os.fsync) if datasync else os.fsync)(fd)
 
 
 async def chain(engine: Engine, reqs: list[Request], undo: Callable[[int], object] | None = None) -> list[int]:

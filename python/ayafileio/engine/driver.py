@@ -28,7 +28,7 @@ from .records import (
     AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE,
     OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, engine_ops,
 )
-from .api import Engine, Request, wait_out
+from .api import Engine, Request, sync_now, wait_out
 from .kernel import STATX_SIZE
 
 _BATCH = 256  # records per submit/reap call
@@ -200,6 +200,13 @@ class Driver(Engine):
         res: int = self._lib.pybind_StatNow(dirfd, addr, len(cpath) - 1, at_flags, self._now_record_addr)
         return res
 
+    def rename_now(self, old: bytes, new: bytes, sync_dir: bool) -> int:
+        self._spend_fast_budget()
+        a, keep_a = address_of(old, writable=False)
+        b, keep_b = address_of(new, writable=False)
+        res: int = self._lib.pybind_RenameNow(a, len(old) - 1, b, len(new) - 1, int(sync_dir))
+        return res
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
             return ""
@@ -222,6 +229,14 @@ class Driver(Engine):
             return platform.write_once(fd, data, -1 if off == OFF_CURRENT else off)
         except OSError as e:
             return -(e.errno or errno.EIO)
+
+    def sync_memory(self, fd: int, datasync: bool) -> int | None:
+        self._spend_fast_budget()
+        try:
+            sync_now(fd, datasync)
+        except OSError as e:
+            return -(e.errno or errno.EIO)
+        return 0
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: page-cache hits through preadv2 RWF_NOWAIT

@@ -23,7 +23,7 @@ from .records import (
     AT_FDCWD, FLAG_LINK, FS_LOCAL, FSYNC_DATASYNC, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_NOP,
     OP_OPENAT, OP_READ, OP_NAMES, OP_WRITE, engine_ops,
 )
-from .api import Engine, Request, wait_out
+from .api import Engine, Request, sync_now, wait_out
 from .kernel import STATX_SIZE
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
@@ -53,7 +53,7 @@ def _perform(op: int, fd: int, addr: int, length: int, off: int, op_flags: int, 
             os.close(fd)
             return 0
         if op == OP_FSYNC:
-            (getattr(os, "fdatasync", os.fsync) if op_flags & FSYNC_DATASYNC else os.fsync)(fd)  # macOS: no fdatasync
+            sync_now(fd, bool(op_flags & FSYNC_DATASYNC))
             return 0
         if op == OP_FTRUNCATE:
             os.ftruncate(fd, off)
@@ -143,6 +143,9 @@ class ThreadDriver(Engine):
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         return -errno.EAGAIN
 
+    def rename_now(self, old: bytes, new: bytes, sync_dir: bool) -> int:
+        return -errno.EAGAIN
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         return ""  # nothing is faster than the pool here
 
@@ -159,6 +162,9 @@ class ThreadDriver(Engine):
         return False
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
+        return None
+
+    def sync_memory(self, fd: int, datasync: bool) -> int | None:
         return None
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None:

@@ -292,6 +292,12 @@ class RawFile:
 
     async def sync(self, datasync: bool) -> None:
         self.check_open()
+        if self.writes_now:
+            await api.now_turn(self.engine)
+            res = self.engine.sync_memory(self.fd, datasync)
+            if res is not None:
+                check_result(res)
+                return
         req = self.engine.fsync(self.ref, datasync, flags=self.flags)
         check_result(await api.result(self.engine, req, cancel=False))
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
+from ..engine.api import sync_now
 from .answer import answer
 from .file import (
     THREAD_BACKED,
@@ -67,8 +67,8 @@ def _wrapped(name: str) -> property:
 async def _sync(self: Any, datasync: bool = False) -> None:
     """flush(), then os.fsync() (os.fdatasync() where there is one) of the descriptor."""
     await self.flush()
-    sync = getattr(os, "fdatasync", os.fsync) if datasync else os.fsync
-    await (self._ref_loop or asyncio.get_running_loop()).run_in_executor(self._executor, sync, self._file.fileno())
+    await (self._ref_loop or asyncio.get_running_loop()).run_in_executor(self._executor, sync_now,
+                                                                         self._file.fileno(), datasync)
 
 
 async def _fsync(self: Any) -> None:
