@@ -204,6 +204,46 @@ func RenameNow(oldPath, newPath string, syncDir bool) int64 {
 	return 0
 }
 
+// GetdentsNow is an OpGetdents request (see getdents: the packed answer into the n
+// bytes at outAddr) made here when it cannot wait: of a directory on a RAM-backed file
+// system, by its descriptor fd (closeAtEnd: DirentsClose), or by path (NUL-terminated at
+// pathAddr, 0 for none; relative to the working directory only), which is opened as a
+// file OpenNow creates is: without symbolic links or ".." on the way. The answer's
+// length, -errno, or -EAGAIN (submit the request instead, which also reports a path
+// that cannot be opened).
+func GetdentsNow(fd int32, outAddr uintptr, n uint32, path string, pathAddr uintptr, dirfd int32,
+	closeAtEnd bool) int64 {
+	byDev, points := mounts.snapshot()
+	r := Request{Op: OpGetdents, Addr: uint64(outAddr), Len: n}
+	if closeAtEnd {
+		r.OpFlags = DirentsClose
+	}
+	if pathAddr != 0 {
+		if dirfd != unix.AT_FDCWD || pathKind(points, path) != FSMemory || hasDotDot(path) || !resolveCachedWorks() {
+			return -errEAGAIN
+		}
+		how := unix.OpenHow{Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
+		opened := openat2(unix.AT_FDCWD, pathAddr, &how)
+		if opened < 0 {
+			return -errEAGAIN
+		}
+		fd, r.OpFlags = int32(opened), DirentsClose
+	}
+	var stx unix.Statx_t
+	err := unix.Statx(int(fd), "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE, &stx)
+	if kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor); err != nil || !ok || kind != FSMemory {
+		if pathAddr != 0 {
+			sysClose(fd)
+		}
+		return -errEAGAIN
+	}
+	res := getdents(&r, fd)
+	if res < 0 && pathAddr != 0 {
+		sysClose(fd) // getdents closes only a directory it opened itself
+	}
+	return res
+}
+
 // isName says whether name is a file name in a directory: not empty, "." or "..".
 func isName(name string) bool { return name != "" && name != "." && name != ".." }
 

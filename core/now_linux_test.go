@@ -1,6 +1,8 @@
 package core
 
 import (
+	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -255,5 +257,60 @@ func TestRenameNowOnlyWithinRAM(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(temp); string(got) != "new" {
 		t.Errorf("a refused rename moved the file: %q", got)
+	}
+}
+
+// GetdentsNow lists a tmpfs directory as the request does, by path (closing it at the
+// end) or by descriptor, and leaves a directory elsewhere, or reached through a symbolic
+// link, to the request (-EAGAIN), with no descriptor left open.
+func TestGetdentsNowOnlyInRAM(t *testing.T) {
+	mem := shmDir(t)
+	for i := range 300 {
+		if err := os.WriteFile(filepath.Join(mem, fmt.Sprintf("entry-%03d", i)), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(mem, filepath.Join(mem, "link")); err != nil {
+		t.Fatal(err)
+	}
+	want, got := callerMem(t, 1<<16), callerMem(t, 1<<16)
+	wantAddr, gotAddr := uintptr(unsafe.Pointer(&want[0])), uintptr(unsafe.Pointer(&got[0]))
+	p, pAddr := cpath(t, mem)
+	before := countFDs(t)
+	n := getdents(&Request{Op: OpGetdents, Addr: uint64(wantAddr), Len: 1 << 16, DirFD: unix.AT_FDCWD, Addr2: uint64(pAddr)}, -1)
+	if res := GetdentsNow(-1, gotAddr, 1<<16, p, pAddr, unix.AT_FDCWD, false); res != n || string(got[:res]) != string(want[:n]) {
+		t.Fatalf("by path: %d bytes, the request's %d (the same: %v)", res, n, res == n && string(got[:res]) == string(want[:n]))
+	}
+	if binary.LittleEndian.Uint32(got[0:]) != 301 || int32(binary.LittleEndian.Uint32(got[8:])) != -1 {
+		t.Errorf("header %v: want 301 entries, the directory ended and closed", got[:16])
+	}
+	dfd, err := unix.Open(mem, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := GetdentsNow(int32(dfd), gotAddr, 1<<16, "", 0, unix.AT_FDCWD, true); res != n {
+		t.Errorf("by descriptor: %d bytes, want %d", res, n)
+	}
+	if err := unix.Close(dfd); err != unix.EBADF {
+		t.Errorf("the descriptor was not closed at the end: %v", err)
+	}
+	disk := t.TempDir()
+	for _, dir := range []string{filepath.Join(mem, "link"), mem + "/../" + filepath.Base(mem), disk} {
+		if dir == disk && PathFSKind(disk) == FSMemory {
+			continue
+		}
+		d, dAddr := cpath(t, dir)
+		if res := GetdentsNow(-1, gotAddr, 1<<16, d, dAddr, unix.AT_FDCWD, false); res != -errEAGAIN {
+			t.Errorf("GetdentsNow(%s): %d, want -EAGAIN", dir, res)
+		}
+	}
+	if dir, err := unix.Open(disk, unix.O_RDONLY|unix.O_DIRECTORY, 0); err == nil && PathFSKind(disk) != FSMemory {
+		if res := GetdentsNow(int32(dir), gotAddr, 1<<16, "", 0, unix.AT_FDCWD, true); res != -errEAGAIN {
+			t.Errorf("a descriptor on %s: %d, want -EAGAIN", disk, res)
+		}
+		unix.Close(dir)
+	}
+	if after := countFDs(t); after != before {
+		t.Errorf("descriptors %d before, %d after", before, after)
 	}
 }

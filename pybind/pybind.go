@@ -156,6 +156,18 @@ func RenameNow(oldAddr uintptr, oldN int64, newAddr uintptr, newN int64, syncDir
 	return core.RenameNow(oldPath, newPath, syncDir != 0)
 }
 
+// GetdentsNow is core.GetdentsNow: a batch of fd's entries, or of the directory at the
+// path of pathN bytes (and its NUL) at pathAddr (0: none), into the n bytes at outAddr;
+// the answer's length, -errno, or -EAGAIN (submit a GETDENTS).
+func GetdentsNow(fd int64, outAddr uintptr, n int64, pathAddr uintptr, pathN, dirfd, closeAtEnd int64) (res int64) {
+	defer guard(&res, -11) // -EAGAIN: the engine's worker lists it
+	path := ""
+	if pathAddr != 0 {
+		path = unsafe.String((*byte)(unsafe.Add(nil, pathAddr)), pathN)
+	}
+	return core.GetdentsNow(int32(fd), outAddr, uint32(n), path, pathAddr, int32(dirfd), closeAtEnd != 0)
+}
+
 // PathFSKind returns the core.FSKind of the file system the path of n bytes at addr
 // lies on (lexically: see core.PathFSKind).
 func PathFSKind(addr uintptr, n int64) (res int64) {
