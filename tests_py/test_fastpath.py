@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -214,6 +215,41 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
         path.write_bytes(bytes(range(256)) * (3 * page // 256))
         for same, mine, theirs, pos, ref_pos in asyncio.run(main(path)):
             assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
+def test_listing_a_tmpfs_directory_takes_no_loop_iteration(tmp_path: pathlib.Path) -> None:
+    """A directory on a RAM-backed file system is listed on the loop's thread (getdents
+    there cannot wait for a device): listdir() and scandir() of one do not yield to the
+    loop, as a batch from the engine's workers did each time (a callback queued before
+    them has not run after them), and they and walk() (which lists ahead in tasks of its
+    own) answer as os does."""
+
+    async def main(d: pathlib.Path) -> tuple[int, list[str], list[tuple[str, bool]], list[Any]]:
+        await ayafileio.os.listdir(d)  # the engine exists
+        ran: list[bool] = []
+        asyncio.get_running_loop().call_soon(ran.append, True)
+        names = await ayafileio.os.listdir(d)
+        entries = [(e.name, e.is_dir()) for e in await ayafileio.os.scandir(d)]
+        yielded = len(ran)
+        walked = [x async for x in ayafileio.os.walk(d)]
+        return yielded, names, entries, walked
+
+    ayafileio.configure(adaptive_target_latency_us=400_000)  # as above: a yield is a round trip
+    try:
+        with _shm_dir(tmp_path) as d:
+            for i in range(600):
+                (d / f"file-{i:03d}").write_bytes(b"")
+            for sub in ("a", "b"):
+                (d / sub).mkdir()
+                (d / sub / "inner").write_bytes(b"")
+            yielded, names, entries, walked = asyncio.run(main(d))
+            assert names == os.listdir(d)
+            assert entries == [(e.name, e.is_dir()) for e in os.scandir(d)]
+            assert walked == list(os.walk(d))
+    finally:
+        ayafileio.reset_config()
+    assert yielded == 0, "listing a directory on tmpfs yielded to the loop"
 
 
 @pytest.mark.skipif(not _uring() or not os.path.isdir("/dev/shm"),

@@ -102,6 +102,12 @@ class Engine(Protocol):
         without symbolic links or ".."), with sync_dir fsync'ing that directory after: 0,
         -errno, or -EAGAIN (submit renameat() instead)."""
 
+    def getdents_now(self, fd: int, out: bytearray, *, path: bytes | None = None, dirfd: int = AT_FDCWD,
+                     close: bool = False) -> int:
+        """getdents() made on this thread where that cannot wait (core.GetdentsNow: a
+        directory on a RAM-backed file system, a path reached without symbolic links or
+        ".."): the answer's length in out, -errno, or -EAGAIN (submit getdents() instead)."""
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         """How reads of a file (regular or not, readable or not, on a file system of
         kind fs_kind) may skip the ring, the one rule for it: "nowait" tries

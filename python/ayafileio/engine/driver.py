@@ -207,6 +207,15 @@ class Driver(Engine):
         res: int = self._lib.pybind_RenameNow(a, len(old) - 1, b, len(new) - 1, int(sync_dir))
         return res
 
+    def getdents_now(self, fd: int, out: bytearray, *, path: bytes | None = None, dirfd: int = AT_FDCWD,
+                     close: bool = False) -> int:
+        self._spend_fast_budget()
+        addr, keep = address_of(out, writable=True)
+        path_addr, keep_path = address_of(path, writable=False) if path is not None else (0, None)
+        res: int = self._lib.pybind_GetdentsNow(fd, addr, len(out), path_addr, len(path) - 1 if path else 0, dirfd,
+                                                int(close))
+        return res
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
             return ""

@@ -146,6 +146,10 @@ class ThreadDriver(Engine):
     def rename_now(self, old: bytes, new: bytes, sync_dir: bool) -> int:
         return -errno.EAGAIN
 
+    def getdents_now(self, fd: int, out: bytearray, *, path: bytes | None = None, dirfd: int = AT_FDCWD,
+                     close: bool = False) -> int:
+        return -errno.EAGAIN
+
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
         return ""  # nothing is faster than the pool here
 

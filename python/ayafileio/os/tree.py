@@ -20,7 +20,7 @@ from ..engine import driver, kernel, platform
 from . import requests
 from .. import _versions
 from ..engine.records import AT_FDCWD, FLAG_LINK, OP_CLOSE, OP_GETDENTS, OP_OPENAT, OP_STATX, OP_UNLINKAT
-from ..engine.api import Engine, os_error, result
+from ..engine.api import Engine, now_turn, os_error, result
 from .requests import path_arg
 from ..engine.kernel import AT_REMOVEDIR, DT_DIR, DT_LNK, DT_REG, DT_UNKNOWN, PathArg
 
@@ -225,15 +225,19 @@ class _EngineDir:
 async def read_dirents(engine: Engine, buf: bytearray, shown: Any, as_bytes: bool, *, fd: int = -1,
                        path: bytes | None = None, dirfd: int = AT_FDCWD, close: bool = False) -> kernel.Dirents:
     """One OP_GETDENTS into buf, of descriptor fd or of the directory at path (which the
-    engine opens, and closes at the end). A descriptor the engine opened for a task
-    that was cancelled meanwhile is closed."""
-    req = engine.getdents(fd, buf, path=path, dirfd=dirfd, close=close)
+    engine opens, and closes at the end); made at once where it cannot wait (a RAM-backed
+    file system: Engine.getdents_now). A descriptor the engine opened for a task that
+    was cancelled meanwhile is closed."""
+    await now_turn(engine)
+    res = engine.getdents_now(fd, buf, path=path, dirfd=dirfd, close=close)
+    if res == -errno.EAGAIN:
+        req = engine.getdents(fd, buf, path=path, dirfd=dirfd, close=close)
 
-    def close_opened(res: int) -> None:
-        if path is not None and (opened := kernel.dirents(buf, res, as_bytes).fd) >= 0:
-            os.close(opened)
+        def close_opened(res: int) -> None:
+            if path is not None and (opened := kernel.dirents(buf, res, as_bytes).fd) >= 0:
+                os.close(opened)
 
-    res = await result(engine, req, undo=close_opened)
+        res = await result(engine, req, undo=close_opened)
     if res < 0:
         raise os_error(res, shown)
     return kernel.dirents(buf, res, as_bytes)
