@@ -219,19 +219,18 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
 
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
 def test_listing_a_tmpfs_directory_takes_no_loop_iteration(tmp_path: pathlib.Path) -> None:
-    """A directory on a RAM-backed file system is listed on the loop's thread (getdents
-    there cannot wait for a device): listdir() and scandir() of one do not yield to the
-    loop, as a batch from the engine's workers did each time (a callback queued before
-    them has not run after them), and they and walk() (which lists ahead in tasks of its
-    own) answer as os does."""
+    """listdir() of a directory on a RAM-backed file system is made on the loop's thread
+    (getdents there cannot wait for a device): it does not yield to the loop, as a batch
+    from the engine's workers did each time (a callback queued before it has not run
+    after it); it, scandir() and walk() (which keep the workers) answer as os does."""
 
     async def main(d: pathlib.Path) -> tuple[int, list[str], list[tuple[str, bool]], list[Any]]:
         await ayafileio.os.listdir(d)  # the engine exists
         ran: list[bool] = []
         asyncio.get_running_loop().call_soon(ran.append, True)
         names = await ayafileio.os.listdir(d)
-        entries = [(e.name, e.is_dir()) for e in await ayafileio.os.scandir(d)]
         yielded = len(ran)
+        entries = [(e.name, e.is_dir()) for e in await ayafileio.os.scandir(d)]
         walked = [x async for x in ayafileio.os.walk(d)]
         return yielded, names, entries, walked
 
@@ -249,7 +248,7 @@ def test_listing_a_tmpfs_directory_takes_no_loop_iteration(tmp_path: pathlib.Pat
             assert walked == list(os.walk(d))
     finally:
         ayafileio.reset_config()
-    assert yielded == 0, "listing a directory on tmpfs yielded to the loop"
+    assert yielded == 0, "listdir() of a directory on tmpfs yielded to the loop"
 
 
 @pytest.mark.skipif(not _uring() or not os.path.isdir("/dev/shm"),

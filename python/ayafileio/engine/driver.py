@@ -40,6 +40,10 @@ _FAST_READ_MAX = 1 << 20
 # io_uring's inline attempt: copying it alone keeps the loop's thread for ~100 us, and an
 # iteration's exchange may hold several (8 writes of 1 MiB: 8-12 ms of timer lateness).
 _INLINE_MAX = 256 << 10
+# A directory batch listed at once reads at most this much (some 400 entries, ~100 us
+# of getdents64 on tmpfs here): the loop's thread is held for a share of a budget, where
+# the 64 KiB a worker's batch takes would hold it for a millisecond.
+_DIRENTS_NOW = 16 << 10
 # core.ExchangeMode: the iteration's submission, the notify fd's answer, and a caller
 # waiting for what it submits now.
 _TICK, _NOTIFIED, _INLINE = 0, 1, 2
@@ -212,8 +216,8 @@ class Driver(Engine):
         self._spend_fast_budget()
         addr, keep = address_of(out, writable=True)
         path_addr, keep_path = address_of(path, writable=False) if path is not None else (0, None)
-        res: int = self._lib.pybind_GetdentsNow(fd, addr, len(out), path_addr, len(path) - 1 if path else 0, dirfd,
-                                                int(close))
+        res: int = self._lib.pybind_GetdentsNow(fd, addr, min(len(out), _DIRENTS_NOW), path_addr,
+                                                len(path) - 1 if path else 0, dirfd, int(close))
         return res
 
     def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
