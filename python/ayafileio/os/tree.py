@@ -158,6 +158,11 @@ class _EngineChunk:
         base, dir_fd = self._base, self._dir_fd
         return [DirEntry(n, base, t, i, dir_fd) for n, t, i in zip(self.names, self._types, self._inos)]
 
+    def has_untyped(self) -> bool:
+        """Whether an entry is a symbolic link or of unknown type (prefetch has work):
+        one scan of the d_types in C, not one step per entry."""
+        return DT_LNK in self._types or DT_UNKNOWN in self._types
+
     def walked(self) -> list[Walked]:
         """Each entry as walk() needs it: no entry made where the d_type answers."""
         out: list[Walked] = []
@@ -259,6 +264,9 @@ class _ThreadChunk:
 
     def entries(self) -> list[Entry]:
         return self._entries
+
+    def has_untyped(self) -> bool:
+        return False  # os.DirEntry asks on its own
 
     def walked(self) -> list[Walked]:
         return [(e.name, False, e) for e in self._entries]
@@ -390,7 +398,8 @@ class Scandir:
     async def entries(self, chunk: _EngineChunk | _ThreadChunk) -> list[Entry]:
         """A batch's entries, with what their is_dir() and is_file() need fetched."""
         got = chunk.entries()
-        await self.prefetch(got)
+        if chunk.has_untyped():
+            await self.prefetch(got)
         return got
 
     async def prefetch(self, entries: list[Entry]) -> None:
