@@ -12,6 +12,7 @@ import stat
 import sys
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from itertools import repeat
 from concurrent.futures import Executor
 from types import GenericAlias
 from typing import Any, Union
@@ -38,11 +39,14 @@ class DirEntry:
 
     __slots__ = ("name", "_base", "_type", "_ino", "_dir_fd", "_stat", "_lstat")
 
+    # _stat and _lstat, the cached answers, are set when first fetched (a listing makes
+    # thousands of entries that are never asked).
+    _stat: os.stat_result
+    _lstat: os.stat_result
+
     def __init__(self, name: Any, base: Any, d_type: int, ino: int, dir_fd: int | None) -> None:
         self.name, self._base = name, base  # base: the directory as given; None for a descriptor
         self._type, self._ino, self._dir_fd = d_type, ino, dir_fd
-        self._stat: os.stat_result | None = None
-        self._lstat: os.stat_result | None = None
 
     @property
     def path(self) -> Any:
@@ -72,14 +76,18 @@ class DirEntry:
     def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
         if not follow_symlinks:
             return self._get_lstat()
-        if self._stat is None:
+        try:
+            return self._stat
+        except AttributeError:
             self._stat = self._fetch(True) if self.is_symlink() else self._get_lstat()
-        return self._stat
+            return self._stat
 
     def _get_lstat(self) -> os.stat_result:
-        if self._lstat is None:
+        try:
+            return self._lstat
+        except AttributeError:
             self._lstat = self._fetch(False)
-        return self._lstat
+            return self._lstat
 
     def _fetch(self, follow: bool) -> os.stat_result:
         if self._dir_fd is not None:
@@ -155,8 +163,7 @@ class _EngineChunk:
         self.names, self._types, self._inos, self._base, self._dir_fd = names, types, inos, base, dir_fd
 
     def entries(self) -> list[Entry]:
-        base, dir_fd = self._base, self._dir_fd
-        return [DirEntry(n, base, t, i, dir_fd) for n, t, i in zip(self.names, self._types, self._inos)]
+        return list(map(DirEntry, self.names, repeat(self._base), self._types, self._inos, repeat(self._dir_fd)))
 
     def has_untyped(self) -> bool:
         """Whether an entry is a symbolic link or of unknown type (prefetch has work):
