@@ -136,7 +136,8 @@ def known_mode(d_type: int, follow: bool, bits: int) -> bool | None:
 
 
 # known_mode() of every d_type (a byte), for the four questions DirEntry's is_dir() and
-# is_file() ask, looked up by index: they run once per entry of a listing.
+# is_file() ask (and walk() of a listing's batch), looked up by index: they run once per
+# entry of a listing.
 _DIR, _DIR_FOLLOWED, _FILE, _FILE_FOLLOWED = (
     tuple(known_mode(d_type, follow, bits) for d_type in range(256))
     for bits in (stat.S_IFDIR, stat.S_IFREG) for follow in (False, True))
@@ -172,12 +173,10 @@ class _EngineChunk:
 
     def walked(self) -> list[Walked]:
         """Each entry as walk() needs it: no entry made where the d_type answers."""
-        out: list[Walked] = []
-        for n, t, i in zip(self.names, self._types, self._inos):
-            known = known_mode(t, True, stat.S_IFDIR)
-            entry = None if known is not None else DirEntry(n, self._base, t, i, self._dir_fd)
-            out.append((n, bool(known), entry))
-        return out
+        dir_followed, base, dir_fd = _DIR_FOLLOWED, self._base, self._dir_fd
+        return [(n, known, None) if (known := dir_followed[t]) is not None
+                else (n, False, DirEntry(n, base, t, i, dir_fd))
+                for n, t, i in zip(self.names, self._types, self._inos)]
 
 
 class _EngineDir:
@@ -442,7 +441,8 @@ async def _list(top: Any, executor: Executor | None) -> list[Walked]:
     walked: list[Walked] = []
     while (got := await it.chunk()) is not None:
         batch = got.walked()
-        await it.prefetch([e for _, _, e in batch if e is not None])
+        if got.has_untyped():
+            await it.prefetch([e for _, _, e in batch if e is not None])
         walked.extend(batch)
     return walked
 
