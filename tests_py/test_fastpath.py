@@ -16,6 +16,8 @@ import pytest
 
 import ayafileio
 from ayafileio.engine import buffers as _buffers
+from ayafileio.engine import driver as _driver
+from ayafileio.engine.records import FS_MEMORY
 
 
 def _uring() -> bool:
@@ -24,6 +26,15 @@ def _uring() -> bool:
 
 async def _backend() -> str:
     return str(ayafileio.get_backend_info()["backend"])
+
+
+def _shm_in_ram() -> bool:
+    """Whether /dev/shm is a RAM-backed file system by the engine's mount table (in a
+    chroot it can be a plain directory)."""
+    async def kind() -> int:
+        return _driver.get_driver().path_fs_kind(b"/dev/shm/\0")
+
+    return os.path.isdir("/dev/shm") and asyncio.run(kind()) == FS_MEMORY
 
 
 @pytest.mark.skipif(not _uring(), reason="inline completion is io_uring's")
@@ -217,7 +228,7 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
             assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
 
 
-@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
+@pytest.mark.skipif(not _shm_in_ram(), reason="needs a RAM-backed file system at /dev/shm")
 def test_listing_a_tmpfs_directory_takes_no_loop_iteration(tmp_path: pathlib.Path) -> None:
     """listdir() of a directory on a RAM-backed file system is made on the loop's thread
     (getdents there cannot wait for a device): it does not yield to the loop, as a batch
@@ -251,8 +262,8 @@ def test_listing_a_tmpfs_directory_takes_no_loop_iteration(tmp_path: pathlib.Pat
     assert yielded == 0, "listdir() of a directory on tmpfs yielded to the loop"
 
 
-@pytest.mark.skipif(not _uring() or not os.path.isdir("/dev/shm"),
-                    reason="counts io_uring_enter calls on a RAM-backed file system (/dev/shm)")
+@pytest.mark.skipif(not _uring() or not _shm_in_ram(),
+                    reason="counts io_uring_enter calls on a RAM-backed file system at /dev/shm")
 def test_atomic_durable_rewrite_on_tmpfs_is_made_at_once(tmp_path: pathlib.Path) -> None:
     """On a RAM-backed file system none of an atomic, durable rewrite can wait for a
     device (the temporary created, written, given the target's bits, fsynced and closed,
@@ -284,8 +295,6 @@ def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) 
     per piece of work fitted in a budget woke ~25 per iteration, most of them futile).
     Counted against the loop's iterations in the same run: a slower machine makes more
     of them, not more waits per iteration."""
-    from ayafileio.engine import driver as _driver
-
     tasks, files = 1000, 8000
     text = "t" * 900
 
