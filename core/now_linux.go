@@ -177,19 +177,11 @@ func RenameNow(oldPath, newPath string, syncDir bool) int64 {
 	if dir == "" {
 		dir = "."
 	}
-	how := unix.OpenHow{Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
-	dirfd, err := unix.Openat2(unix.AT_FDCWD, dir, &how)
-	if err != nil {
+	dirfd := openDirInRAM(dir, byDev)
+	if dirfd < 0 {
 		return -errEAGAIN
 	}
 	defer sysClose(int32(dirfd))
-	var stx unix.Statx_t
-	if unix.Statx(dirfd, "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE, &stx) != nil {
-		return -errEAGAIN
-	}
-	if kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor); !ok || kind != FSMemory {
-		return -errEAGAIN // the mount table has changed since it was read
-	}
 	if err := unix.Renameat(dirfd, oldName, dirfd, newName); err != nil {
 		if e, ok := err.(unix.Errno); ok && e != unix.EINTR {
 			return -int64(e)
@@ -222,19 +214,12 @@ func GetdentsNow(fd int32, outAddr uintptr, n uint32, path string, pathAddr uint
 		if dirfd != unix.AT_FDCWD || pathKind(points, path) != FSMemory || hasDotDot(path) || !resolveCachedWorks() {
 			return -errEAGAIN
 		}
-		how := unix.OpenHow{Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
-		opened := openat2(unix.AT_FDCWD, pathAddr, &how)
+		opened := openDirInRAM(path, byDev)
 		if opened < 0 {
 			return -errEAGAIN
 		}
 		fd, r.OpFlags = int32(opened), DirentsClose
-	}
-	var stx unix.Statx_t
-	err := unix.Statx(int(fd), "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE, &stx)
-	if kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor); err != nil || !ok || kind != FSMemory {
-		if pathAddr != 0 {
-			sysClose(fd)
-		}
+	} else if !onRAM(int(fd), byDev) {
 		return -errEAGAIN
 	}
 	res := getdents(&r, fd)
@@ -242,6 +227,33 @@ func GetdentsNow(fd int32, outAddr uintptr, n uint32, path string, pathAddr uint
 		sysClose(fd) // getdents closes only a directory it opened itself
 	}
 	return res
+}
+
+// openDirInRAM opens the directory at path (relative to the working directory) for the
+// calls made at once: with no symbolic link on the way, and only on a RAM-backed device.
+// The descriptor, or -1.
+func openDirInRAM(path string, byDev map[uint64]FSKind) int {
+	how := unix.OpenHow{Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
+	fd, err := unix.Openat2(unix.AT_FDCWD, path, &how)
+	if err != nil {
+		return -1
+	}
+	if !onRAM(fd, byDev) {
+		sysClose(int32(fd))
+		return -1
+	}
+	return fd
+}
+
+// onRAM says whether fd's device is RAM-backed by byDev, asked of the descriptor itself:
+// the mount table may have changed since it was read.
+func onRAM(fd int, byDev map[uint64]FSKind) bool {
+	var stx unix.Statx_t
+	if unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE, &stx) != nil {
+		return false
+	}
+	kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor)
+	return ok && kind == FSMemory
 }
 
 // isName says whether name is a file name in a directory: not empty, "." or "..".
