@@ -266,6 +266,67 @@ def test_full_disk_is_an_error_never_a_short_file(tiny_fs: pathlib.Path, size: i
     asyncio.run(main())
 
 
+@posix_only
+@pytest.mark.parametrize("fast_path", [True, False])
+@pytest.mark.parametrize("mode", ["w", "wb", "a"])
+def test_a_last_write_cut_short_by_the_file_size_limit_answers_as_io(tmp_path: pathlib.Path, fast_path: bool,
+                                                                     mode: str) -> None:
+    """RLIMIT_FSIZE stops the close's write short (write(2) writes up to the limit, the
+    next fails with EFBIG): the same bytes on disk, the same error, a closed file, as
+    io. The close's last bytes go in one chain with the close (a text file's last batch
+    straight from the text layer, a binary file's from its buffer): the kernel skips the
+    close after the short write, and what was not written stays pending for the flush
+    that fails. Without the page-cache path every write and close goes to the ring; with
+    it, on tmpfs, they are made at once (in a child: the limit and SIGXFSZ are the
+    process's)."""
+    code = f"""
+import asyncio, os, resource, signal, sys
+sys.path.insert(0, {os.path.dirname(__file__)!r})
+import ayafileio
+from ayafileio.engine import platform
+platform.READ_FAST_PATH = {fast_path!r}
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+mode = {mode!r}
+limit = 5000
+data = "x" * 3000 + "y" * 3000
+if "b" in mode:
+    data = data.encode()
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+def outcome(e):
+    return None if e is None else (type(e).__name__, e.errno, e.strerror)
+async def main():
+    found = []
+    for d in ({str(tmp_path)!r}, "/dev/shm"):
+        io_path, aya_path = os.path.join(d, f"io-{{os.getpid()}}"), os.path.join(d, f"aya-{{os.getpid()}}")
+        try:
+            err = None
+            f = open(io_path, mode)
+            try:
+                f.write(data)
+                f.close()
+            except OSError as e:
+                err = e
+            io_side = (outcome(err), f.closed, open(io_path, "rb").read())
+            err = None
+            g = await ayafileio.open(aya_path, mode)
+            try:
+                await g.write(data)
+                await g.close()
+            except OSError as e:
+                err = e
+            aya_side = (outcome(err), g.closed, open(aya_path, "rb").read())
+            found.append(io_side == aya_side or (io_side[:2], aya_side[:2], len(io_side[2]), len(aya_side[2])))
+        finally:
+            for p in (io_path, aya_path):
+                if os.path.exists(p):
+                    os.unlink(p)
+    return found
+print(asyncio.run(main()))
+"""
+    out = run_child(code)
+    assert out.stdout.strip() == "[True, True]", out.stdout + out.stderr
+
+
 def test_a_full_ring_is_back_pressure(tmp_path: pathlib.Path) -> None:
     ayafileio.configure(io_uring_queue_depth=4)
     try:

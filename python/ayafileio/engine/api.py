@@ -173,6 +173,13 @@ class Engine(Protocol):
         addr, keep = address_of(data, writable=False)
         return self.submit(OP_WRITE, fd, addr, _nbytes(data), offset, keep, flags=flags)
 
+    # liburing: io_uring_prep_write
+    def write_pinned(self, fd: int, pinned: Buffer, start: int, length: int, offset: int, *,
+                     flags: int = 0) -> Request:
+        """write() of length bytes of a kept buffer from byte start on, by the address it
+        was pinned at (no copy, no ctypes objects per write)."""
+        return self.submit(OP_WRITE, fd, pinned[3] + start, length, offset, pinned[2], flags=flags)
+
     # liburing: io_uring_prep_openat
     def openat(self, path: bytes, oflags: int, mode: int = 0o666, *, dirfd: int = AT_FDCWD, slot: int | None = None,
                flags: int = 0) -> Request:

@@ -757,15 +757,28 @@ class BufferedFile(_OverRaw):
 
     # --- closing ------------------------------------------------------------------------
 
-    async def close(self) -> None:
+    def closes_through(self) -> bool:
+        """Whether close(last) applies: a write-only file whose buffer holds nothing and
+        whose last bytes and close go to the engine as one chain (the sibling of
+        writes_through() where writes are not made at once)."""
+        return self.raw.chains_close() and not self.readable and not self._valid_write()
+
+    async def close(self, last: bytes = b"") -> None:
         """Flushes and closes; the descriptor is closed even when the flush fails, and
         the flush's error is raised after (as io does). Pending bytes and the close go to
-        the kernel as one linked chain. A cancelled close still writes and closes."""
+        the kernel as one linked chain. A cancelled close still writes and closes. last:
+        bytes written at the position before the close, where closes_through() holds
+        (the text layer's last batch): they go into that chain without a copy into a
+        buffer; what the kernel does not write of them is pending, as in C's buffer."""
         if self.raw.closed:
             return
         error: BaseException | None = None
         try:
-            if self.pending_write():
+            if last:
+                if await self._write_and_close(last):
+                    return
+                await self.flush()
+            elif self.pending_write():
                 if self.raw.chains_close() and await self._write_and_close():
                     return
                 await self.flush()
@@ -782,17 +795,21 @@ class BufferedFile(_OverRaw):
         if error is not None:
             raise error
 
-    async def _write_and_close(self) -> bool:
-        """Submits the pending bytes' write and the close as one linked chain. True when
-        the file is closed; False when the write came up short and the kernel skipped
-        the close (the rest is still pending)."""
-        self._rewind_for_flush()
+    async def _write_and_close(self, last: bytes = b"") -> bool:
+        """Submits the pending bytes' write (or last's, with nothing pending) and the close
+        as one linked chain. True when the file is closed; False when the write came up
+        short and the kernel skipped the close (the rest is still pending)."""
         raw = self.raw
-        data = bytes(self._view[self._write_pos : self._write_end])
-        off = raw.write_offset()
         engine = raw.engine
+        if not last:
+            self._rewind_for_flush()
+        off = raw.write_offset()
         engine.room_for_chain(2)
-        wreq = engine.write(raw.ref, data, off, flags=FLAG_LINK | raw.flags)
+        if last:
+            wreq = engine.write(raw.ref, last, off, flags=FLAG_LINK | raw.flags)
+        else:  # from the buffer, which the file holds until both requests are done
+            wreq = engine.write_pinned(raw.ref, (self._buf, self._view, self._pin, self._addr), self._write_pos,
+                                       self._write_end - self._write_pos, off, flags=FLAG_LINK | raw.flags)
         creq = engine.close_fd(raw.ref, flags=raw.close_flags)
         before = raw.pos
         try:
@@ -804,12 +821,12 @@ class BufferedFile(_OverRaw):
             if raw.wrote_and_closed(wres, cres):
                 self._close_state()
             else:
-                self._wrote_pending(wres, before)  # the rest is written by the caller's cleanup
+                self._wrote_pending(wres, before, last)  # the rest is written by the caller's cleanup
             raise
         if not raw.wrote_and_closed(wres, cres):  # the write failed or came up short
+            self._wrote_pending(wres, before, last)
             if wres < 0:
                 raise os_error(wres)
-            self._wrote_pending(wres, before)
             return False
         self._close_state()
         if cres < 0:
@@ -823,13 +840,17 @@ class BufferedFile(_OverRaw):
             self._raw_seek(-rewind, os.SEEK_CUR)
             self._raw_pos -= rewind
 
-    def _wrote_pending(self, n: int, raw_pos_before: int) -> None:
+    def _wrote_pending(self, n: int, raw_pos_before: int, last: bytes = b"") -> None:
         """Accounts for n pending bytes written outside _raw_write (the linked chain, after
-        which the raw file moved its position from raw_pos_before)."""
+        which the raw file moved its position from raw_pos_before); of last (the chain's
+        data, not in the buffer), what is left becomes pending."""
         if n > 0:
             self._abs_pos_delta += n - (self.raw.pos - raw_pos_before)
-            self._write_pos += n
-            self._raw_pos = self._write_pos
+            if not last:
+                self._write_pos += n
+                self._raw_pos = self._write_pos
+        if last:
+            self.accept(memoryview(last)[max(n, 0):])
 
     async def _close_uninterrupted(self) -> None:
         """The rest of a close whose task was cancelled: the pending bytes go out and

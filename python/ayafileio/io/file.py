@@ -469,14 +469,7 @@ class AsyncFile(Generic[AnyStr]):
         if self._file is None or self._file.closed:
             return
         async with self._turns:
-            if self._text is not None:
-                try:
-                    # Only down to the buffer: its close writes and closes in one chain.
-                    await self._text.writeflush(closing=True)
-                except BaseException:
-                    await self._file.close()  # close anyway, then report the write error
-                    raise
-            await self._file.close()
+            await (self._text or self._file).close()
 
     def _detach(self) -> Any:
         """Separates the descriptor from this object and returns it as a synchronous

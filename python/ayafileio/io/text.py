@@ -205,17 +205,30 @@ class TextLayer:
             self._snapshot = (dec_flags, dec_buffer + chunk)
         return not eof
 
-    async def writeflush(self, closing: bool = False) -> None:
-        """Gives all pending encoded text to the buffer. closing: the buffer's flush and
-        close follow, so text that is one batch may go to the raw file at once
-        (BufferedFile.write_through)."""
-        if closing and not self._due and self._pending and self.buf.writes_through():
-            await self.buf.write_through(self._take_pending())
-            return
+    async def writeflush(self) -> None:
+        """Gives all pending encoded text to the buffer."""
         if self._pending:
             self._close_batch()
         while self._due:
             await self.buf.write(self._due.popleft())  # a cancelled one is buffered whole
+
+    async def close(self) -> None:
+        """Gives pending text to the buffer and closes it; the buffer is closed even when
+        that fails, and the error raised after. Text that is one batch, with nothing in
+        the buffer, skips the buffer: at once to the raw file where writes are made at
+        once (BufferedFile.write_through), else in the close's chain (close(last))."""
+        last = b""
+        try:
+            if not self._due and self._pending:
+                if self.buf.writes_through():
+                    await self.buf.write_through(self._take_pending())
+                elif self.buf.closes_through():
+                    last = self._take_pending()
+            await self.writeflush()
+        except BaseException:
+            await self.buf.close()  # close anyway, then report the write error
+            raise
+        await self.buf.close(last)
 
     def _close_batch(self) -> None:
         """Closes the open batch: it goes to the buffer after the batches due before it."""
