@@ -104,6 +104,21 @@ func StatxCached(fd int, addr uintptr) int64 {
 
 var emptyPath = [1]byte{0}
 
+// OpenedKind is StatxCached of fd, then the kind of the file system fd is on by the
+// statx's device, fallback where the mount table does not list that device (overlayfs's
+// and btrfs's are not): what an open learns of its file in one call. The kind or -errno.
+func OpenedKind(fd int, addr uintptr, fallback FSKind) int64 {
+	if res := StatxCached(fd, addr); res < 0 {
+		return res
+	}
+	stx := (*unix.Statx_t)(unsafe.Add(nil, addr)) // the caller's memory, not Go's
+	kind, ok := DevFSKind(stx.Dev_major, stx.Dev_minor)
+	if !ok {
+		kind = fallback
+	}
+	return int64(kind)
+}
+
 // kindOfPath is the kind of the last-mounted of the longest mount points containing
 // path (clean and absolute).
 func kindOfPath(points []mountPoint, path string) FSKind {

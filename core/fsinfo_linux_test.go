@@ -107,3 +107,44 @@ func TestStatxCached(t *testing.T) {
 		t.Errorf("a bad descriptor: %d", res)
 	}
 }
+
+// OpenedKind fills the statx as StatxCached does and names the file system by its
+// device: the one its path is on, tmpfs as FSMemory, and the fallback for a device the
+// mount table does not list (a pipe's, on the kernel's internal pipefs).
+func TestOpenedKind(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Create(dir + "/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stx, addr := statxMem(t) // memory outside Go's heap, as the caller's is
+	if res := OpenedKind(int(f.Fd()), addr, FSSlow); res != int64(PathFSKind(dir)) || stx.Mode&unix.S_IFMT != unix.S_IFREG {
+		t.Errorf("a file in %s: kind %d (by path %d), mode %o", dir, res, PathFSKind(dir), stx.Mode)
+	}
+	if PathFSKind("/dev/shm") == FSMemory {
+		g, err := os.CreateTemp("/dev/shm", "kind")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(g.Name())
+		defer g.Close()
+		if res := OpenedKind(int(g.Fd()), addr, FSSlow); res != int64(FSMemory) {
+			t.Errorf("a file on tmpfs: %d", res)
+		}
+	}
+	var p [2]int
+	if err = unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	for _, fallback := range []FSKind{FSLocal, FSSlow} {
+		if res := OpenedKind(p[0], addr, fallback); res != int64(fallback) || stx.Mode&unix.S_IFMT != unix.S_IFIFO {
+			t.Errorf("a pipe with fallback %d: %d, mode %o", fallback, res, stx.Mode)
+		}
+	}
+	if res := OpenedKind(-1, addr, FSLocal); res != -int64(unix.EBADF) {
+		t.Errorf("a bad descriptor: %d", res)
+	}
+}

@@ -11,3 +11,6 @@ func PathFSKind(path string) FSKind { return FSLocal }
 
 // StatxCached is Linux's statx from cached attributes; elsewhere -ENOSYS.
 func StatxCached(fd int, addr uintptr) int64 { return -errENOSYS }
+
+// OpenedKind is Linux's StatxCached with its file system's kind; elsewhere -ENOSYS.
+func OpenedKind(fd int, addr uintptr, fallback FSKind) int64 { return -errENOSYS }

@@ -125,9 +125,12 @@ func DevFSKind(major, minor int64) int64 {
 	return int64(kind)
 }
 
-// StatxCached fills the struct statx at addr for fd from cached attributes (see
-// core.StatxCached); 0 or -errno.
-func StatxCached(fd int64, addr uintptr) int64 { return core.StatxCached(int(fd), addr) }
+// OpenedKind fills the struct statx at addr for fd from cached attributes and returns the
+// core.FSKind of its file system, fallback where the mount table does not list its device
+// (see core.OpenedKind); or -errno.
+func OpenedKind(fd int64, addr uintptr, fallback int64) int64 {
+	return core.OpenedKind(int(fd), addr, core.FSKind(fallback))
+}
 
 // StatNow is core.StatNow: statx of the path of n bytes (and its NUL) at pathAddr
 // (relative to dirfd) into the struct statx at addr on this thread where that cannot

@@ -49,7 +49,7 @@ class Engine(Protocol):
     closed: bool
     info: dict[str, Any]
     ops: frozenset[int]  # the op codes it performs; the os functions run the others on threads
-    # The struct statx that the calls made at once (statx_cached, open_now, stat_now) fill
+    # The struct statx that the calls made at once (opened_kind, open_now, stat_now) fill
     # in: one per engine, pinned once, read before the loop's thread makes the next call.
     now_record: bytearray
 
@@ -78,10 +78,12 @@ class Engine(Protocol):
         """The FS_* kind of device dev (a stat's st_dev), or fallback when the mount table
         does not list it."""
 
-    def statx_cached(self, fd: int) -> int:
+    def opened_kind(self, fd: int, fallback: int) -> int:
         """statx of fd into now_record from the attributes the kernel has cached
         (AT_STATX_DONT_SYNC: no request to a FUSE daemon or a network server), on this
-        thread: 0 or -errno (-ENOSYS where there is no such call)."""
+        thread, and the FS_* kind of its file system by its device (fallback when the
+        mount table does not list it): the kind, or -errno (-ENOSYS where there is no
+        such call)."""
 
     def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
         """Opens the NUL-terminated cpath with os.open's flags (and mode) on this thread where that

@@ -188,8 +188,8 @@ class Driver(Engine):
         kind: int = self._lib.pybind_DevFSKind(os.major(dev), os.minor(dev))
         return fallback if kind < 0 else kind
 
-    def statx_cached(self, fd: int) -> int:
-        res: int = self._lib.pybind_StatxCached(fd, self._now_record_addr)
+    def opened_kind(self, fd: int, fallback: int) -> int:
+        res: int = self._lib.pybind_OpenedKind(fd, self._now_record_addr, fallback)
         return res
 
     def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:

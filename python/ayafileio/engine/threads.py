@@ -134,7 +134,7 @@ class ThreadDriver(Engine):
     def dev_fs_kind(self, dev: int, fallback: int) -> int:
         return fallback
 
-    def statx_cached(self, fd: int) -> int:
+    def opened_kind(self, fd: int, fallback: int) -> int:
         return -errno.ENOSYS  # Go cannot run in this process
 
     def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:

@@ -28,7 +28,7 @@ from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
 from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
-from .raw import RawFile, openat, stat_cached, stats_by_engine
+from .raw import RawFile, openat, opened_cached, stats_by_engine
 from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW
 from ..engine.api import check_result
 from .text import TextLayer
@@ -215,8 +215,12 @@ class AsyncFile(Generic[AnyStr]):
         m = args.mode
         try:
             if st is None:
-                st = (stat_cached(engine, fd) if stats_by_engine(engine) else None) or os.fstat(fd)
-                fs_kind = engine.dev_fs_kind(st.st_dev, fs_kind)
+                cached = opened_cached(engine, fd, fs_kind) if stats_by_engine(engine) else None
+                if cached is None:
+                    st = os.fstat(fd)
+                    fs_kind = engine.dev_fs_kind(st.st_dev, fs_kind)
+                else:
+                    st, fs_kind = cached
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), args.name)
             raw = RawFile(engine, fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,

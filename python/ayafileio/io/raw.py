@@ -370,13 +370,15 @@ async def fstat(engine: Engine, fd: int) -> os.stat_result:
     return await kernel.statx(engine, kernel.PathArg(b"\0", fd, fd), AT_FDCWD, True, name_fd=False)
 
 
-def stat_cached(engine: Engine, fd: int) -> os.stat_result | None:
-    """fd's stat from the attributes the kernel has cached, at once, without asking a
-    slow file system (what FileIO learns at open needs nothing fresher); None where
-    there is no such call."""
-    if engine.statx_cached(fd) < 0:
+def opened_cached(engine: Engine, fd: int, fallback: int) -> tuple[kernel.TypeAndSize, int] | None:
+    """What FileIO learns of fd when it opens it (its type and size), and the FS_* kind
+    of its file system (fallback where the mount table does not list its device), from
+    the attributes the kernel has cached, at once, without asking a slow file system;
+    None where there is no such call."""
+    kind = engine.opened_kind(fd, fallback)
+    if kind < 0:
         return None
-    return kernel.stat_from_statx(engine.now_record)
+    return kernel.type_and_size_from_statx(engine.now_record), kind
 
 
 def opened_now(engine: Engine, cpath: bytes, flags: int,
@@ -418,7 +420,10 @@ async def openat(engine: Engine, cpath: bytes, flags: int,
         if not stats_by_engine(engine):
             return res, None, path_kind
         try:
-            st = stat_cached(engine, res) or await fstat(engine, res)
+            cached = opened_cached(engine, res, path_kind)
+            if cached is not None:
+                return res, cached[0], cached[1]
+            st = await fstat(engine, res)
         except BaseException:
             discard(res)
             raise
