@@ -31,6 +31,38 @@ if os.environ.get("AYAFILEIO_TEST_LOOP") == "proactor-like":
     asyncio.set_event_loop_policy(ProactorLikePolicy())
 
 
+if sys.platform == "win32":
+    # asyncio's Proactor loop wakes itself (call_soon_threadsafe: every run_in_executor
+    # result) by a one-byte send() on a non-blocking loopback socket and drops an OSError
+    # from it. Wine 8's non-blocking send() fails now and then with WSAEWOULDBLOCK on
+    # that idle socket (apparently WineHQ bug 53486: Wine asks poll() for POLLOUT, which
+    # Linux may withhold from a TCP socket whose send would succeed, instead of trying
+    # the send), so the wake-up is lost and the loop waits in GetQueuedCompletionStatus
+    # forever. When the send fails, a completion posted to the loop's own port wakes it
+    # instead: key 0 and an address that is no OVERLAPPED of the loop's (1), which _poll
+    # skips (a NULL address would make _overlapped.GetQueuedCompletionStatus raise). On
+    # Windows itself the send fails only when the socket is full, and the extra wake-up
+    # costs one iteration.
+    import _overlapped
+    from asyncio import proactor_events
+
+    def _write_to_self(self: Any) -> None:
+        csock = self._csock
+        if csock is None:
+            return
+        try:
+            csock.send(b"\0")
+        except OSError:
+            iocp = getattr(self._proactor, "_iocp", None)
+            if iocp is not None:
+                try:
+                    _overlapped.PostQueuedCompletionStatus(iocp, 0, 0, 1)
+                except OSError:  # the loop closed meanwhile
+                    pass
+
+    proactor_events.BaseProactorEventLoop._write_to_self = _write_to_self  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def run() -> Callable[[Coroutine[Any, Any, Any]], Any]:
     """Runs a coroutine on a fresh event loop (the package creates one engine per loop)."""
