@@ -136,8 +136,9 @@ func (b *uringBackend) reap(out []Completion) int {
 // exchange submits what queue took and reaps, in one io_uring_enter (a few when the
 // kernel leaves work for this thread at once: quietExchange).
 func (b *uringBackend) exchange(out []Completion, mode ExchangeMode) (int, error) {
-	if mode != ExchangeInline && !b.n.drain() && mode == ExchangeNotified && !b.r.sqUnconsumed() {
-		// Drained already: an exchange since the wake-up entered and took its work.
+	if mode != ExchangeInline && !b.n.drain() && (mode == ExchangeNotified || mode == ExchangePoll) && !b.r.sqUnconsumed() {
+		// Nothing signalled since the last enter (an exchange since the wake-up took its
+		// work, or a poll finds nothing yet): no enter.
 		return b.collect(out), nil
 	}
 	// The notifier was reset before entering: anything finishing after this point

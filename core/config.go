@@ -25,6 +25,9 @@ type Config struct {
 	// sized so that one event-loop iteration takes about AdaptiveTargetLatencyUs.
 	AdaptiveBatch           bool  `json:"adaptive_batch"`
 	AdaptiveTargetLatencyUs int64 `json:"adaptive_target_latency_us"`
+	// Read by the Python driver: how long the loop looks for completions itself, once
+	// per iteration, instead of sleeping until the notifier wakes it.
+	IdleSpinUs int64 `json:"idle_spin_us"`
 }
 
 // DefaultConfig returns the documented defaults. AYAFILEIO_BACKEND, when set, replaces
@@ -44,6 +47,7 @@ func DefaultConfig() Config {
 		Backend:                 "auto",
 		AdaptiveBatch:           true,
 		AdaptiveTargetLatencyUs: 1000,
+		IdleSpinUs:              200,
 	}
 	if v := os.Getenv("AYAFILEIO_BACKEND"); v != "" && validBackend(v) {
 		c.Backend = v
@@ -68,6 +72,7 @@ var intOptions = map[string]intOption{
 	"close_timeout_ms":           {0, 3600_000, func(c *Config) *int64 { return &c.CloseTimeoutMs }, ""},
 	"io_uring_queue_depth":       {1, 32768, func(c *Config) *int64 { return &c.QueueDepth }, " (a power of two)"},
 	"adaptive_target_latency_us": {50, 1_000_000, func(c *Config) *int64 { return &c.AdaptiveTargetLatencyUs }, ""},
+	"idle_spin_us":               {0, 100_000, func(c *Config) *int64 { return &c.IdleSpinUs }, " (0 = never)"},
 }
 
 var boolOptions = map[string]boolOption{

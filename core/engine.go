@@ -129,6 +129,11 @@ const (
 	// now: completions it finds at once need no wake-up, so the notifier is kept quiet
 	// for them (what is left in flight still signals it when it finishes).
 	ExchangeInline
+	// ExchangePoll is the event loop looking for completions itself, once per iteration,
+	// while requests are in flight (the Python driver's idle_spin_us): as
+	// ExchangeNotified when the notifier was signalled, else nothing is entered; not
+	// counted as a wake-up.
+	ExchangePoll
 )
 
 // exchanger is a backend that submits and reaps in one system call.

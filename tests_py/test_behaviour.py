@@ -370,6 +370,62 @@ def test_adaptive_batch_spreads_completions_over_loop_iterations(tmp_path: pathl
 
 
 @posix_only
+def test_idle_spin_keeps_the_loop_awake_while_requests_are_in_flight(tmp_path: pathlib.Path) -> None:
+    """idle_spin_us: after an exchange leaves requests in flight, the loop looks for
+    them once per iteration for that long instead of sleeping in its selector. Counted,
+    not timed: the selector calls that may block (no ready callback) while five reads of
+    a FIFO wait about 20 ms each for a writer thread, with a window of 100 ms (none
+    sleeps) and with the spin off (each sleeps); 0 turns it off and is validated."""
+    import selectors
+
+    with pytest.raises(ValueError, match="idle_spin_us"):
+        ayafileio.configure(idle_spin_us=-1)
+    with pytest.raises(TypeError, match="idle_spin_us"):
+        ayafileio.configure(idle_spin_us=1.5)
+
+    class CountingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+        blocking = 0
+
+        def select(self, timeout: float | None = None) -> Any:
+            if timeout is None or timeout > 0:
+                CountingSelector.blocking += 1
+            return super().select(timeout)
+
+    def blocking_selects(spin_us: int) -> int:
+        ayafileio.configure(idle_spin_us=spin_us)
+        fifo = tmp_path / f"fifo{spin_us}"
+        os.mkfifo(fifo)
+
+        def writer() -> None:
+            with open(fifo, "wb", buffering=0) as w:
+                for _ in range(5):
+                    time.sleep(0.02)
+                    w.write(b"x")
+
+        async def main() -> int:
+            async with ayafileio.open(fifo, "rb", buffering=0) as f:
+                CountingSelector.blocking = 0
+                got = [await f.read(1) for _ in range(5)]
+                assert got == [b"x"] * 5
+                return CountingSelector.blocking
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        loop = asyncio.SelectorEventLoop(CountingSelector())
+        try:
+            return loop.run_until_complete(main())
+        finally:
+            loop.close()
+            thread.join()
+
+    try:
+        assert blocking_selects(100_000) == 0
+        assert blocking_selects(0) >= 5
+    finally:
+        ayafileio.reset_config()
+
+
+@posix_only
 def test_fork_after_use_still_does_file_io(tmp_path: pathlib.Path) -> None:
     """Go does not survive fork(): a child forked after the engine started does its file
     I/O on the pure-Python fallback, says so, and never hangs."""

@@ -31,6 +31,7 @@ class Config(TypedDict):
     backend: str
     adaptive_batch: bool
     adaptive_target_latency_us: int
+    idle_spin_us: int
 
 
 _BOOL_KEYS = {"io_uring_sqpoll", "enable_debug_log", "adaptive_batch"}
@@ -101,6 +102,11 @@ def cached_loop_budget() -> tuple[bool, float]:
     """(adaptive_batch, adaptive_target_latency_us in seconds)."""
     cfg = _current()
     return cfg["adaptive_batch"], cfg["adaptive_target_latency_us"] / 1e6
+
+
+def cached_idle_spin() -> float:
+    """idle_spin_us in seconds."""
+    return _current()["idle_spin_us"] / 1e6
 
 
 def cached_buffer_pool_max() -> int:

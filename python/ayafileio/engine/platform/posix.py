@@ -14,7 +14,7 @@ assert sys.platform != "win32"
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os"]
+           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os", "yield_cpu"]
 
 # Reads served straight from memory: page-cache hits through preadv2(RWF_NOWAIT), which
 # never waits for a device (Linux), or anything on a RAM-backed file system.
@@ -115,6 +115,11 @@ def close_now(fd: int, handle: int, closefd: bool) -> None:
 def append_position(fd: int) -> int:
     """The position after an append: where O_APPEND left the descriptor's offset."""
     return os.lseek(fd, 0, os.SEEK_CUR)
+
+
+def yield_cpu() -> None:
+    """Lets a thread queued on this CPU run before this one goes on."""
+    os.sched_yield()
 
 
 def check_detachable() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from typing import Any
 
 assert sys.platform == "win32"
@@ -18,7 +19,7 @@ from .. import api, records  # noqa: E402
 
 __all__ = ["adopt", "borrow", "engine_closes", "close_fd", "discard", "write_now", "close_now", "append_position",
            "check_detachable", "detach_fd", "READ_FAST_PATH", "PATH_OPS", "FSYNC_DIRECTORIES", "makedev", "OPEN_FLAGS",
-           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os"]
+           "read_nowait", "read_new", "write_once", "encode_for_open", "encode_for_os", "yield_cpu"]
 
 # os's errors here carry winerror, which the engine's results do not: ayafileio.os runs
 # os's own functions on threads.
@@ -131,6 +132,11 @@ def close_now(fd: int, handle: int, closefd: bool) -> None:
 def append_position(fd: int) -> int:
     """The position after an append: the end (overlapped writes move no file pointer)."""
     return os.lseek(fd, 0, os.SEEK_END)
+
+
+def yield_cpu() -> None:
+    """Lets a thread queued on this CPU run before this one goes on (Sleep(0))."""
+    time.sleep(0)
 
 
 def check_detachable() -> None:
