@@ -108,13 +108,10 @@ var emptyPath = [1]byte{0}
 // statx's device, fallback where the mount table does not list that device (overlayfs's
 // and btrfs's are not): what an open learns of its file in one call. The kind or -errno.
 func OpenedKind(fd int, addr uintptr, fallback FSKind) int64 {
-	if res := StatxCached(fd, addr); res < 0 {
+	byDev, _ := mounts.snapshot()
+	res, kind, _ := statxOf(fd, addr, byDev, fallback)
+	if res < 0 {
 		return res
-	}
-	stx := (*unix.Statx_t)(unsafe.Add(nil, addr)) // the caller's memory, not Go's
-	kind, ok := DevFSKind(stx.Dev_major, stx.Dev_minor)
-	if !ok {
-		kind = fallback
 	}
 	return int64(kind)
 }

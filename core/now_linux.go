@@ -46,15 +46,16 @@ func openat2(dirfd int, path uintptr, how *unix.OpenHow) int64 {
 }
 
 // statxOf fills the struct statx at addr for fd from cached attributes and returns 0, the
-// kind of its file system (by byDev) and its file type (S_IFMT bits), or -errno.
-func statxOf(fd int, addr uintptr, byDev map[uint64]FSKind) (int64, FSKind, uint16) {
+// kind of its file system (by byDev; fallback where byDev does not list its device) and
+// its file type (S_IFMT bits), or -errno.
+func statxOf(fd int, addr uintptr, byDev map[uint64]FSKind, fallback FSKind) (int64, FSKind, uint16) {
 	if res := StatxCached(fd, addr); res < 0 {
-		return res, FSLocal, 0
+		return res, fallback, 0
 	}
 	stx := (*unix.Statx_t)(unsafe.Add(nil, addr)) // the caller's memory, not Go's
 	kind, ok := devKind(byDev, stx.Dev_major, stx.Dev_minor)
 	if !ok {
-		kind = FSLocal
+		kind = fallback
 	}
 	return 0, kind, stx.Mode & unix.S_IFMT
 }
@@ -87,7 +88,7 @@ func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr
 		fd = int(res)
 		defer sysClose(int32(fd))
 	}
-	res, kind, ftype := statxOf(fd, addr, byDev)
+	res, kind, ftype := statxOf(fd, addr, byDev, FSLocal)
 	switch {
 	case res == 0 && kind == FSSlow:
 		return -errEAGAIN
@@ -142,7 +143,7 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 		return res
 	}
 	fd := int(res)
-	st, kind, ftype := statxOf(fd, addr, byDev)
+	st, kind, ftype := statxOf(fd, addr, byDev, FSLocal)
 	if st < 0 || ftype != unix.S_IFREG {
 		// A FIFO or a device opens differently without O_NONBLOCK: the ring's worker
 		// opens it as open(2) does.

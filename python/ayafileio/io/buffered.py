@@ -774,12 +774,8 @@ class BufferedFile(_OverRaw):
             return
         error: BaseException | None = None
         try:
-            if last:
-                if await self._write_and_close(last):
-                    return
-                await self.flush()
-            elif self.pending_write():
-                if self.raw.chains_close() and await self._write_and_close():
+            if last or self.pending_write():
+                if (last or self.raw.chains_close()) and await self._write_and_close(last):
                     return
                 await self.flush()
         except asyncio.CancelledError:
