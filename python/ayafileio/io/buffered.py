@@ -331,9 +331,10 @@ class BufferedFile(_OverRaw):
         if n > _MAX_ALLOCATION:
             n = await _bounded(self.raw, n, self.tell)
         current = self._readahead()
-        if current == 0 and n % self.buffer_size == 0 and not self._valid_write():
-            # All of it would go straight from the raw file into the result: on a
-            # RAM-backed file system, one read into new bytes does it.
+        if current == 0 and not self._valid_write() and (n % self.buffer_size == 0 or self.raw.ends_within(n)):
+            # All of it would go straight from the raw file into the result, or the file
+            # (as last seen) ends within it: on a RAM-backed file system, one read into
+            # new bytes does it (a short one is the end there).
             wait = self.raw.busy()
             if wait is not None:
                 await wait
