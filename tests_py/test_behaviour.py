@@ -47,6 +47,46 @@ def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
         assert run(attempt()) is expected, (args, kwargs)
 
 
+def test_arguments_seen_valid_are_still_checked_as_open_checks_them(tmp_path: pathlib.Path, run: Any) -> None:
+    """open() remembers argument sets that passed (modes.parse_open_args): the file
+    argument, an equal value of another type (1.0 for 1) and the warning of binary line
+    buffering must still come out as the built-in's, every time."""
+    existing = tmp_path / "f"
+    existing.write_bytes(b"x")
+    sets: list[dict[str, Any]] = [
+        {"mode": "rb", "buffering": -1}, {"mode": "r", "buffering": 1, "encoding": "utf-8", "newline": ""},
+        {"mode": "wb", "buffering": 1}, {"mode": "a", "buffering": 0 + 8192, "errors": "replace"},
+    ]
+    files: list[Any] = [existing, 1.5, str(existing) + "\0", [str(existing)], b"\0", object()]
+
+    def outcome(call: Any) -> Any:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                call()
+                error: Any = None
+            except Exception as e:
+                error = (type(e), str(e))
+        return error, [(w.category, str(w.message)) for w in caught]
+
+    async def ours(file: Any, kwargs: dict[str, Any], closefd: bool) -> None:
+        f = await ayafileio.open(file, closefd=closefd, **kwargs)
+        await f.close()
+
+    for kwargs in sets:
+        for file in [existing, *files]:  # the first opens it: the set is known valid from then on
+            for closefd in (True, False):
+                want = outcome(lambda: open(file, closefd=closefd, **kwargs).close())
+                got = outcome(lambda: run(ours(file, kwargs, closefd)))
+                assert got == want, (file, kwargs, closefd)
+        if kwargs["buffering"] == 1:
+            float_kwargs = {**kwargs, "buffering": 1.0}
+            want = outcome(lambda: open(existing, **float_kwargs).close())
+            assert outcome(lambda: run(ours(existing, float_kwargs, True))) == want
+
+
 def test_closed_and_wrong_mode(tmp_path: pathlib.Path, run: Any) -> None:
     p = tmp_path / "f"
 

@@ -90,8 +90,8 @@ def _parse_mode(mode: Any) -> Mode:
                 append=appending, flags=flags, raw_mode=raw)
 
 
-def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffering: Any) -> str:
-    """Validates the text arguments and returns the resolved encoding ("" for binary)."""
+def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffering: Any) -> None:
+    """Validates the text arguments (for a binary mode: that there are none)."""
     if not mode.text:
         if encoding is not None:
             raise ValueError("binary mode doesn't take an encoding argument")
@@ -101,15 +101,22 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
             raise ValueError("binary mode doesn't take a newline argument")
         if buffering == 1:
             warnings.warn("line buffering (buffering=1) isn't supported in binary mode, "
-                          "the default buffer size will be used", RuntimeWarning, stacklevel=4)
-        return ""
+                          "the default buffer size will be used", RuntimeWarning, stacklevel=5)
+        return
     if buffering == 0:
         raise ValueError("can't have unbuffered text I/O")
     if newline not in _NEWLINES:
         raise ValueError(f"illegal newline value: {newline!r}")
+
+
+def resolve_encoding(mode: Mode, encoding: str | None) -> str:
+    """The encoding a text file uses ("" for binary): the locale's, as open() asks it at
+    every call, when none is given. Looked up once the file is open (text_codec)."""
+    if not mode.text:
+        return ""
     if encoding is None or encoding == "locale":
-        encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
-    return str(encoding)  # looked up once the file is open, as open() does (text_codec)
+        return "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
+    return str(encoding)
 
 
 @functools.lru_cache(maxsize=64)
@@ -164,8 +171,6 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
             if file < 0:
                 raise ValueError("negative file descriptor")
             return None, file, file
-        if isinstance(file, float):
-            raise TypeError("'float' object cannot be interpreted as an integer")
         if not isinstance(file, (str, bytes, os.PathLike)):
             raise TypeError(f"expected str, bytes or os.PathLike object, not {type(file).__name__}")
         name = os.fspath(file)
@@ -197,7 +202,22 @@ def parse_open_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors:
                     opener: Any) -> OpenArgs:
     """Checks open()'s arguments in the built-in's order: the types, the file argument's
     type, the mode, the text arguments, then what the raw file checks (the mode's
-    direction, the name)."""
+    direction, the name). A set of the other arguments that passed once (and warned of
+    nothing) is known valid: only the file argument is checked again."""
+    try:
+        parsed = _valid.get((mode, buffering, encoding, errors, newline)) if type(buffering) is int else None
+    except TypeError:  # an unhashable argument, refused below
+        parsed = None
+    if parsed is None:
+        parsed = _check_args(file, mode, buffering, encoding, errors, newline, closefd)
+    path, fd, name = check_file_arg(file, closefd)
+    return OpenArgs(parsed, mode, buffering, resolve_encoding(parsed, encoding), errors, newline, closefd, opener,
+                    path, fd, name)
+
+
+def _check_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors: Any, newline: Any,
+                closefd: bool) -> Mode:
+    """The checks before the file argument's own; the parsed mode."""
     check_arg_types(mode, buffering, encoding, errors, newline)
     check_file_type(file)
     try:
@@ -205,6 +225,13 @@ def parse_open_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors:
     except NoDirection as e:
         check_file_arg(file, closefd)
         raise ValueError(str(e)) from None
-    resolved = check_text_args(parsed, encoding, errors, newline, buffering)
-    path, fd, name = check_file_arg(file, closefd)
-    return OpenArgs(parsed, mode, buffering, resolved, errors, newline, closefd, opener, path, fd, name)
+    check_text_args(parsed, encoding, errors, newline, buffering)
+    if (parsed.text or buffering != 1) and type(mode) is str and len(_valid) < 256:
+        _valid[mode, buffering, encoding, errors, newline] = parsed  # (a warning is given every time)
+    return parsed
+
+
+# open()'s arguments but the file, known valid: (mode, buffering, encoding, errors,
+# newline) -> the parsed mode. Keyed on an int buffering only (1.0 == 1, and open()
+# refuses a float); the others are str or None, whose equality is their value's.
+_valid: dict[tuple[Any, ...], Mode] = {}
