@@ -28,23 +28,26 @@ def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
         ((existing,), {"encoding": "no-such-codec"}), ((existing,), {"newline": "x"}),
         ((existing, "r", 0), {}), ((1.5,), {}), ((str(existing) + "\0",), {}),
         ((existing,), {"closefd": False}), ((existing,), {"encoding": "base64"}), ((existing, 5), {}),
+        ((existing, "r", 1.5), {}), ((existing,), {"errors": 5}), ((None,), {}), ((-1,), {}),
+        ((existing, "r\0"), {}), ((existing, "rb"), {"newline": "\0"}), ((existing,), {"errors": "st\0rict"}),
+        ((existing,), {"encoding": "utf\0-8"}), ((existing,), {"newline": "\r\0"}), ((existing, "r\0", "x"), {}),
     ]
     for args, kwargs in cases:
         try:
             open(*args, **kwargs).close()
             expected: Any = None
         except Exception as e:
-            expected = type(e)
+            expected = (type(e), str(e))
 
         async def attempt() -> Any:
             try:
                 f = await ayafileio.open(*args, **kwargs)
                 await f.close()
             except Exception as e:
-                return type(e)
+                return (type(e), str(e))
             return None
 
-        assert run(attempt()) is expected, (args, kwargs)
+        assert run(attempt()) == expected, (args, kwargs)
 
 
 def test_arguments_seen_valid_are_still_checked_as_open_checks_them(tmp_path: pathlib.Path, run: Any) -> None:
