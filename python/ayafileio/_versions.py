@@ -42,6 +42,14 @@ def _text_write_keeps_decoded_without_snapshot() -> bool:
     return next(text, None) == "b"  # None: the write dropped "b", the buffer is at its end
 
 
+def _not_a_text_encoding() -> str:
+    try:
+        io.TextIOWrapper(io.BytesIO(), encoding="base64")
+    except LookupError as e:
+        return str(e).replace("base64", "{}")
+    raise AssertionError("TextIOWrapper took base64")
+
+
 def _str_path_nul_names_the_argument() -> bool:
     try:
         os.stat("\0")  # refused by the path converter
@@ -75,6 +83,11 @@ TEXT_WRITE_KEEPS_DECODED_WITHOUT_SNAPSHOT = _text_write_keeps_decoded_without_sn
 # 3.13: os's path converter checks str paths for NUL itself, as it did bytes ("stat:
 # embedded null character in path"), where the str encoder said "embedded null byte".
 STR_PATH_NUL_NAMES_THE_ARGUMENT = _str_path_nul_names_the_argument()
+
+# 3.14: open() with a bytes-to-bytes codec says "'base64' is not a text encoding", no
+# longer adding "; use codecs.open() to handle arbitrary codecs" (codecs.open() is
+# deprecated). The message with {} for the encoding's name.
+NOT_A_TEXT_ENCODING = _not_a_text_encoding()
 
 # 3.13 (shutil's rmtree rewritten without recursion): its "Cannot call rmtree on a
 # symbolic link" error carries the path as filename.

@@ -125,7 +125,7 @@ def text_codec(encoding: str) -> codecs.CodecInfo:
     codec such as base64, as open() raises."""
     info = codecs.lookup(encoding)
     if not getattr(info, "_is_text_encoding", True):
-        raise LookupError(f"{encoding!r} is not a text encoding; use codecs.open() to handle arbitrary codecs")
+        raise LookupError(_versions.NOT_A_TEXT_ENCODING.format(encoding))
     return info
 
 
