@@ -90,6 +90,56 @@ def test_arguments_seen_valid_are_still_checked_as_open_checks_them(tmp_path: pa
             assert outcome(lambda: run(ours(existing, float_kwargs, True))) == want
 
 
+def test_open_warns_as_open_warns_at_the_callers_line(tmp_path: pathlib.Path) -> None:
+    """Under -X warn_default_encoding a text open without an encoding gives open()'s
+    EncodingWarning (and "locale" none); binary line buffering and a bool descriptor their
+    RuntimeWarnings: the same category, message and line (the caller's) as the built-in's;
+    the whole-file calls without an encoding warn at their caller's line, as pathlib's."""
+    import subprocess
+    import textwrap
+
+    script = tmp_path / "warns.py"
+    script.write_text(textwrap.dedent(f"""
+        import asyncio, warnings, ayafileio
+        path = {str(tmp_path / "f")!r}
+        open(path, "w", encoding="utf-8").close()
+        calls = [((path,), {{}}), ((path,), {{"encoding": "locale"}}), ((path, "rb", 1), {{}}),
+                 ((True, "rb"), {{"closefd": False}})]
+
+        def seen(w):
+            return [(x.category.__name__, str(x.message), x.filename, x.lineno) for x in w]
+
+        async def main():
+            for args, kwargs in calls:
+                with warnings.catch_warnings(record=True) as theirs:
+                    warnings.simplefilter("always")
+                    f = open(*args, **kwargs)
+                    f.close() if args[0] is not True else None
+                with warnings.catch_warnings(record=True) as ours:
+                    warnings.simplefilter("always")
+                    f = await ayafileio.open(*args, **kwargs)
+                    await f.close() if args[0] is not True else None
+                # ayafileio.open() is called four lines below open()
+                print(seen(theirs) == [(c, m, fn, ln - 4) for c, m, fn, ln in seen(ours)], seen(ours))
+            with warnings.catch_warnings(record=True) as whole:  # pathlib's read_text() warns at its caller
+                warnings.simplefilter("always")
+                await ayafileio.read_text(path)
+                await ayafileio.write_text(path, "x")
+                await ayafileio.read_text_many([path])
+                await ayafileio.write_text_many([(path, "x")])
+            print(sorted({{(x.category.__name__, x.filename == __file__) for x in whole}}), len(whole))
+
+        asyncio.run(main())
+    """))
+    out = subprocess.run([sys.executable, "-X", "warn_default_encoding", str(script)], capture_output=True,
+                         text=True, timeout=60, check=True).stdout.splitlines()
+    assert out[4:] == ["[('EncodingWarning', True)] 4"], out
+    out = out[:4]
+    assert len(out) == 4 and all(line.startswith("True [") for line in out), out
+    assert out[0] != "True []" and out[1] == "True []" and out[2] != "True []", out  # "locale": no warning
+    assert (out[3] != "True []") == (sys.version_info >= (3, 13)), out  # open(True) warns from 3.13
+
+
 def test_closed_and_wrong_mode(tmp_path: pathlib.Path, run: Any) -> None:
     p = tmp_path / "f"
 

@@ -93,5 +93,9 @@ NOT_A_TEXT_ENCODING = _not_a_text_encoding()
 # symbolic link" error carries the path as filename.
 RMTREE_LINK_ERROR_NAMES_THE_PATH = sys.version_info >= (3, 13)
 
+# 3.13: open() warns when a bool is given as a file descriptor (RuntimeWarning "bool is
+# used as a file descriptor"); before, True was fd 1 without a word.
+BOOL_FD_WARNS = sys.version_info >= (3, 13)
+
 # 3.15: FileIO's mode for "w+" says "wb+" (before: "rb+", as for "r+").
 FILEIO_MODE_KEEPS_W_PLUS = sys.version_info >= (3, 15)

@@ -134,8 +134,6 @@ def _decode(data: bytes, encoding: str | None, errors: str | None, newline: str 
 
 def _encode(data: str, encoding: str | None, errors: str | None, newline: str | None) -> bytes:
     """What open(mode="w") and write() make of data."""
-    if not isinstance(data, str):
-        raise TypeError(f"data must be str, not {type(data).__name__}")
     out = io.BytesIO()
     w = io.TextIOWrapper(out, io.text_encoding(encoding), errors, newline, write_through=True)
     w.write(data)
@@ -146,6 +144,7 @@ def _encode(data: str, encoding: str | None, errors: str | None, newline: str | 
 async def read_text(path: Any, encoding: str | None = None, errors: str | None = None,
                     newline: str | None = None) -> str:
     """pathlib.Path(path).read_text(): read_bytes(), decoded as open(mode="r") decodes."""
+    encoding = io.text_encoding(encoding)  # its EncodingWarning at the caller's line, as pathlib's
     return _decode(await read_bytes(path), encoding, errors, newline)
 
 
@@ -173,6 +172,9 @@ async def write_text(path: Any, data: str, encoding: str | None = None, errors: 
     """pathlib.Path(path).write_text(data): encoded as open(mode="w") encodes, then
     write_bytes(); the count of characters. The text is encoded before the file is
     opened, so an encoding error leaves the file as it was (open() would have truncated it)."""
+    if not isinstance(data, str):
+        raise TypeError(f"data must be str, not {type(data).__name__}")
+    encoding = io.text_encoding(encoding)  # its EncodingWarning at the caller's line, as pathlib's
     await write_bytes(path, _encode(data, encoding, errors, newline), atomic=atomic, durable=durable)
     return len(data)
 
@@ -468,6 +470,7 @@ async def read_bytes_many(paths: Iterable[Any], *, max_concurrency: int = 64) ->
 async def read_text_many(paths: Iterable[Any], encoding: str | None = None, errors: str | None = None,
                          newline: str | None = None, *, max_concurrency: int = 64) -> list[str]:
     """read_text() of each path, as read_bytes_many()."""
+    encoding = io.text_encoding(encoding)
     return await each(paths, lambda p: read_text(p, encoding, errors, newline), max_concurrency)
 
 
@@ -481,5 +484,6 @@ async def write_text_many(pairs: Iterable[tuple[Any, str]], encoding: str | None
                           newline: str | None = None, *, max_concurrency: int = 64, atomic: bool = False,
                           durable: bool = False) -> list[int]:
     """write_text() of each (path, text), as read_bytes_many()."""
+    encoding = io.text_encoding(encoding)
     return await each(pairs, lambda pd: write_text(pd[0], pd[1], encoding, errors, newline, atomic=atomic,
                                                    durable=durable), max_concurrency)

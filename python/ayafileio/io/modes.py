@@ -100,8 +100,8 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
         if newline is not None:
             raise ValueError("binary mode doesn't take a newline argument")
         if buffering == 1:
-            warnings.warn("line buffering (buffering=1) isn't supported in binary mode, "
-                          "the default buffer size will be used", RuntimeWarning, stacklevel=5)
+            warn_caller("line buffering (buffering=1) isn't supported in binary mode, "
+                        "the default buffer size will be used", RuntimeWarning, stacklevel=6)
         return
     if buffering == 0:
         raise ValueError("can't have unbuffered text I/O")
@@ -111,12 +111,31 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
 
 def resolve_encoding(mode: Mode, encoding: str | None) -> str:
     """The encoding a text file uses ("" for binary): the locale's, as open() asks it at
-    every call, when none is given. Looked up once the file is open (text_codec)."""
+    every call, when none is given (with open()'s EncodingWarning under -X
+    warn_default_encoding). Looked up once the file is open (text_codec)."""
     if not mode.text:
         return ""
+    if encoding is None and sys.flags.warn_default_encoding:
+        warn_caller("'encoding' argument not specified", EncodingWarning, stacklevel=5)
     if encoding is None or encoding == "locale":
-        return "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
+        return "utf-8" if sys.flags.utf8_mode else _locale_encoding()
     return str(encoding)
+
+
+# What open() takes for the locale's encoding (locale.getpreferredencoding(False) warns
+# under -X warn_default_encoding from 3.11, where getencoding() is the quiet equivalent).
+_locale_encoding = getattr(locale, "getencoding", functools.partial(locale.getpreferredencoding, False))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def warn_caller(message: str, category: type[Warning], stacklevel: int) -> None:
+    """A warning of open()'s, at the first frame outside this package, as the built-in's
+    points at open()'s caller; before 3.12 (no skip_file_prefixes), stacklevel frames up
+    from warn_caller()'s caller (as for warnings.warn: ayafileio.open()'s caller)."""
+    if sys.version_info >= (3, 12):
+        warnings.warn(message, category, skip_file_prefixes=(_PACKAGE,))
+    else:
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
 @functools.lru_cache(maxsize=64)
@@ -166,7 +185,8 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
         name: str | bytes = file
     else:
         if isinstance(file, bool):
-            warnings.warn("bool is used as a file descriptor", RuntimeWarning, stacklevel=4)
+            if _versions.BOOL_FD_WARNS:
+                warn_caller("bool is used as a file descriptor", RuntimeWarning, stacklevel=5)
             file = int(file)
         if isinstance(file, int):
             if file < 0:
