@@ -341,6 +341,7 @@ class BufferedFile(_OverRaw):
             data = self.raw.read_memory(n)
             if data is not None:
                 self._reader_reset_buf()
+                self._release_buffer()  # it holds nothing to keep
                 if len(data) == n:
                     self._pos = self._raw_pos = self._read_end = 0
                 return data
