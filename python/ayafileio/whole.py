@@ -126,16 +126,16 @@ def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile
                    append=False, closefd=True, st=st, fs_kind=kind, truncated=bool(flags & os.O_TRUNC))
 
 
-def _decode(data: bytes, encoding: str | None, errors: str | None, newline: str | None) -> str:
+def _decode(data: bytes, encoding: str, errors: str | None, newline: str | None) -> str:
     """What open(mode="r") and read() make of data: BOM, newline translation, errors."""
-    text: str = io.TextIOWrapper(io.BytesIO(data), io.text_encoding(encoding), errors, newline).read()
+    text: str = io.TextIOWrapper(io.BytesIO(data), encoding, errors, newline).read()
     return text
 
 
-def _encode(data: str, encoding: str | None, errors: str | None, newline: str | None) -> bytes:
+def _encode(data: str, encoding: str, errors: str | None, newline: str | None) -> bytes:
     """What open(mode="w") and write() make of data."""
     out = io.BytesIO()
-    w = io.TextIOWrapper(out, io.text_encoding(encoding), errors, newline, write_through=True)
+    w = io.TextIOWrapper(out, encoding, errors, newline, write_through=True)
     w.write(data)
     w.flush()
     return out.getvalue()
