@@ -809,10 +809,11 @@ class BufferedFile(_OverRaw):
             wreq = engine.write_pinned(raw.ref, (self._buf, self._view, self._pin, self._addr), self._write_pos,
                                        self._write_end - self._write_pos, off, flags=FLAG_LINK | raw.flags)
         creq = engine.close_fd(raw.ref, flags=raw.close_flags)
+        wreq.future.cancel()  # the close wakes the task; the write's result is in by then (as in api.chain)
         before = raw.pos
         try:
-            wres = await wreq.future
             cres = await creq.future
+            wres = wreq.result if wreq.result is not None else await engine.settle(wreq, cancel=False)
         except asyncio.CancelledError:
             wres = await engine.settle(wreq, cancel=False)
             cres = await engine.settle(creq, cancel=False)
