@@ -349,7 +349,7 @@ def outcome_sync(fn: Any) -> Any:
         fn()
         return None
     except Exception as e:
-        return type(e)
+        return type(e), str(e)
 
 
 async def outcome_async(coro_fn: Any) -> Any:
@@ -357,7 +357,7 @@ async def outcome_async(coro_fn: Any) -> Any:
         await coro_fn()
         return None
     except Exception as e:
-        return type(e)
+        return type(e), str(e)
 
 
 BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
@@ -365,22 +365,39 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("readline", ("x",)), ("readinto", (b"immutable",)), ("readinto", ("str",)), ("write", (123,)),
     ("write", ("str",)), ("seek", ("a",)), ("seek", (1.5,)), ("seek", (0, 7)), ("seek", (-1,)),
     ("seek", (1 << 40,)), ("truncate", (-1,)), ("truncate", ("x",)), ("readlines", ("x",)),
-    ("writelines", ([1, 2],)),
+    ("writelines", ([1, 2],)), ("readinto", (None,)), ("readinto", (memoryview(b"ab"),)), ("write", (None,)),
+    ("truncate", (1.5,)), ("readinto1", (b"immutable",)), ("readinto1", (5,)),
 ]
 
 
 @pytest.mark.parametrize("method,args", BAD_CALLS)
-def test_bad_arguments_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...]) -> None:
+@pytest.mark.parametrize("mode,buffering", [("r+b", -1), ("rb", -1), ("wb", -1), ("r+b", 0)])
+def test_bad_arguments_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...], mode: str,
+                                            buffering: int) -> None:
+    """The exception and its message, on each kind of binary file, open and closed."""
     p = tmp_path / "f"
-    p.write_bytes(b"0123456789\n" * 10)
-    with open(p, "r+b") as ref:
+    for closed in (False, True):
+        p.write_bytes(b"0123456789\n" * 10)
+        ref = open(p, mode, buffering)
+        if not hasattr(ref, method):  # FileIO has no read1/readinto1
+            ref.close()
+            return
+        if closed:
+            ref.close()
         expected = outcome_sync(lambda: getattr(ref, method)(*args))
+        ref.close()
+        p.write_bytes(b"0123456789\n" * 10)
 
-    async def main() -> Any:
-        async with ayafileio.open(p, "r+b") as f:
-            return await outcome_async(lambda: getattr(f, method)(*args))
+        async def main() -> Any:
+            f = await ayafileio.open(p, mode, buffering)
+            if closed:
+                await f.close()
+            try:
+                return await outcome_async(lambda: getattr(f, method)(*args))
+            finally:
+                await f.close()
 
-    assert asyncio.run(main()) is expected
+        assert asyncio.run(main()) == expected, closed
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -409,17 +426,17 @@ def test_open_rejects_what_open_rejects(tmp_path_factory: Any, file: Any, mode: 
             f.close()
             expected: Any = None
         except Exception as e:
-            expected = type(e)
+            expected = type(e), str(e)
 
         async def main() -> Any:
             try:
                 g = await ayafileio.open(file, mode, **kwargs)
                 await g.close()
             except Exception as e:
-                return type(e)
+                return type(e), str(e)
             return None
 
-        assert asyncio.run(main()) is expected
+        assert asyncio.run(main()) == expected
 
 
 def test_huge_read_size_returns_what_is_there(tmp_path: pathlib.Path) -> None:

@@ -93,6 +93,10 @@ NOT_A_TEXT_ENCODING = _not_a_text_encoding()
 # symbolic link" error carries the path as filename.
 RMTREE_LINK_ERROR_NAMES_THE_PATH = sys.version_info >= (3, 13)
 
+# 3.12: FileIO.readinto()'s refusal of a read-only buffer names its argument "argument 1"
+# (Argument Clinic), where the buffered files' say "argument".
+FILEIO_READINTO_NAMES_ARGUMENT_1 = sys.version_info >= (3, 12)
+
 # 3.13: open() warns when a bool is given as a file descriptor (RuntimeWarning "bool is
 # used as a file descriptor"); before, True was fd 1 without a word.
 BOOL_FD_WARNS = sys.version_info >= (3, 13)

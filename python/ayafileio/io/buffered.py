@@ -449,11 +449,9 @@ class BufferedFile(_OverRaw):
             self._give_back(data)
 
     async def readinto(self, buffer: Any, readinto1: bool = False) -> int:
+        view = writable_view(buffer, "readinto1() argument" if readinto1 else "readinto() argument")
         self._check_reader("readinto1" if readinto1 else "read")
         self._check_closed("readinto of closed file")
-        view = memoryview(buffer).cast("B")
-        if view.readonly:
-            raise TypeError("readinto() argument must be read-write bytes-like object")
         length = len(view)
         written = 0
         n = self._readahead()
@@ -607,11 +605,9 @@ class BufferedFile(_OverRaw):
     async def write(self, data: Any) -> int:
         if not self.writable:
             raise io.UnsupportedOperation("write")
-        if isinstance(data, str):
-            raise TypeError("a bytes-like object is required, not 'str'")
+        view = bytes_view(data)
         if self.raw.closed:
             raise closed_error("write to closed file")
-        view = data if type(data) is bytes else memoryview(data).cast("B")
         length = len(view)
         if self.write_fast(view, length):
             return length
@@ -905,6 +901,32 @@ def _result(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
     return bytes(view[:n])
 
 
+def bytes_view(data: Any) -> bytes | memoryview:
+    """write()'s argument as C's buffer converter takes it, before any other check: bytes
+    as they are, another bytes-like object as a view of its bytes; io's TypeError for
+    anything else."""
+    if type(data) is bytes:
+        return data
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'") from None
+    return view.cast("B")
+
+
+def writable_view(buffer: Any, argument: str) -> memoryview:
+    """readinto()'s argument as C's read-write buffer converter takes it, before any other
+    check, with io's TypeError naming the argument as the method's converter does."""
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        view = None
+    if view is None or view.readonly:
+        kind = "None" if buffer is None else type(buffer).__name__
+        raise TypeError(f"{argument} must be read-write bytes-like object, not {kind}")
+    return view.cast("B")
+
+
 def optional_size(size: Any) -> int:
     """A size argument as C's _Py_convert_optional_to_ssize_t takes it: None is -1."""
     if size is None:
@@ -973,10 +995,9 @@ class Unbuffered(_OverRaw):
             self.raw.seek(-len(data), os.SEEK_CUR)
 
     async def readinto(self, buffer: Any, readinto1: bool = False) -> int:
+        view = writable_view(buffer, "readinto() argument 1" if _versions.FILEIO_READINTO_NAMES_ARGUMENT_1
+                             else "readinto() argument")
         self.raw.check_readable()
-        view = memoryview(buffer).cast("B")
-        if view.readonly:
-            raise TypeError("readinto() argument must be read-write bytes-like object")
         try:
             return await self.raw.readinto(view)
         except Interrupted as e:
@@ -1011,10 +1032,8 @@ class Unbuffered(_OverRaw):
         return bytes(line)
 
     async def write(self, data: Any) -> int:
-        if isinstance(data, str):
-            raise TypeError("a bytes-like object is required, not 'str'")
+        view = bytes_view(data)
         self.raw.check_writable()
-        view = data if type(data) is bytes else memoryview(data).cast("B")
         try:
             return await self.raw.write(view)
         except Interrupted as e:
@@ -1030,6 +1049,7 @@ class Unbuffered(_OverRaw):
         return self.raw.tell()
 
     def seek_now(self, offset: Any, whence: int = 0) -> int:
+        self.raw.check_open()  # FileIO looks before it converts the offset
         if not isinstance(offset, int):
             raise TypeError(f"'{type(offset).__name__}' object cannot be interpreted as an integer")
         return self.raw.seek(offset, whence)

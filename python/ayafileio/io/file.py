@@ -28,7 +28,7 @@ from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
 from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
-from .raw import RawFile, openat, opened_cached, stats_by_engine
+from .raw import RawFile, closed_error, openat, opened_cached, stats_by_engine
 from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW
 from ..engine.api import check_result
 from .text import TextLayer
@@ -413,6 +413,8 @@ class AsyncFile(Generic[AnyStr]):
         return n
 
     async def writelines(self, lines: Iterable[AnyStr]) -> None:
+        if self.closed:  # IOBase.writelines looks before it takes a line
+            raise closed_error()
         for line in lines:
             await self.write(line)
 

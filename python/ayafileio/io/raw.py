@@ -19,6 +19,7 @@ import asyncio
 import errno
 import functools
 import io
+import operator
 import os
 import stat
 from typing import Any
@@ -96,7 +97,7 @@ class RawFile:
 
     def check_open(self) -> None:
         if self.closed:
-            raise closed_error()
+            raise closed_error("I/O operation on closed file")  # FileIO's words: no full stop
 
     def check_readable(self) -> None:
         self.check_open()
@@ -281,8 +282,7 @@ class RawFile:
     async def truncate(self, size: int | None = None) -> int:
         """FileIO.truncate: resizes to size (default: the position), which stays put."""
         self.check_writable()
-        if size is None:
-            size = self.tell()
+        size = self.tell() if size is None else operator.index(size)  # FileIO's conversion and its TypeError
         if size < 0:
             raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
         req = self.engine.ftruncate(self.ref, size, flags=self.flags)
