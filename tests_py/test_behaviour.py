@@ -31,6 +31,8 @@ def test_errors_match_builtin_open(tmp_path: pathlib.Path, run: Any) -> None:
         ((existing, "r", 1.5), {}), ((existing,), {"errors": 5}), ((None,), {}), ((-1,), {}),
         ((existing, "r\0"), {}), ((existing, "rb"), {"newline": "\0"}), ((existing,), {"errors": "st\0rict"}),
         ((existing,), {"encoding": "utf\0-8"}), ((existing,), {"newline": "\r\0"}), ((existing, "r\0", "x"), {}),
+        ((missing, "r", 0), {}), ((tmp_path / "made", "w", 0), {}), ((existing, "U"), {}), ((existing, "rUb"), {}),
+        ((existing, "wU"), {}), ((missing, "U", 0), {}),
     ]
     for args, kwargs in cases:
         try:

@@ -366,7 +366,8 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("write", ("str",)), ("seek", ("a",)), ("seek", (1.5,)), ("seek", (0, 7)), ("seek", (-1,)),
     ("seek", (1 << 40,)), ("truncate", (-1,)), ("truncate", ("x",)), ("readlines", ("x",)),
     ("writelines", ([1, 2],)), ("readinto", (None,)), ("readinto", (memoryview(b"ab"),)), ("write", (None,)),
-    ("truncate", (1.5,)), ("readinto1", (b"immutable",)), ("readinto1", (5,)),
+    ("truncate", (1.5,)), ("readinto1", (b"immutable",)), ("readinto1", (5,)), ("readable", ()), ("writable", ()),
+    ("seekable", ()), ("isatty", ()),
 ]
 
 
@@ -676,3 +677,45 @@ asyncio.run(main())
     assert res.returncode == 0, res.stderr
     hits, n = map(int, res.stdout.split())
     assert n > 0 and hits == 0, f"{hits} SIGURG during {n} writes"
+
+
+TEXT_BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("read", ("x",)), ("read", (1.5,)), ("read", (-5,)), ("readline", ("x",)), ("readline", (None,)),
+    ("write", (b"x",)), ("write", (5,)), ("seek", ("a",)), ("seek", (1.5,)), ("seek", (0, 7)), ("seek", (-1,)),
+    ("seek", (5, 1)), ("seek", (3, 2)), ("truncate", (-1,)), ("truncate", ("x",)), ("readlines", ("x",)),
+    ("writelines", ([1],)), ("writelines", ([b"x"],)), ("tell", ()), ("flush", ()), ("fileno", ()),
+    ("readable", ()), ("writable", ()), ("seekable", ()), ("isatty", ()),
+]
+
+
+@pytest.mark.parametrize("method,args", TEXT_BAD_CALLS)
+@pytest.mark.parametrize("mode", ["r+", "r", "w"])
+def test_text_bad_calls_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...],
+                                             mode: str) -> None:
+    """A text file's exception and message for bad calls, open and closed, as io's."""
+    p = tmp_path / "f"
+    for closed in (False, True):
+        p.write_text("hello\nworld\n", encoding="utf-8")
+        ref = open(p, mode, encoding="utf-8")
+        if closed:
+            ref.close()
+        expected = outcome_sync(lambda: getattr(ref, method)(*args))
+        ref.close()
+        p.write_text("hello\nworld\n", encoding="utf-8")
+
+        async def main() -> Any:
+            f = await ayafileio.open(p, mode, encoding="utf-8")
+            if closed:
+                await f.close()
+
+            async def call() -> None:
+                res = getattr(f, method)(*args)
+                if hasattr(res, "__await__"):
+                    await res
+
+            try:
+                return await outcome_async(call)
+            finally:
+                await f.close()
+
+        assert asyncio.run(main()) == expected, closed

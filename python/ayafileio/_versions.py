@@ -68,6 +68,10 @@ WRITER_READ_PARSES_SIZE = _writer_read_parses_size()
 # after a write on r+/a+ (TextIOWrapper reads chunks with read1) reads on after the write.
 READ1_FLUSHES_WRITES = _read1_flushes_writes()
 
+# 3.11: open() refuses the "U" mode (3.10: reading with universal newlines, a
+# DeprecationWarning, and "mode U cannot be combined with 'x', 'w', 'a', or '+'").
+U_MODE = sys.version_info < (3, 11)
+
 # 3.11: SpooledTemporaryFile.truncate() returns the new size (None before).
 SPOOLED_TRUNCATE_RETURNS_SIZE = sys.version_info >= (3, 11)
 

@@ -228,7 +228,9 @@ class AsyncFile(Generic[AnyStr]):
                           truncated=owned and bool(m.flags & os.O_TRUNC))
             line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
-            if args.buffering == 0:  # binary only: text refused it above
+            if args.buffering == 0:
+                if m.text:  # refused with the file open, as open() refuses it (a "w" file is made)
+                    raise ValueError("can't have unbuffered text I/O")
                 buf = Unbuffered(raw)
             else:
                 if m.readable and m.writable and not raw.seekable:  # io.BufferedRandom's check
@@ -304,13 +306,19 @@ class AsyncFile(Generic[AnyStr]):
         return self._binary.fd
 
     def readable(self) -> AwaitableBool:
-        """io's bool, and aiofiles' awaitable: ``if f.readable():`` and ``await f.readable()``."""
-        self._binary.raw.check_open()
-        return answer(self._binary.readable)
+        """io's bool, and aiofiles' awaitable: ``if f.readable():`` and ``await f.readable()``.
+        A buffered file of the other direction answers False also once closed: io's
+        BufferedWriter has IOBase's readable(), which does not look."""
+        b = self._binary
+        if b.readable or isinstance(b, Unbuffered):
+            b.raw.check_open()
+        return answer(b.readable)
 
     def writable(self) -> AwaitableBool:
-        self._binary.raw.check_open()
-        return answer(self._binary.writable)
+        b = self._binary
+        if b.writable or isinstance(b, Unbuffered):  # (as readable())
+            b.raw.check_open()
+        return answer(b.writable)
 
     def seekable(self) -> AwaitableBool:
         self._binary.raw.check_open()

@@ -53,14 +53,20 @@ def parse_mode(mode: Any) -> Mode:
     return parsed
 
 
+_MODE_CHARS = set("axrwb+tU" if _versions.U_MODE else "axrwb+t")
+
+
 def _parse_mode(mode: Any) -> Mode:
     if not isinstance(mode, str):
         raise TypeError(f"open() argument 'mode' must be str, not {type(mode).__name__}")
     modes = set(mode)
-    if modes - set("axrwb+t") or len(mode) > len(modes):
+    if modes - _MODE_CHARS or len(mode) > len(modes):
         raise ValueError(f"invalid mode: '{mode}'")
-    creating, reading, writing, appending = "x" in modes, "r" in modes, "w" in modes, "a" in modes
+    universal = "U" in modes  # 3.10 only: reading, with universal newlines (as text modes have anyway)
+    creating, reading, writing, appending = "x" in modes, "r" in modes or universal, "w" in modes, "a" in modes
     updating, text, binary = "+" in modes, "t" in modes, "b" in modes
+    if universal and (creating or writing or appending or updating):
+        raise ValueError("mode U cannot be combined with 'x', 'w', 'a', or '+'")
     if text and binary:
         raise ValueError("can't have text and binary mode at once")
     if creating + reading + writing + appending > 1:
@@ -103,8 +109,6 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
             warn_caller("line buffering (buffering=1) isn't supported in binary mode, "
                         "the default buffer size will be used", RuntimeWarning, stacklevel=6)
         return
-    if buffering == 0:
-        raise ValueError("can't have unbuffered text I/O")
     if newline not in _NEWLINES:
         raise ValueError(f"illegal newline value: {newline}")
 
@@ -246,8 +250,10 @@ def _check_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors: Any
     except NoDirection as e:
         check_file_arg(file, closefd)
         raise ValueError(str(e)) from None
+    if "U" in mode:  # (refused above but on 3.10)
+        warn_caller("'U' mode is deprecated", DeprecationWarning, stacklevel=5)
     check_text_args(parsed, encoding, errors, newline, buffering)
-    if (parsed.text or buffering != 1) and type(mode) is str and len(_valid) < 256:
+    if (parsed.text or buffering != 1) and "U" not in mode and type(mode) is str and len(_valid) < 256:
         _valid[mode, buffering, encoding, errors, newline] = parsed  # (a warning is given every time)
     return parsed
 
