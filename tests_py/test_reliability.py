@@ -371,34 +371,47 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize("method,args", BAD_CALLS)
-@pytest.mark.parametrize("mode,buffering", [("r+b", -1), ("rb", -1), ("wb", -1), ("r+b", 0)])
-def test_bad_arguments_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...], mode: str,
-                                            buffering: int) -> None:
-    """The exception and its message, on each kind of binary file, open and closed."""
-    p = tmp_path / "f"
+def assert_bad_call_as_io(p: pathlib.Path, data: bytes, open_args: tuple[Any, ...], method: str,
+                          args: tuple[Any, ...]) -> None:
+    """method(*args) on the built-in file and on ayafileio's, opened with open_args over
+    the same data, first open and then closed: the same exception and message (nothing to
+    compare where the built-in's kind has no such method: FileIO's read1/readinto1)."""
     for closed in (False, True):
-        p.write_bytes(b"0123456789\n" * 10)
-        ref = open(p, mode, buffering)
-        if not hasattr(ref, method):  # FileIO has no read1/readinto1
+        p.write_bytes(data)
+        ref = open(p, *open_args)
+        if not hasattr(ref, method):
             ref.close()
             return
         if closed:
             ref.close()
         expected = outcome_sync(lambda: getattr(ref, method)(*args))
         ref.close()
-        p.write_bytes(b"0123456789\n" * 10)
+        p.write_bytes(data)
 
         async def main() -> Any:
-            f = await ayafileio.open(p, mode, buffering)
+            f = await ayafileio.open(p, *open_args)
             if closed:
                 await f.close()
+
+            async def call() -> None:
+                res = getattr(f, method)(*args)
+                if hasattr(res, "__await__"):  # fileno() answers at once
+                    await res
+
             try:
-                return await outcome_async(lambda: getattr(f, method)(*args))
+                return await outcome_async(call)
             finally:
                 await f.close()
 
         assert asyncio.run(main()) == expected, closed
+
+
+@pytest.mark.parametrize("method,args", BAD_CALLS)
+@pytest.mark.parametrize("mode,buffering", [("r+b", -1), ("rb", -1), ("wb", -1), ("r+b", 0)])
+def test_bad_arguments_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...], mode: str,
+                                            buffering: int) -> None:
+    """The exception and its message, on each kind of binary file, open and closed."""
+    assert_bad_call_as_io(tmp_path / "f", b"0123456789\n" * 10, (mode, buffering), method, args)
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -693,29 +706,5 @@ TEXT_BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 def test_text_bad_calls_raise_what_io_raises(tmp_path: pathlib.Path, method: str, args: tuple[Any, ...],
                                              mode: str) -> None:
     """A text file's exception and message for bad calls, open and closed, as io's."""
-    p = tmp_path / "f"
-    for closed in (False, True):
-        p.write_text("hello\nworld\n", encoding="utf-8")
-        ref = open(p, mode, encoding="utf-8")
-        if closed:
-            ref.close()
-        expected = outcome_sync(lambda: getattr(ref, method)(*args))
-        ref.close()
-        p.write_text("hello\nworld\n", encoding="utf-8")
-
-        async def main() -> Any:
-            f = await ayafileio.open(p, mode, encoding="utf-8")
-            if closed:
-                await f.close()
-
-            async def call() -> None:
-                res = getattr(f, method)(*args)
-                if hasattr(res, "__await__"):
-                    await res
-
-            try:
-                return await outcome_async(call)
-            finally:
-                await f.close()
-
-        assert asyncio.run(main()) == expected, closed
+    data = "hello\nworld\n".replace("\n", os.linesep).encode("utf-8")  # what write_text() writes
+    assert_bad_call_as_io(tmp_path / "f", data, (mode, -1, "utf-8"), method, args)
