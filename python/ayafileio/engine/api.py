@@ -35,6 +35,9 @@ class Request:
         self.result: int | None = None
 
 
+RING_ONLY = ("", False, False)  # the file_policy() of a file whose every request goes to the engine
+
+
 class Engine(Protocol):
     """What the layers above ask of the running loop's driver. Both drivers subclass it
     and so share its typed operations (below submit()), the one place outside the
@@ -110,38 +113,40 @@ class Engine(Protocol):
         directory on a RAM-backed file system, a path reached without symbolic links or
         ".."): the answer's length in out, -errno, or -EAGAIN (submit getdents() instead)."""
 
-    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
-        """How reads of a file (regular or not, readable or not, on a file system of
-        kind fs_kind) may skip the ring, the one rule for it: "nowait" tries
-        read_cached() (page-cache hits), "memory" read_memory() as well (a RAM-backed
-        file system: it never waits for a device), "" never (the ring does them all)."""
+    def file_policy(self, regular: bool, readable: bool, writable: bool, fs_kind: int,
+                    truncated: bool) -> tuple[str, bool, bool]:
+        """What of a file's work may skip the ring (a file regular or not, open for
+        reading, for writing, on a file system of kind fs_kind, opened with O_TRUNC or
+        not), the one rule for it: (fast_read, writes_now, closes_now).
+
+        fast_read: "nowait" tries read_cached() (page-cache hits), "memory" read_memory()
+        as well (a RAM-backed file system: it never waits for a device), "" never.
+        writes_now: writes are made on this thread with write_memory() (a regular file on a
+        RAM-backed file system). closes_now: the close is made on this thread: on a file
+        system that is not slow (no FUSE or NFS flush to wait for; io_uring's inline close
+        runs the same release on this thread) and that does not write back at the close
+        (ext4's auto_da_alloc, XFS and Btrfs flush a truncated file's new data when it is
+        closed: milliseconds for a few MiB; such a close goes to the kernel's workers,
+        FLAG_ASYNC)."""
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
 
     def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None: ...
 
-    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
-        """Whether writes of a file may be made on this thread with write_memory(): a
-        regular file on a RAM-backed file system (a write there never waits for a device)."""
-
-    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
-        """Whether a file on a file system of fs_kind, opened with O_TRUNC or not, may be
-        closed on this thread: one that is not slow (no FUSE or NFS flush to wait for;
-        io_uring's inline close runs the same release on this thread) and that its file
-        system does not write back at the close (ext4's auto_da_alloc, XFS and Btrfs
-        flush a truncated file's new data when it is closed: milliseconds for a few
-        MiB). Such a close goes to the kernel's workers (FLAG_ASYNC)."""
-
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
-        """Writes at once (see writes_now()): the count, -errno, or None (use the ring)."""
+        """Writes at once (see file_policy()): the count, -errno, or None (use the ring)."""
 
     def sync_memory(self, fd: int, datasync: bool) -> int | None:
         """fsync (fdatasync) at once of a file whose writes are made at once (see
-        writes_now(): a RAM-backed file system has nothing to write back): 0, -errno, or
+        file_policy(): a RAM-backed file system has nothing to write back): 0, -errno, or
         None (use the ring)."""
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
+
+    def budget_left(self) -> bool:
+        """Whether this loop iteration has budget left for work made at once: asks, where
+        fast_budget_spent() also queues the caller for the next iteration's."""
 
     def spend_budget(self) -> asyncio.Future[None] | None:
         """Counts work done without the engine (a listing fetched ahead) against this

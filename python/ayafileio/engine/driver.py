@@ -26,9 +26,9 @@ from . import buffers, native, notify, platform
 from .config import cached_close_timeout, cached_idle_spin, cached_loop_budget, debug, get_config
 from .records import (
     AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE,
-    OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, engine_ops,
+    OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, bytes_address, engine_ops,
 )
-from .api import Engine, Request, sync_now, wait_out
+from .api import RING_ONLY, Engine, Request, sync_now, wait_out
 from .kernel import STATX_SIZE
 
 _BATCH = 256  # records per submit/reap call
@@ -163,7 +163,7 @@ class Driver(Engine):
         if (not flags & FLAG_LINK  # a chain goes to the engine whole, with its last request
                 and len(inflight) == self._queued and not self._done and length <= _FAST_READ_MAX
                 and (self._inline_punted or not (op == OP_STATX or op == OP_OPENAT and op_flags & _PUNTED_OPEN))
-                and self._fast_budget_left()):
+                and self.budget_left()):
             self._spend_fast_budget()
             self._exchange(_INLINE, ud - self._queued + 1)
             return req
@@ -181,8 +181,7 @@ class Driver(Engine):
         self._free_slots.append(slot)
 
     def path_fs_kind(self, cpath: bytes) -> int:
-        addr, keep = address_of(cpath, writable=False)
-        kind: int = self._lib.pybind_PathFSKind(addr, len(cpath) - 1)
+        kind: int = self._lib.pybind_PathFSKind(bytes_address(cpath), len(cpath) - 1)
         return kind
 
     def dev_fs_kind(self, dev: int, fallback: int) -> int:
@@ -197,21 +196,19 @@ class Driver(Engine):
 
     def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
         self._spend_fast_budget()
-        addr, keep = address_of(cpath, writable=False)
-        res: int = self._lib.pybind_OpenNow(addr, len(cpath) - 1, flags, mode, self._now_record_addr)
+        res: int = self._lib.pybind_OpenNow(bytes_address(cpath), len(cpath) - 1, flags, mode, self._now_record_addr)
         return res
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         self._spend_fast_budget()
-        addr, keep = address_of(cpath, writable=False)
-        res: int = self._lib.pybind_StatNow(dirfd, addr, len(cpath) - 1, at_flags, self._now_record_addr)
+        res: int = self._lib.pybind_StatNow(dirfd, bytes_address(cpath), len(cpath) - 1, at_flags,
+                                            self._now_record_addr)
         return res
 
     def rename_now(self, old: bytes, new: bytes, sync_dir: bool) -> int:
         self._spend_fast_budget()
-        a, keep_a = address_of(old, writable=False)
-        b, keep_b = address_of(new, writable=False)
-        res: int = self._lib.pybind_RenameNow(a, len(old) - 1, b, len(new) - 1, int(sync_dir))
+        res: int = self._lib.pybind_RenameNow(bytes_address(old), len(old) - 1, bytes_address(new), len(new) - 1,
+                                              int(sync_dir))
         return res
 
     def getdents_now(self, fd: int, out: bytearray, *, path: bytes | None = None, dirfd: int = AT_FDCWD,
@@ -223,16 +220,13 @@ class Driver(Engine):
                                                 len(path) - 1 if path else 0, dirfd, int(close))
         return res
 
-    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
-        if not (regular and readable and platform.READ_FAST_PATH) or fs_kind == FS_SLOW:
-            return ""
-        return "memory" if fs_kind == FS_MEMORY else "nowait"
-
-    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
-        return regular and writable and platform.READ_FAST_PATH and fs_kind == FS_MEMORY
-
-    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
-        return platform.READ_FAST_PATH and fs_kind != FS_SLOW and (fs_kind == FS_MEMORY or not truncated)
+    def file_policy(self, regular: bool, readable: bool, writable: bool, fs_kind: int,
+                    truncated: bool) -> tuple[str, bool, bool]:
+        if not platform.READ_FAST_PATH or fs_kind == FS_SLOW:
+            return RING_ONLY
+        memory = fs_kind == FS_MEMORY
+        return (("memory" if memory else "nowait") if regular and readable else "",
+                memory and regular and writable, memory or not truncated)
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes data at off (OFF_CURRENT: at the file position) to a file on a RAM-backed
@@ -288,7 +282,7 @@ class Driver(Engine):
         the last budget (see there). A woken task works on while the budget lasts: no
         more (a turn that outlasted it by up to one budget made iterations of 1 ms and
         the 1 ms timer 2 ms late at its median)."""
-        if self._fast_budget_left():
+        if self.budget_left():
             return None
         fut = self.loop.create_future()
         self._refused = True
@@ -303,11 +297,11 @@ class Driver(Engine):
         self._spend_fast_budget()
         return self.fast_budget_spent()
 
-    def _fast_budget_left(self) -> bool:
+    def budget_left(self) -> bool:
         return self._fast_until == 0.0 or time.perf_counter() <= self._fast_until
 
     def _spend_fast_budget(self) -> None:
-        if self._now_waiters and self._fast_budget_left():
+        if self._now_waiters and self.budget_left():
             self._now_tasks.add(asyncio.current_task(self.loop))
         if self._fast_until == 0.0:
             self._fast_until = time.perf_counter() + self._budget / 2

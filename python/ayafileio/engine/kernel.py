@@ -51,7 +51,11 @@ _MODE_SIZE = struct.Struct("<28xH10xQ")  # stx_mode, stx_size
 
 def type_and_size_from_statx(buf: bytes | bytearray) -> TypeAndSize:
     """stat_from_statx() for what an open needs: two fields, none of the times."""
-    return TypeAndSize._make(_MODE_SIZE.unpack_from(buf))
+    made: TypeAndSize = _new_tuple(TypeAndSize, _MODE_SIZE.unpack_from(buf))
+    return made
+
+
+_new_tuple: Any = tuple.__new__  # what TypeAndSize._make calls, without its two Python frames
 
 
 def stat_from_statx(buf: bytes | bytearray) -> os.stat_result:

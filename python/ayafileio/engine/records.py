@@ -78,15 +78,20 @@ def fresh_bytes(n: int) -> tuple[bytes | bytearray, memoryview]:
     return b, memoryview((ctypes.c_char * n).from_address(id(b) + _BYTES_OFFSET)).cast("B")
 
 
+def bytes_address(b: bytes) -> int:
+    """The address of b's first byte, valid while b lives (a call made at once takes
+    its path so)."""
+    if _BYTES_OFFSET is not None:
+        return id(b) + _BYTES_OFFSET  # the hot path (a path, data to write): no ctypes objects
+    return ctypes.cast(ctypes.c_char_p(b), ctypes.c_void_p).value or 0  # (c_char_p points into b)
+
+
 def address_of(buf: Any, writable: bool) -> tuple[int, Any]:
     """The address of a contiguous buffer's first byte, and the object that keeps it valid."""
     if type(buf) is bytearray and not writable and len(buf) <= 16384:
         buf = bytes(buf)  # a small copy is cheaper than pinning the bytearray with ctypes
     if type(buf) is bytes and not writable:
-        if _BYTES_OFFSET is not None:
-            return id(buf) + _BYTES_OFFSET, buf  # the hot path (a path, data to write): no ctypes objects
-        p = ctypes.c_char_p(buf)
-        return ctypes.cast(p, ctypes.c_void_p).value or 0, (buf, p)
+        return bytes_address(buf), buf
     if type(buf) is bytearray and buf:
         # One byte's ctypes object pins the whole bytearray: a third of what a memoryview
         # cast and an array type cost (a read buffer).

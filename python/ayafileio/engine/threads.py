@@ -23,7 +23,7 @@ from .records import (
     AT_FDCWD, FLAG_LINK, FS_LOCAL, FSYNC_DATASYNC, OFF_CURRENT, OP_CLOSE, OP_FSYNC, OP_FTRUNCATE, OP_NOP,
     OP_OPENAT, OP_READ, OP_NAMES, OP_WRITE, engine_ops,
 )
-from .api import Engine, Request, sync_now, wait_out
+from .api import RING_ONLY, Engine, Request, sync_now, wait_out
 from .kernel import STATX_SIZE
 
 FORKED = "forked after the native engine started; Go does not survive fork()"
@@ -150,20 +150,15 @@ class ThreadDriver(Engine):
                      close: bool = False) -> int:
         return -errno.EAGAIN
 
-    def fast_read_mode(self, regular: bool, readable: bool, fs_kind: int) -> str:
-        return ""  # nothing is faster than the pool here
+    def file_policy(self, regular: bool, readable: bool, writable: bool, fs_kind: int,
+                    truncated: bool) -> tuple[str, bool, bool]:
+        return RING_ONLY  # nothing is faster than the pool here
 
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None
 
     def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
         return None
-
-    def writes_now(self, regular: bool, writable: bool, fs_kind: int) -> bool:
-        return False
-
-    def closes_now(self, fs_kind: int, truncated: bool) -> bool:
-        return False
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         return None
@@ -173,6 +168,9 @@ class ThreadDriver(Engine):
 
     def fast_budget_spent(self) -> asyncio.Future[None] | None:
         return None
+
+    def budget_left(self) -> bool:
+        return True
 
     def spend_budget(self) -> asyncio.Future[None] | None:
         return None

@@ -301,12 +301,42 @@ class BufferedFile(_OverRaw):
             raise
 
     def read_fast(self, n: int) -> bytes | None:
-        """_bufferedreader_read_fast: n bytes from the buffer, or None."""
-        if self.readable and 0 <= n <= self._readahead() and not self.raw.closed:
-            pos = self._pos
-            self._pos = pos + n
-            return bytes(self._view[pos : pos + n])
+        """read(n) made at once, or None: from the read-ahead where it holds n bytes
+        (_bufferedreader_read_fast), or, with nothing read ahead, as one read into new
+        bytes (_read_direct) while this loop iteration has budget left."""
+        if not self.readable or n < 0 or self.raw.closed:
+            return None
+        ahead = self._readahead()
+        if n <= ahead:
+            return self._take(n)
+        if ahead == 0 and self._reads_direct(n) and self.raw.engine.budget_left():
+            return self._read_direct(n)
         return None
+
+    def _take(self, n: int) -> bytes:
+        """n bytes of the read-ahead, which holds them."""
+        pos = self._pos
+        self._pos = pos + n
+        return bytes(self._view[pos : pos + n])
+
+    def _reads_direct(self, n: int) -> bool:
+        """Whether read(n), with nothing read ahead and no writes pending, is one read of
+        a RAM-backed file into new bytes: all of it would go straight from the raw file
+        into the result, or the file (as last seen) ends within it (a short read is the
+        end there)."""
+        return (self.raw.fast_read == "memory" and not self._valid_write()
+                and (n % self.buffer_size == 0 or self.raw.ends_within(n)))
+
+    def _read_direct(self, n: int) -> bytes | None:
+        """read(n) where _reads_direct(n) holds: None where the file system would not
+        read at once after all (too large)."""
+        data = self.raw.read_memory(n)
+        if data is not None:
+            self._reader_reset_buf()
+            self._release_buffer()  # it holds nothing to keep
+            if len(data) == n:
+                self._pos = self._raw_pos = self._read_end = 0
+        return data
 
     def _check_reader(self, name: str, size: Any = -1) -> None:
         # io.BufferedWriter's read methods are BufferedIOBase's: they refuse whether or
@@ -331,19 +361,12 @@ class BufferedFile(_OverRaw):
         if n > _MAX_ALLOCATION:
             n = await _bounded(self.raw, n, self.tell)
         current = self._readahead()
-        if current == 0 and not self._valid_write() and (n % self.buffer_size == 0 or self.raw.ends_within(n)):
-            # All of it would go straight from the raw file into the result, or the file
-            # (as last seen) ends within it: on a RAM-backed file system, one read into
-            # new bytes does it (a short one is the end there).
+        if current == 0 and self._reads_direct(n):  # read_fast() found the budget spent
             wait = self.raw.busy()
             if wait is not None:
                 await wait
-            data = self.raw.read_memory(n)
+            data = self._read_direct(n)
             if data is not None:
-                self._reader_reset_buf()
-                self._release_buffer()  # it holds nothing to keep
-                if len(data) == n:
-                    self._pos = self._raw_pos = self._read_end = 0
                 return data
         out, ov = records.fresh_bytes(n)
         remaining, written = n, 0
@@ -430,9 +453,7 @@ class BufferedFile(_OverRaw):
             return b""
         have = self._readahead()
         if have > 0:
-            res = self.read_fast(min(have, n))
-            assert res is not None
-            return res
+            return self._take(min(have, n))
         # As C's read1: one raw read; pending writes flushed first where this io does so
         # (else the read is at the raw position, before them).
         if self.writable and _versions.READ1_FLUSHES_WRITES:
@@ -761,6 +782,15 @@ class BufferedFile(_OverRaw):
         writes_through() where writes are not made at once)."""
         return self.raw.chains_close() and not self.readable and not self._valid_write()
 
+    def close_fast(self) -> bool:
+        """close() made at once where nothing is pending and the raw file closes on this
+        thread: whether it did."""
+        if not self.raw.closes_now or self.pending_write():
+            return False
+        self._close_state()
+        self.raw.close_now()
+        return True
+
     async def close(self, last: bytes = b"") -> None:
         """Flushes and closes; the descriptor is closed even when the flush fails, and
         the flush's error is raised after (as io does). Pending bytes and the close go to
@@ -1062,6 +1092,12 @@ class Unbuffered(_OverRaw):
 
     async def sync(self, datasync: bool) -> None:
         await self.raw.sync(datasync)
+
+    def close_fast(self) -> bool:
+        if not self.raw.closes_now:
+            return False
+        self.raw.close_now()
+        return True
 
     async def close(self) -> None:
         await self.raw.close()

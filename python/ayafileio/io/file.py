@@ -27,7 +27,7 @@ from ..engine import api, driver, kernel, platform
 from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
-from .modes import OpenArgs, parse_mode, parse_open_args, text_codec
+from .modes import Mode, OpenArgs, parse_mode, parse_open_args, text_codec
 from .raw import RawFile, closed_error, openat, opened_cached, stats_by_engine
 from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW
 from ..engine.api import check_result
@@ -130,7 +130,10 @@ class AsyncFile(Generic[AnyStr]):
         *,
         auto_flush: bool = False,
     ) -> None:
-        self._start(parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener), Turns())
+        self._new(parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener), auto_flush)
+
+    def _new(self, args: OpenArgs, auto_flush: bool) -> None:
+        self._start(args, Turns())
         if auto_flush:  # per instance, so that the default write() pays nothing for it
             self.write = self._write_and_flush  # type: ignore[method-assign]
 
@@ -482,8 +485,11 @@ class AsyncFile(Generic[AnyStr]):
             raise ValueError("raw stream has been detached")
         if self._file is None or self._file.closed:
             return
+        top = self._text or self._file
+        if not self._turns.held and top.close_fast():
+            return  # nothing was pending, and the file system may close on this thread
         async with self._turns:
-            await (self._text or self._file).close()
+            await top.close()
 
     def _detach(self) -> Any:
         """Separates the descriptor from this object and returns it as a synchronous
@@ -692,6 +698,14 @@ def opening(file: AsyncFile[AnyStr]) -> Coroutine[Any, Any, AsyncFile[AnyStr]]:
     return file._open()
 
 
+def unopened(args: OpenArgs, auto_flush: bool) -> AsyncFile[Any]:
+    """The unopened file of open()'s checked arguments, of the kind open() gives for
+    them: what AsyncFile(...) makes, without parsing the mode again."""
+    f: AsyncFile[Any] = object.__new__(kind_of_mode(args.mode, args.buffering))
+    f._new(args, auto_flush)
+    return f
+
+
 def kind_of(mode: Any, buffering: Any) -> type[AsyncFile[Any]] | None:
     """The class open() gives for mode and buffering, as io picks TextIOWrapper,
     BufferedReader/Random, BufferedWriter or FileIO; None for arguments open() refuses
@@ -700,6 +714,11 @@ def kind_of(mode: Any, buffering: Any) -> type[AsyncFile[Any]] | None:
         m = parse_mode(mode)
     except (TypeError, ValueError):
         return None
+    return kind_of_mode(m, buffering)
+
+
+def kind_of_mode(m: Mode, buffering: Any) -> type[AsyncFile[Any]]:
+    """kind_of() for a parsed mode."""
     if m.text:
         return AsyncTextIOWrapper
     if buffering == 0:

@@ -107,7 +107,7 @@ def check_text_args(mode: Mode, encoding: Any, errors: Any, newline: Any, buffer
             raise ValueError("binary mode doesn't take a newline argument")
         if buffering == 1:
             warn_caller("line buffering (buffering=1) isn't supported in binary mode, "
-                        "the default buffer size will be used", RuntimeWarning, stacklevel=6)
+                        "the default buffer size will be used", RuntimeWarning)
         return
     if newline not in _NEWLINES:
         raise ValueError(f"illegal newline value: {newline}")
@@ -120,7 +120,7 @@ def resolve_encoding(mode: Mode, encoding: str | None) -> str:
     if not mode.text:
         return ""
     if encoding is None and sys.flags.warn_default_encoding:
-        warn_caller("'encoding' argument not specified", EncodingWarning, stacklevel=5)
+        warn_caller("'encoding' argument not specified", EncodingWarning)
     if encoding is None or encoding == "locale":
         return "utf-8" if sys.flags.utf8_mode else _locale_encoding()
     return str(encoding)
@@ -132,14 +132,17 @@ _locale_encoding = getattr(locale, "getencoding", functools.partial(locale.getpr
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def warn_caller(message: str, category: type[Warning], stacklevel: int) -> None:
+def warn_caller(message: str, category: type[Warning]) -> None:
     """A warning of open()'s, at the first frame outside this package, as the built-in's
-    points at open()'s caller; before 3.12 (no skip_file_prefixes), stacklevel frames up
-    from warn_caller()'s caller (as for warnings.warn: ayafileio.open()'s caller)."""
+    points at open()'s caller (before 3.12, which has no skip_file_prefixes, at the
+    stack level of that frame)."""
     if sys.version_info >= (3, 12):
         warnings.warn(message, category, skip_file_prefixes=(_PACKAGE,))
-    else:
-        warnings.warn(message, category, stacklevel=stacklevel + 1)
+        return
+    level, frame = 1, sys._getframe()
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, category, stacklevel=level)
 
 
 @functools.lru_cache(maxsize=64)
@@ -190,7 +193,7 @@ def check_file_arg(file: Any, closefd: bool) -> tuple[bytes | None, int | None, 
     else:
         if isinstance(file, bool):
             if _versions.BOOL_FD_WARNS:
-                warn_caller("bool is used as a file descriptor", RuntimeWarning, stacklevel=5)
+                warn_caller("bool is used as a file descriptor", RuntimeWarning)
             file = int(file)
         if isinstance(file, int):
             if file < 0:
@@ -251,7 +254,7 @@ def _check_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors: Any
         check_file_arg(file, closefd)
         raise ValueError(str(e)) from None
     if "U" in mode:  # (refused above but on 3.10)
-        warn_caller("'U' mode is deprecated", DeprecationWarning, stacklevel=5)
+        warn_caller("'U' mode is deprecated", DeprecationWarning)
     check_text_args(parsed, encoding, errors, newline, buffering)
     if (parsed.text or buffering != 1) and "U" not in mode and type(mode) is str and len(_valid) < 256:
         _valid[mode, buffering, encoding, errors, newline] = parsed  # (a warning is given every time)

@@ -12,7 +12,9 @@ from typing import Any, Generic, Literal, TypeVar, overload
 from .. import testing
 from .file import (
     AsyncBinaryFile, AsyncBufferedIOBase, AsyncBufferedReader, AsyncFile, AsyncFileIO, AsyncTextIOWrapper, opening,
+    unopened,
 )
+from .modes import parse_open_args
 from .threaded import on_threads
 
 _TextMode = Literal["r", "w", "a", "x", "r+", "w+", "a+", "x+", "rt", "wt", "at", "xt",
@@ -111,8 +113,8 @@ def open(file: Any, mode: str = "r", buffering: int = -1, encoding: str | None =
     if sync_open is not None:
         return ThreadOpenContext(functools.partial(on_threads, sync_open, file, mode, buffering, encoding, errors,
                                                    newline, closefd, opener, loop=loop, executor=executor))
-    return OpenContext(AsyncFile(file, mode, buffering, encoding, errors, newline, closefd, opener,
-                                 auto_flush=auto_flush))
+    return OpenContext(unopened(parse_open_args(file, mode, buffering, encoding, errors, newline, closefd, opener),
+                                auto_flush))
 
 
 def wrap_file(file: Any, mode: str = "rb", *, owns_fd: bool = False) -> AsyncFile[Any]:

@@ -77,9 +77,9 @@ class RawFile:
         self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
         self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
         self.size = st.st_size  # what the file held when last seen: readall's first guess
-        self.fast_read = self.engine.fast_read_mode(self.regular, readable, fs_kind)  # reads may skip the ring
-        self.writes_now = self.engine.writes_now(self.regular, writable, fs_kind)  # so may writes
-        self.closes_now = self.engine.closes_now(fs_kind, truncated)  # and the close
+        # What may skip the ring: reads, writes, the close.
+        self.fast_read, self.writes_now, self.closes_now = engine.file_policy(self.regular, readable, writable,
+                                                                              fs_kind, truncated)
         # A close the file system may make write data back (a truncated file's) never
         # runs on the loop's thread, not even as io_uring's inline attempt.
         self.close_flags = self.flags | (FLAG_ASYNC if truncated and not self.closes_now else 0)
@@ -404,7 +404,9 @@ async def openat(engine: Engine, cpath: bytes, flags: int,
     from then on, since the kind of an opened file is its device's. None where the engine
     has no STATX: the caller asks os.fstat. Where the open cannot wait (Engine.open_now),
     it is made at once, without the ring."""
-    await api.now_turn(engine)
+    wait = engine.fast_budget_spent()  # (api.now_turn(), without a done future to await)
+    if wait is not None:
+        await wait
     now = opened_now(engine, cpath, flags)
     if not isinstance(now, int):
         return now

@@ -212,6 +212,10 @@ class TextLayer:
         while self._due:
             await self.buf.write(self._due.popleft())  # a cancelled one is buffered whole
 
+    def close_fast(self) -> bool:
+        """close() made at once where no text is pending (BufferedFile.close_fast)."""
+        return not self._pending and not self._due and self.buf.close_fast()
+
     async def close(self) -> None:
         """Gives pending text to the buffer and closes it; the buffer is closed even when
         that fails, and the error raised after. Text that is one batch, with nothing in
