@@ -78,6 +78,13 @@ def fresh_bytes(n: int) -> tuple[bytes | bytearray, memoryview]:
     return b, memoryview((ctypes.c_char * n).from_address(id(b) + _BYTES_OFFSET)).cast("B")
 
 
+def bytes_read(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
+    """The first n bytes read into fresh_bytes()' out (through view) as bytes."""
+    if n == len(out) and type(out) is bytes:
+        return out
+    return bytes(view[:n])
+
+
 def bytes_address(b: bytes) -> int:
     """The address of b's first byte, valid while b lives (a call made at once takes
     its path so)."""

@@ -320,17 +320,24 @@ class BufferedFile(_OverRaw):
         return bytes(self._view[pos : pos + n])
 
     def _reads_direct(self, n: int) -> bool:
-        """Whether read(n), with nothing read ahead and no writes pending, is one read of
-        a RAM-backed file into new bytes: all of it would go straight from the raw file
-        into the result, or the file (as last seen) ends within it (a short read is the
-        end there)."""
-        return (self.raw.fast_read == "memory" and not self._valid_write()
-                and (n % self.buffer_size == 0 or self.raw.ends_within(n)))
+        """Whether read(n), with nothing read ahead and no writes pending, is first tried as
+        one read into new bytes at once (RawFile.read_new): C's fill and the read that
+        finds the end are one read straight into the result. On a RAM-backed file system
+        where all of it would go straight from the raw file into the result, or the file
+        (as last seen) ends within it; from the page cache where the file ends within a
+        read of at most a buffer (a short read there may stop at a page not cached: the
+        ring then reads it all again)."""
+        raw = self.raw
+        if not raw.fast_read or self._valid_write():
+            return False
+        if raw.fast_read == "memory":
+            return n % self.buffer_size == 0 or raw.ends_within(n)
+        return n <= self.buffer_size and raw.ends_within(n)
 
     def _read_direct(self, n: int) -> bytes | None:
-        """read(n) where _reads_direct(n) holds: None where the file system would not
-        read at once after all (too large)."""
-        data = self.raw.read_memory(n)
+        """read(n) where _reads_direct(n) holds; None where the raw file could not read it
+        all at once after all."""
+        data = self.raw.read_new(n)
         if data is not None:
             self._reader_reset_buf()
             self._release_buffer()  # it holds nothing to keep
@@ -379,16 +386,6 @@ class BufferedFile(_OverRaw):
             await self._flush_before_reading(taken=current)
         self._reader_reset_buf()
         try:
-            if current == 0 and n <= self.buffer_size and self.raw.ends_within(n):
-                # The file ends within the read (as last seen): C's fill and the read that
-                # finds the end are one read from memory straight into the result.
-                got = await self.raw.read_at_once(ov)
-                if got is not None:
-                    written += got
-                    remaining -= got
-                    if remaining == 0 or self.raw.at_end():
-                        self._release_buffer()  # as below: nothing read-ahead to keep
-                        return _result(out, ov, written)
             while remaining > 0:
                 # Whole buffers go straight into the result; the tail through the buffer.
                 r = remaining - remaining % self.buffer_size
@@ -400,7 +397,7 @@ class BufferedFile(_OverRaw):
                     written += e.count
                     raise
                 if r == 0:
-                    return _result(out, ov, written)
+                    return records.bytes_read(out, ov, written)
                 remaining -= r
                 written += r
             self._pos = self._raw_pos = self._read_end = 0
@@ -424,7 +421,7 @@ class BufferedFile(_OverRaw):
         except asyncio.CancelledError as e:
             self._give_back(bytes(ov[:written]))
             raise asyncio.CancelledError(*e.args) from None
-        return _result(out, ov, written)
+        return records.bytes_read(out, ov, written)
 
     async def _read_all(self) -> bytes:
         current = self._readahead()
@@ -921,14 +918,7 @@ async def _read_new(n: int, read: Callable[[memoryview], Awaitable[int]], give_b
     except Interrupted as e:
         give_back(bytes(view[: e.count]))
         raise asyncio.CancelledError(*e.args) from None
-    return _result(out, view, got)
-
-
-def _result(out: bytes | bytearray, view: memoryview, n: int) -> bytes:
-    """The first n bytes read into out (through view) as bytes."""
-    if n == len(out) and type(out) is bytes:
-        return out
-    return bytes(view[:n])
+    return records.bytes_read(out, view, got)
 
 
 def bytes_view(data: Any) -> bytes | memoryview:

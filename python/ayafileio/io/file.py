@@ -178,33 +178,32 @@ class AsyncFile(Generic[AnyStr]):
         if self._file is not None:
             return self
         args = self._args
-        m = args.mode
-        owned = args.fd is None and args.opener is None
         engine = driver.get_driver()
+        if args.fd is None and args.opener is None:  # a path the engine opens
+            flags = args.mode.flags
+            res, st, kind = await openat(engine, args.path or b"\0", flags, args.name)
+            try:
+                fd, ref = platform.adopt(res, flags)
+            except BaseException:
+                platform.discard(engine, res, FLAG_ASYNC if kind == FS_SLOW else 0)
+                raise
+            self._attach(engine, fd, ref, True, st, kind)
+            return self
         if args.fd is not None:
             fd = args.fd
-        elif args.opener is not None:
-            fd = args.opener(args.name, m.flags)
+        else:
+            fd = args.opener(args.name, args.mode.flags)
             if not isinstance(fd, int):
                 raise TypeError("expected an integer from opener")
             if fd < 0:
                 raise ValueError(f"opener returned {fd}")
-        if owned:
-            res, st, kind = await openat(engine, args.path or b"\0", m.flags, args.name)
-            try:
-                fd, ref = platform.adopt(res, m.flags)
-            except BaseException:
-                platform.discard(engine, res, FLAG_ASYNC if kind == FS_SLOW else 0)
-                raise
-        else:
-            try:
-                ref = platform.borrow(fd)
-            except BaseException:
-                if args.closefd:
-                    os.close(fd)
-                raise
-            st, kind = None, FS_LOCAL  # _attach asks
-        self._attach(engine, fd, ref, owned, st, kind)
+        try:
+            ref = platform.borrow(fd)
+        except BaseException:
+            if args.closefd:
+                os.close(fd)
+            raise
+        self._attach(engine, fd, ref, False, None, FS_LOCAL)  # (_attach asks for the stat)
         return self
 
     def __await__(self) -> Any:
@@ -229,7 +228,6 @@ class AsyncFile(Generic[AnyStr]):
             raw = RawFile(engine, fd, ref, owned=owned, readable=m.readable, writable=m.writable, append=m.append,
                           closefd=args.closefd, st=st, fs_kind=fs_kind,
                           truncated=owned and bool(m.flags & os.O_TRUNC))
-            line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
             buf: BufferedFile | Unbuffered
             if args.buffering == 0:
                 if m.text:  # refused with the file open, as open() refuses it (a "w" file is made)
@@ -242,6 +240,7 @@ class AsyncFile(Generic[AnyStr]):
             if m.text:
                 assert isinstance(buf, BufferedFile)
                 text_codec(args.encoding)  # LookupError now, with the file open, as open() does
+                line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
                 self._text = TextLayer(buf, args.encoding, args.errors or "strict", args.newline,
                                        line_buffering=line_buffering, write_through=False)
         except BaseException:

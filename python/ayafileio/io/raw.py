@@ -171,13 +171,6 @@ class RawFile:
         regular file whose reads may skip the ring)."""
         return bool(self.fast_read) and self.size - self.pos <= n
 
-    def at_end(self) -> bool:
-        """Whether a short read from memory just ended at the end of the file: on a
-        RAM-backed file system always; from the page cache where it stopped inside a
-        page (where a page is not cached, RWF_NOWAIT stops short at its start: a page
-        boundary, which is then no proof of the end)."""
-        return self.fast_read == "memory" or self.pos % _PAGE != 0
-
     async def read_at_once(self, view: memoryview) -> int | None:
         """read_cached() after the loop iteration's budget allows it."""
         wait = self.busy()
@@ -185,18 +178,26 @@ class RawFile:
             await wait
         return self.read_cached(view)
 
-    def read_memory(self, n: int) -> bytes | None:
-        """n bytes at the position from a RAM-backed file system, at once, as new bytes
-        (fewer at the end of the file); None where that does not apply."""
-        if self.fast_read != "memory":
+    def read_new(self, n: int) -> bytes | None:
+        """Up to n bytes at the position, at once, as new bytes, where the file system has
+        them in memory and the read shows that they are all there is: on a RAM-backed
+        one any read (a short one is the end), from the page cache one that is whole or
+        stops inside a page (RWF_NOWAIT stops short at the start of a page not cached: a
+        page boundary is no proof of the end). None otherwise, the position unmoved."""
+        if self.fast_read == "memory":
+            res = self.engine.read_memory(self.fd, n, self.pos)
+            if res is None:
+                return None
+            if isinstance(res, int):
+                raise os_error(res)
+            self.pos += len(res)
+            return res
+        out, view = records.fresh_bytes(n)
+        got = self.pread_cached(view, self.pos)
+        if got is None or got < n and (self.pos + got) % _PAGE == 0:
             return None
-        res = self.engine.read_memory(self.fd, n, self.pos)
-        if res is None:
-            return None
-        if isinstance(res, int):
-            raise os_error(res)
-        self.pos += len(res)
-        return res
+        self.pos += got
+        return records.bytes_read(out, view, got)
 
     async def readinto(self, view: memoryview) -> int:
         """FileIO.readinto: one read at the position."""
