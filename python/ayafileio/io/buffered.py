@@ -306,7 +306,7 @@ class BufferedFile(_OverRaw):
         bytes (_read_direct) while this loop iteration has budget left."""
         if not self.readable or n < 0 or self.raw.closed:
             return None
-        ahead = self._readahead()
+        ahead = self._read_end - self._pos if self._read_end != -1 else 0  # (_readahead(), readable)
         if n <= ahead:
             return self._take(n)
         if ahead == 0 and self._reads_direct(n) and self.raw.engine.budget_left():

@@ -239,8 +239,12 @@ def parse_open_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors:
     if parsed is None:
         parsed = _check_args(file, mode, buffering, encoding, errors, newline, closefd)
     path, fd, name = check_file_arg(file, closefd)
-    return OpenArgs(parsed, mode, buffering, resolve_encoding(parsed, encoding), errors, newline, closefd, opener,
-                    path, fd, name)
+    args: OpenArgs = _new_tuple(OpenArgs, (parsed, mode, buffering, resolve_encoding(parsed, encoding), errors,
+                                           newline, closefd, opener, path, fd, name))
+    return args
+
+
+_new_tuple: Any = tuple.__new__  # OpenArgs(...) without its Python frame (namedtuple's __new__)
 
 
 def _check_args(file: Any, mode: Any, buffering: Any, encoding: Any, errors: Any, newline: Any,
