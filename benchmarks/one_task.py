@@ -51,6 +51,14 @@ async def main(d: str, n: int, bytecodes: bool, by_function: int) -> None:
         async with ayafileio.open(cached, "rb") as f:
             await f.read(4096)
 
+    async def open_read_all_close() -> None:
+        async with ayafileio.open(cached, "rb") as f:
+            await f.read()
+
+    async def open_text_read_close() -> None:
+        async with ayafileio.open(cached, encoding="utf-8") as f:
+            await f.read()
+
     async def read_bytes() -> None:
         await ayafileio.read_bytes(cached)
 
@@ -64,6 +72,14 @@ async def main(d: str, n: int, bytecodes: bool, by_function: int) -> None:
     def blocking_read() -> None:
         with open(cached, "rb") as f:
             f.read(4096)
+
+    def blocking_read_all() -> None:
+        with open(cached, "rb") as f:
+            f.read()
+
+    def blocking_text_read() -> None:
+        with open(cached, encoding="utf-8") as f:
+            f.read()
 
     def blocking_write() -> None:
         with open(new_name(), "w") as f:
@@ -114,6 +130,10 @@ async def main(d: str, n: int, bytecodes: bool, by_function: int) -> None:
     await timed("open + close", open_close)
     await timed("open + read(4096) + close", open_read_close)
     await timed("  the same, blocking", lambda: blocking(blocking_read))
+    await timed("open + read() + close", open_read_all_close)
+    await timed("  the same, blocking", lambda: blocking(blocking_read_all))
+    await timed("open(\"r\") + read() + close", open_text_read_close)
+    await timed("  the same, blocking", lambda: blocking(blocking_text_read))
     await timed("read_bytes", read_bytes)
     await timed("write_text, new file", write_text_new)
     await timed("open(\"w\") + write + close", open_write_close_new)

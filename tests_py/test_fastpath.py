@@ -9,7 +9,7 @@ import os
 import pathlib
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -183,6 +183,43 @@ def _dirs(tmp_path: pathlib.Path) -> Iterator[pathlib.Path]:
             yield shm
 
 
+_PAGE = 4096
+
+
+def _change(path: pathlib.Path, change: str) -> None:
+    """Changes a file of three pages after it was opened: "grown" past where it was seen
+    to end, "shrunk", "evicted" (only its first page left in the page cache), or "none"
+    (it ends at a page boundary: a short read there proves no end)."""
+    if change == "evicted" and not hasattr(os, "posix_fadvise"):
+        pytest.skip("no posix_fadvise to drop pages from the cache")
+    if change == "grown":
+        with open(path, "ab") as w:
+            w.write(b"g" * 10000)
+    elif change == "shrunk":
+        os.truncate(path, 100)
+    elif change == "evicted":
+        # The file dropped from the cache, then its first page read back without
+        # read-ahead.
+        fd = os.open(path, os.O_RDONLY)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        os.pread(fd, _PAGE, 0)
+        os.close(fd)
+
+
+def _compare_reads_in_each_dir(
+        tmp_path: pathlib.Path,
+        reads: Callable[[pathlib.Path], Coroutine[Any, Any, list[tuple[bool, int, int, int, int]]]]) -> None:
+    """Runs reads on a file of three pages in each of _dirs(): each of its (same, my
+    length, io's length, my position, io's position) must be the same as io's."""
+    for d in _dirs(tmp_path):
+        path = d / "three_pages"
+        path.write_bytes(bytes(range(256)) * (3 * _PAGE // 256))
+        for same, mine, theirs, pos, ref_pos in asyncio.run(reads(path)):
+            assert same and pos == ref_pos, f"{d}: {mine} at {pos} where io read {theirs} at {ref_pos}"
+
+
 @pytest.mark.parametrize("change", ["none", "grown", "shrunk", "evicted"])
 def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path, change: str) -> None:
     """read(n) of a file seen at open to end within n bytes reads straight into the
@@ -190,42 +227,47 @@ def test_read_of_a_file_that_ends_within_it_answers_as_io(tmp_path: pathlib.Path
     stopped inside a page); where the file changed since (grown past n, shrunk), part of
     it is not in the page cache (RWF_NOWAIT stops short there) or it ends at a page
     boundary, the bytes, the position and the next read are still io's."""
-    if change == "evicted" and not hasattr(os, "posix_fadvise"):
-        pytest.skip("no posix_fadvise to drop pages from the cache")
-    page = 4096
+    page = _PAGE
 
     async def main(path: pathlib.Path) -> list[tuple[bool, int, int, int, int]]:
         got: list[tuple[bool, int, int, int, int]] = []
         async with ayafileio.open(path, "rb") as f:
             with open(path, "rb") as ref:
                 ref.read(0)
-                if change == "grown":
-                    with open(path, "ab") as w:
-                        w.write(b"g" * 10000)
-                elif change == "none":
-                    pass  # it ends at a page boundary: a short read there proves no end
-                elif change == "shrunk":
-                    os.truncate(path, 100)
-                else:
-                    # Only the first page cached: the file dropped from the cache, then
-                    # that page read back without read-ahead.
-                    fd = os.open(path, os.O_RDONLY)
-                    os.fsync(fd)
-                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
-                    os.pread(fd, page, 0)
-                    os.close(fd)
+                _change(path, change)
                 for n in (4 * page, 7, 4 * page, 4 * page):
                     mine = await f.read(n)
                     theirs = ref.read(n)
                     got.append((mine == theirs, len(mine), len(theirs), await f.tell(), ref.tell()))
         return got
 
-    for d in _dirs(tmp_path):
-        path = d / "ends_within"
-        path.write_bytes(bytes(range(256)) * (3 * page // 256))
-        for same, mine, theirs, pos, ref_pos in asyncio.run(main(path)):
-            assert same and pos == ref_pos, f"{d}: {mine} bytes at {pos} where io read {theirs} at {ref_pos}"
+    _compare_reads_in_each_dir(tmp_path, main)
+
+
+@pytest.mark.parametrize("change", ["none", "grown", "shrunk", "evicted"])
+@pytest.mark.parametrize("mode", ["rb", "r"])
+def test_read_of_the_rest_answers_as_io_after_the_file_changed(tmp_path: pathlib.Path, mode: str,
+                                                                 change: str) -> None:
+    """read() of all the rest is one read at once where the file ends where it was seen
+    to end at open; where it has grown since, shrunk, is partly out of the page cache or
+    ends at a page boundary, the bytes or text, the position and the next read (after the
+    file grows again) are still io's."""
+    encoding = None if "b" in mode else "latin-1"
+
+    async def main(path: pathlib.Path) -> list[tuple[bool, int, int, int, int]]:
+        got: list[tuple[bool, int, int, int, int]] = []
+        async with ayafileio.open(path, mode, encoding=encoding) as f:
+            with open(path, mode, encoding=encoding) as ref:
+                ref.read(0)
+                _change(path, change)
+                for more in (b"", b"tail\r\n"):
+                    with open(path, "ab") as w:
+                        w.write(more)
+                    mine, theirs = await f.read(), ref.read()
+                    got.append((mine == theirs, len(mine), len(theirs), await f.tell(), ref.tell()))
+        return got
+
+    _compare_reads_in_each_dir(tmp_path, main)
 
 
 @pytest.mark.skipif(not _shm_in_ram(), reason="needs a RAM-backed file system at /dev/shm")

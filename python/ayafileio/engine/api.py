@@ -119,7 +119,7 @@ class Engine(Protocol):
         reading, for writing, on a file system of kind fs_kind, opened with O_TRUNC or
         not), the one rule for it: (fast_read, writes_now, closes_now).
 
-        fast_read: "nowait" tries read_cached() (page-cache hits), "memory" read_memory()
+        fast_read: "nowait" tries read_cached() and read_new() (page-cache hits), "memory"
         as well (a RAM-backed file system: it never waits for a device), "" never.
         writes_now: writes are made on this thread with write_memory() (a regular file on a
         RAM-backed file system). closes_now: the close is made on this thread: on a file
@@ -132,7 +132,8 @@ class Engine(Protocol):
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         """Reads at once what is in memory: the count, -errno, or None (use the ring)."""
 
-    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None: ...
+    def read_new(self, fd: int, n: int, off: int, memory: bool) -> bytes | int | None:
+        """read_cached() of up to n bytes into new bytes: the data, -errno, or None."""
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:
         """Writes at once (see file_policy()): the count, -errno, or None (use the ring)."""

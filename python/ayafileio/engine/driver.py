@@ -26,7 +26,8 @@ from . import buffers, native, notify, platform
 from .config import cached_close_timeout, cached_idle_spin, cached_loop_budget, debug, get_config
 from .records import (
     AT_FDCWD, COMPLETION_SIZE, DIRECT_SLOTS, FLAG_ASYNC, FLAG_LINK, FS_MEMORY, FS_SLOW, OFF_CURRENT, REQUEST, REQUEST_SIZE,
-    OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, bytes_address, engine_ops,
+    OP_NAMES, OP_OPENAT, OP_READ, OP_STATX, OP_WRITE, address_of, bytes_address, bytes_read, engine_ops,
+    fresh_bytes,
 )
 from .api import RING_ONLY, Engine, Request, sync_now, wait_out
 from .kernel import STATX_SIZE
@@ -263,14 +264,19 @@ class Driver(Engine):
         except OSError as e:
             return -(e.errno or errno.EIO)
 
-    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
-        """read_cached() for a RAM-backed file system, into a new bytes object that
-        os.pread allocates as io's read does: the data, -errno, or None."""
+    def read_new(self, fd: int, n: int, off: int, memory: bool) -> bytes | int | None:
+        """read_cached() of up to n bytes into new bytes (on a RAM-backed file system
+        os.pread's, which allocates as io's read does): the data, -errno, or None."""
         if n > _FAST_READ_MAX:
             return None
         self._spend_fast_budget()
         try:
-            return platform.read_new(fd, n, off)
+            if memory:
+                return platform.read_new(fd, n, off)
+            out, view = fresh_bytes(n)
+            return bytes_read(out, view, platform.read_nowait(fd, view, off, False))
+        except BlockingIOError:
+            return None
         except OSError as e:
             return -(e.errno or errno.EIO)
 

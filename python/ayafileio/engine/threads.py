@@ -157,7 +157,7 @@ class ThreadDriver(Engine):
     def read_cached(self, fd: int, view: memoryview, off: int, memory: bool = False) -> int | None:
         return None
 
-    def read_memory(self, fd: int, n: int, off: int) -> bytes | int | None:
+    def read_new(self, fd: int, n: int, off: int, memory: bool) -> bytes | int | None:
         return None
 
     def write_memory(self, fd: int, data: Any, off: int) -> int | None:

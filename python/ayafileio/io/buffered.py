@@ -303,15 +303,28 @@ class BufferedFile(_OverRaw):
     def read_fast(self, n: int) -> bytes | None:
         """read(n) made at once, or None: from the read-ahead where it holds n bytes
         (_bufferedreader_read_fast), or, with nothing read ahead, as one read into new
-        bytes (_read_direct) while this loop iteration has budget left."""
-        if not self.readable or n < 0 or self.raw.closed:
+        bytes (_read_direct, _read_all_now) while this loop iteration has budget left."""
+        if not self.readable or n < -1 or self.raw.closed:
             return None
         ahead = self._read_end - self._pos if self._read_end != -1 else 0  # (_readahead(), readable)
+        if n == -1:
+            return self._read_all_now() if ahead == 0 else None
         if n <= ahead:
             return self._take(n)
         if ahead == 0 and self._reads_direct(n) and self.raw.engine.budget_left():
             return self._read_direct(n)
         return None
+
+    def _read_all_now(self) -> bytes | None:
+        """read() with nothing read ahead, as RawFile.readall_now() at once: no writes
+        pending, a file read from memory, budget left."""
+        if self._valid_write() or not self.raw.fast_read or not self.raw.engine.budget_left():
+            return None
+        rest = self.raw.readall_now()
+        if rest is not None:
+            self._reader_reset_buf()
+            self._abs_pos_delta -= len(rest)  # (as _read_all)
+        return rest
 
     def _take(self, n: int) -> bytes:
         """n bytes of the read-ahead, which holds them."""

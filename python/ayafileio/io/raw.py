@@ -153,10 +153,17 @@ class RawFile:
         if not self.fast_read:
             return None
         res = self.engine.read_cached(self.fd, view, off, self.fast_read == "memory")
-        if res == -errno.EOPNOTSUPP:
-            self.fast_read = ""  # this file system cannot say; use the ring
-            return None
-        return None if res is None else check_result(res)
+        if res is None or res >= 0:
+            return res
+        self._refused(res)
+        return None
+
+    def _refused(self, res: int) -> None:
+        """A read made at once that failed with -errno res: the OSError raised, but where
+        the ring must read instead (EOPNOTSUPP: the file system cannot say, from then on)."""
+        if res != -errno.EOPNOTSUPP:
+            raise os_error(res)
+        self.fast_read = ""
 
     def read_cached(self, view: memoryview) -> int | None:
         """pread_cached() at the position, which it advances (fast_read implies a
@@ -184,20 +191,32 @@ class RawFile:
         one any read (a short one is the end), from the page cache one that is whole or
         stops inside a page (RWF_NOWAIT stops short at the start of a page not cached: a
         page boundary is no proof of the end). None otherwise, the position unmoved."""
-        if self.fast_read == "memory":
-            res = self.engine.read_memory(self.fd, n, self.pos)
-            if res is None:
-                return None
-            if isinstance(res, int):
-                raise os_error(res)
-            self.pos += len(res)
-            return res
-        out, view = records.fresh_bytes(n)
-        got = self.pread_cached(view, self.pos)
-        if got is None or got < n and (self.pos + got) % _PAGE == 0:
+        if not self.fast_read:
             return None
-        self.pos += got
-        return records.bytes_read(out, view, got)
+        res = self.engine.read_new(self.fd, n, self.pos, self.fast_read == "memory")
+        if res is None:
+            return None
+        if isinstance(res, int):
+            self._refused(res)
+            return None
+        if len(res) < n and self.fast_read == "nowait" and (self.pos + len(res)) % _PAGE == 0:
+            return None
+        self.pos += len(res)
+        return res
+
+    def readall_now(self) -> bytes | None:
+        """readall() at once, as one read_new() that shows the end: of a regular file that
+        ends where it was last seen to, or before. None otherwise (a file that grew),
+        the position unmoved."""
+        want = max(self.size - self.pos, 0) + 1
+        data = self.read_new(want)
+        if data is None:
+            return None
+        if len(data) == want:  # it grew: readall() reads on
+            self.pos -= want
+            return None
+        self.size = self.pos
+        return data
 
     async def readinto(self, view: memoryview) -> int:
         """FileIO.readinto: one read at the position."""

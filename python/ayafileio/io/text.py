@@ -263,12 +263,7 @@ class TextLayer:
             raise io.UnsupportedOperation("not readable")
         await self.writeflush()
         if n < 0:
-            data = await self.buf.read()
-            decoded: str = self._decoder.decode(data, True)
-            result = self._get_decoded() + decoded
-            self._set_decoded("")
-            self._snapshot = None
-            return result
+            return self._decode_rest(await self.buf.read())
         result = self._get_decoded(n)
         remaining = n - len(result)
         chunks = 0
@@ -301,10 +296,25 @@ class TextLayer:
         return decoded[start : start + end]
 
     def read_fast(self, n: int) -> str | None:
-        """read(n) when the decoded characters hold n: no I/O, no coroutine."""
-        if self._pending or self._due or self._decoder is None or self._raw.closed or n < 0 or len(self._decoded) - self._used < n:
+        """read(n) when the decoded characters hold n, and read() when the buffer reads
+        the rest at once (BufferedFile.read_fast): no coroutine. None when the general
+        read must run."""
+        if self._pending or self._due or self._decoder is None or self._raw.closed:
+            return None
+        if n < 0:
+            data = self.buf.read_fast(-1)
+            return None if data is None else self._decode_rest(data)
+        if len(self._decoded) - self._used < n:
             return None
         return self._get_decoded(n)
+
+    def _decode_rest(self, data: bytes) -> str:
+        """The characters left, with data (the rest of the file) decoded after them."""
+        decoded: str = self._decoder.decode(data, True)
+        result = self._get_decoded() + decoded
+        self._set_decoded("")
+        self._snapshot = None
+        return result
 
     async def readline(self, limit: int = -1) -> str:
         self._check_closed()
