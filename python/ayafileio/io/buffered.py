@@ -20,7 +20,7 @@ import errno
 import io
 import operator
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from ..engine import api, buffers, records
@@ -469,7 +469,7 @@ class BufferedFile(_OverRaw):
         if self.writable and _versions.READ1_FLUSHES_WRITES:
             await self._flush_and_rewind()
         self._reader_reset_buf()
-        return await _read_new(n, self.raw.readinto, self._give_back_raw)
+        return await _read_new(n, self.raw, self._give_back_raw)
 
     def _give_back_raw(self, data: bytes) -> None:
         """read1()'s give-back: with writes pending the buffer holds them, so the raw
@@ -922,12 +922,19 @@ class BufferedFile(_OverRaw):
         self._reader_reset_buf()
 
 
-async def _read_new(n: int, read: Callable[[memoryview], Awaitable[int]], give_back: Callable[[bytes], None]) -> bytes:
-    """One read of up to n bytes into new memory; a cancelled one gives back what the
-    kernel had read."""
+async def _read_new(n: int, raw: RawFile, give_back: Callable[[bytes], None]) -> bytes:
+    """One read of up to n bytes into new memory: at once where raw reads them from
+    memory (RawFile.read_new), else by the ring, where a cancelled one gives back what
+    the kernel had read."""
+    wait = raw.busy()
+    if wait is not None:
+        await wait
+    data = raw.read_new(n)
+    if data is not None:
+        return data
     out, view = records.fresh_bytes(n)
     try:
-        got = await read(view)
+        got = await raw.readinto(view)
     except Interrupted as e:
         give_back(bytes(view[: e.count]))
         raise asyncio.CancelledError(*e.args) from None
@@ -1019,7 +1026,7 @@ class Unbuffered(_OverRaw):
                 raise asyncio.CancelledError(*e.args) from None
         if n > _MAX_ALLOCATION:
             n = await _bounded(self.raw, n, self.raw.tell)
-        return await _read_new(n, self.raw.readinto, self._give_back)
+        return await _read_new(n, self.raw, self._give_back)
 
     def _give_back(self, data: bytes) -> None:
         """A cancelled read takes nothing: the position goes back (a pipe's bytes are
