@@ -65,7 +65,7 @@ class BufferedFile(_OverRaw):
     def __init__(self, raw: RawFile, buffer_size: int) -> None:
         if buffer_size <= 0:
             raise ValueError("buffer size must be strictly positive")
-        super().__init__(raw)
+        _OverRaw.__init__(self, raw)
         self.buffer_size = buffer_size
         self._hold_none()  # taken when first needed (a whole-file read needs none)
         self._pos = 0

@@ -73,20 +73,22 @@ class RawFile:
         self.closefd = closefd
         self.closed = False
         self.engine = engine  # the running loop's, which opened the file: a file belongs to that loop
-        self.regular = stat.S_ISREG(st.st_mode)
-        self.seekable = self.regular or stat.S_ISBLK(st.st_mode) or (not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
-        self.flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
+        self.regular = regular = stat.S_ISREG(st.st_mode)
+        self.seekable = seekable = regular or stat.S_ISBLK(st.st_mode) or (
+            not stat.S_ISFIFO(st.st_mode) and _lseek_ok(fd))
+        self.flags = flags = FLAG_ASYNC if fs_kind == FS_SLOW else 0  # what every request on this file adds
         self.size = st.st_size  # what the file held when last seen: readall's first guess
         # What may skip the ring: reads, writes, the close.
-        self.fast_read, self.writes_now, self.closes_now = engine.file_policy(self.regular, readable, writable,
-                                                                              fs_kind, truncated)
+        self.fast_read, self.writes_now, closes_now = engine.file_policy(regular, readable, writable, fs_kind,
+                                                                         truncated)
+        self.closes_now = closes_now
         # A close the file system may make write data back (a truncated file's) never
         # runs on the loop's thread, not even as io_uring's inline attempt.
-        self.close_flags = self.flags | (FLAG_ASYNC if truncated and not self.closes_now else 0)
+        self.close_flags = flags | FLAG_ASYNC if truncated and not closes_now else flags
         # FileIO seeks an appending file to its end when it opens it (a descriptor this
         # module opened has O_APPEND: its writes go there anyway); a descriptor this
         # module just opened is at 0 otherwise.
-        if not self.seekable:
+        if not seekable:
             self.pos = 0
         elif append:
             self.pos = st.st_size if owned else os.lseek(fd, 0, os.SEEK_END)
