@@ -28,6 +28,9 @@ type Config struct {
 	// Read by the Python driver: how long the loop looks for completions itself, once
 	// per iteration, instead of sleeping until the notifier wakes it.
 	IdleSpinUs int64 `json:"idle_spin_us"`
+	// Read by the Python driver: while tasks wait for a turn at an iteration's budget
+	// for work made at once, a task's turn at new work is 1/TurnShare of it.
+	TurnShare int64 `json:"turn_share"`
 }
 
 // DefaultConfig returns the documented defaults. AYAFILEIO_BACKEND, when set, replaces
@@ -48,6 +51,7 @@ func DefaultConfig() Config {
 		AdaptiveBatch:           true,
 		AdaptiveTargetLatencyUs: 1000,
 		IdleSpinUs:              200,
+		TurnShare:               1,
 	}
 	if v := os.Getenv("AYAFILEIO_BACKEND"); v != "" && validBackend(v) {
 		c.Backend = v
@@ -73,6 +77,7 @@ var intOptions = map[string]intOption{
 	"io_uring_queue_depth":       {1, 32768, func(c *Config) *int64 { return &c.QueueDepth }, " (a power of two)"},
 	"adaptive_target_latency_us": {50, 1_000_000, func(c *Config) *int64 { return &c.AdaptiveTargetLatencyUs }, ""},
 	"idle_spin_us":               {0, 100_000, func(c *Config) *int64 { return &c.IdleSpinUs }, " (0 = never)"},
+	"turn_share":                 {1, 64, func(c *Config) *int64 { return &c.TurnShare }, " (1 = the whole budget)"},
 }
 
 var boolOptions = map[string]boolOption{

@@ -183,7 +183,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		`{"io_uring_queue_depth": "100"}`:   "io_uring_queue_depth must be a power of two between 1 and 32768, got 100",
 		`{"adaptive_batch": "1"}`:           `adaptive_batch must be true or false, got "1"`,
 		`{"backend": "uring"}`:              `backend must be one of auto, io_uring, worker, got "uring"`,
-		`{"buffer_size": "8192", "x": "1"}`: `unknown option "x" (known: [adaptive_batch adaptive_target_latency_us backend buffer_pool_max buffer_size close_timeout_ms enable_debug_log handle_pool_max_per_key handle_pool_max_total idle_spin_us io_uring_queue_depth io_uring_sqpoll io_worker_count])`,
+		`{"buffer_size": "8192", "x": "1"}`: `unknown option "x" (known: [adaptive_batch adaptive_target_latency_us backend buffer_pool_max buffer_size close_timeout_ms enable_debug_log handle_pool_max_per_key handle_pool_max_total idle_spin_us io_uring_queue_depth io_uring_sqpoll io_worker_count turn_share])`,
 	}
 	for pairs, want := range bad {
 		got := pybind.ConfigSet(pairs)

@@ -330,21 +330,27 @@ def test_atomic_durable_rewrite_on_tmpfs_is_made_at_once(tmp_path: pathlib.Path)
 
 
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="needs a RAM-backed file system (/dev/shm)")
-def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("share", [1, 16])
+def test_tasks_waiting_for_the_budget_take_it_in_turns(tmp_path: pathlib.Path, share: int) -> None:
     """1,000 tasks writing files that are made at once (tmpfs): the loop iteration's
-    budget goes round in turns without waking tasks that only find it spent again —
-    besides each task's first wait, a wait or two per loop iteration (the turns counted
-    per piece of work fitted in a budget woke ~25 per iteration, most of them futile).
-    Counted against the loop's iterations in the same run: a slower machine makes more
-    of them, not more waits per iteration."""
-    tasks, files = 1000, 8000
+    budget goes round in turns, each waiting task woken to work: besides each task's
+    first wait, a wait or two per loop iteration (the turns counted per piece of work
+    woke ~25 per iteration, most of them only to find the budget spent), or with
+    turn_share, the turns that fit in a budget and a few more. And with turn_share 16,
+    no task keeps the budget while others wait: the longest a file takes is a fraction
+    of the run, where with the whole budget a turn (1) a file whose task lost it waits
+    for most of the run. Counted in the loop's iterations of the same run: a slower
+    machine makes more of them, not more waits per iteration or longer waits in
+    iterations."""
+    tasks, files = 1000, 20000
     text = "t" * 900
 
-    async def main(d: pathlib.Path) -> tuple[int, int]:
+    async def main(d: pathlib.Path) -> tuple[int, int, int]:
         loop = asyncio.get_running_loop()
         todo = iter(range(files))
         ticks = 0
         running = True
+        longest = 0
 
         def tick() -> None:
             nonlocal ticks
@@ -353,21 +359,33 @@ def test_tasks_waiting_for_the_budget_are_woken_to_work(tmp_path: pathlib.Path) 
                 loop.call_soon(tick)
 
         async def worker() -> None:
+            nonlocal longest
             for i in todo:
+                began = ticks
                 async with ayafileio.open(d / f"{i}", "w") as f:
                     await f.write(text)
+                longest = max(longest, ticks - began)
 
         await ayafileio.write_text(d / "first", text)  # the engine exists
         before = _driver.get_driver().stats()["turn_waits"]
         tick()
         await asyncio.gather(*(worker() for _ in range(tasks)))
         running = False
-        return _driver.get_driver().stats()["turn_waits"] - before, ticks
+        return _driver.get_driver().stats()["turn_waits"] - before, ticks, longest
 
-    with _shm_dir(tmp_path) as d:
-        waits, iterations = asyncio.run(main(d))
-        assert all((d / f"{i}").read_text() == text for i in range(0, files, 97))
-    assert waits <= tasks + 3 * iterations, f"{waits} waits for the budget by {tasks} tasks in {iterations} iterations"
+    with pytest.raises(ValueError, match="turn_share"):
+        ayafileio.configure(turn_share=0)
+    ayafileio.configure(turn_share=share)
+    try:
+        with _shm_dir(tmp_path) as d:
+            waits, iterations, longest = asyncio.run(main(d))
+            assert all((d / f"{i}").read_text() == text for i in range(0, files, 97))
+    finally:
+        ayafileio.reset_config()
+    turns = 3 if share == 1 else share + 3
+    assert waits <= tasks + turns * iterations, f"{waits} waits for the budget by {tasks} tasks in {iterations} iterations"
+    if share > 1:
+        assert longest <= iterations // 3, f"a file took {longest} of the run's {iterations} loop iterations"
 
 
 def test_a_read_to_the_end_gives_the_buffer_back(tmp_path: pathlib.Path) -> None:

@@ -11,14 +11,14 @@ from .aiofiles import Aiofiles
 from .aiofiles_x import AiofilesX
 from .aiopath import AioPath
 from .anyio import Anyio
-from .ayafileio import Ayafileio, AyafileioWorker
+from .ayafileio import Ayafileio, AyafileioFair, AyafileioWorker
 from .ayafileio_cpp import AyafileioCpp
 from .base import Lib
 from .stdlib import Blocking, ToThread
 from .trio import TrioPath
 
 LIBS: dict[str, Callable[[], Lib]] = {
-    "ayafileio": Ayafileio, "ayafileio-worker": AyafileioWorker, "aiofiles": Aiofiles,
+    "ayafileio": Ayafileio, "ayafileio-worker": AyafileioWorker, "ayafileio-fair": AyafileioFair, "aiofiles": Aiofiles,
     "ayafileio-cpp": AyafileioCpp, "aiofile": Aiofile, "aerofs": Aerofs, "aiofiles-x": AiofilesX,
     "anyio": Anyio, "to_thread": ToThread, "blocking": Blocking, "aiopath": AioPath, "trio": TrioPath,
 }

@@ -1,4 +1,5 @@
-"""ayafileio itself, on its default backend and on the worker backend."""
+"""ayafileio itself, on its default backend, on the worker backend, and with turn_share=16
+(fairer turns at the loop iteration's budget)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,13 @@ class AyafileioWorker(Ayafileio):
     def leave(self) -> None:
         ayafileio.configure(backend="auto")
 
+
+
+class AyafileioFair(Ayafileio):
+    name = "ayafileio (turn_share 16)"
+
+    def enter(self) -> None:
+        ayafileio.configure(turn_share=16)
+
+    def leave(self) -> None:
+        ayafileio.configure(turn_share=1)

@@ -75,7 +75,7 @@ async def read_bytes(path: Any) -> bytes:
     c, shown = _path(path)
     engine = _chain_engine()
     if engine is not None:
-        await api.now_turn(engine)
+        await api.now_turn(engine, start=True)
         raw = _raw_now(engine, c, os.O_RDONLY | platform.OPEN_FLAGS)
         if isinstance(raw, RawFile):
             try:
@@ -193,7 +193,7 @@ class _EngineSteps:
         the new file then takes that file's bits and owner (_take_over). Made at once
         where none of it can wait (_raw_now: a RAM-backed file system), else one chain."""
         engine = self.engine
-        await api.now_turn(engine)
+        await api.now_turn(engine, start=True)
         raw = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
         if isinstance(raw, RawFile):
             try:

@@ -143,7 +143,10 @@ class Engine(Protocol):
         file_policy(): a RAM-backed file system has nothing to write back): 0, -errno, or
         None (use the ring)."""
 
-    def fast_budget_spent(self) -> asyncio.Future[None] | None: ...
+    def fast_budget_spent(self, start: bool = False) -> asyncio.Future[None] | None:
+        """A future to await before work made at once when this loop iteration's budget
+        for it is spent (with start, new work: an open, a stat, a whole-file call, when
+        the asking task's turn at it is over while others wait); else None."""
 
     def budget_left(self) -> bool:
         """Whether this loop iteration has budget left for work made at once: asks, where
@@ -298,12 +301,14 @@ async def result(engine: Engine, req: Request, cancel: bool = True,
         raise
 
 
-def now_turn(engine: Engine) -> Awaitable[None]:
+def now_turn(engine: Engine, start: bool = False) -> Awaitable[None]:
     """Done once this loop iteration has budget left for work made at once on the
     loop's thread (open_now, stat_now, write_memory): when it is spent, in the next
     iteration, so that timers and other tasks run in between. (A call made at once is
-    still cheaper there than a round trip through the engine's workers.)"""
-    return engine.fast_budget_spent() or completed()
+    still cheaper there than a round trip through the engine's workers.) start: new
+    work (an open, a stat, a whole-file call), which also waits while the task's turn
+    is over and others wait (Engine.fast_budget_spent)."""
+    return engine.fast_budget_spent(start) or completed()
 
 
 # One completed future for every caller, whatever its loop: awaiting a done future

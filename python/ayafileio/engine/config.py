@@ -32,6 +32,7 @@ class Config(TypedDict):
     adaptive_batch: bool
     adaptive_target_latency_us: int
     idle_spin_us: int
+    turn_share: int
 
 
 _BOOL_KEYS = {"io_uring_sqpoll", "enable_debug_log", "adaptive_batch"}
@@ -107,6 +108,10 @@ def cached_loop_budget() -> tuple[bool, float]:
 def cached_idle_spin() -> float:
     """idle_spin_us in seconds."""
     return _current()["idle_spin_us"] / 1e6
+
+
+def cached_turn_share() -> int:
+    return _current()["turn_share"]
 
 
 def cached_buffer_pool_max() -> int:

@@ -77,7 +77,7 @@ async def statx(engine: Engine, p: PathArg, dirfd: int, follow: bool, *, name_fd
         dirfd, flags = p.fd, AT_EMPTY_PATH
     else:
         flags = 0 if follow else AT_SYMLINK_NOFOLLOW
-    await now_turn(engine)
+    await now_turn(engine, start=True)
     res = engine.stat_now(p.c, dirfd, flags)
     if res >= 0:
         return stat_from_statx(engine.now_record)

@@ -166,7 +166,7 @@ class ThreadDriver(Engine):
     def sync_memory(self, fd: int, datasync: bool) -> int | None:
         return None
 
-    def fast_budget_spent(self) -> asyncio.Future[None] | None:
+    def fast_budget_spent(self, start: bool = False) -> asyncio.Future[None] | None:
         return None
 
     def budget_left(self) -> bool:

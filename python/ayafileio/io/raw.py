@@ -426,7 +426,7 @@ async def openat(engine: Engine, cpath: bytes, flags: int,
     from then on, since the kind of an opened file is its device's. None where the engine
     has no STATX: the caller asks os.fstat. Where the open cannot wait (Engine.open_now),
     it is made at once, without the ring."""
-    wait = engine.fast_budget_spent()  # (api.now_turn(), without a done future to await)
+    wait = engine.fast_budget_spent(start=True)  # (api.now_turn(), without a done future to await)
     if wait is not None:
         await wait
     now = opened_now(engine, cpath, flags)
