@@ -934,7 +934,7 @@ async def _read_new(n: int, raw: RawFile, give_back: Callable[[bytes], None]) ->
         return data
     out, view = records.fresh_bytes(n)
     try:
-        got = await raw.readinto(view)
+        got = await raw.readinto_by_ring(view)
     except Interrupted as e:
         give_back(bytes(view[: e.count]))
         raise asyncio.CancelledError(*e.args) from None

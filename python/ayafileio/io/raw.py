@@ -225,6 +225,10 @@ class RawFile:
         n = await self.read_at_once(view)
         if n is not None:
             return n
+        return await self.readinto_by_ring(view)
+
+    async def readinto_by_ring(self, view: memoryview) -> int:
+        """readinto() by the engine (the caller tried the memory first)."""
         return await self._read_ring(self.engine.read(self.ref, view, self._read_offset(), flags=self.flags))
 
     async def read_pinned(self, pinned: Buffer, start: int, length: int) -> int:
