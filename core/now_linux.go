@@ -113,14 +113,22 @@ func openPath(dirfd int, pathAddr uintptr, nofollow bool, resolve uint64) int64 
 // regular file, on a file system that is not slow by the mount table, its path in the
 // dentry cache; with O_CREAT or O_TRUNC, on a RAM-backed file system only, by a path
 // without symbolic links or "..", so that the walk cannot leave it. The struct statx at
-// addr is filled for the new descriptor. Returns the descriptor times 4 plus its file
-// system's FSKind, or -errno (-EAGAIN: submit it to the ring instead).
+// addr is filled for the new descriptor. Returns the outcome times 4 plus an FSKind: the
+// descriptor and its file system's kind, or -errno and the kind of the file system the
+// path lies on by the mount table (-EAGAIN: submit it to the ring instead, as a file of
+// that kind: the caller needs no PathFSKind of its own).
 func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) int64 {
-	if !resolveCachedWorks() {
-		return -errEAGAIN
-	}
 	byDev, points := mounts.snapshot()
 	pathKind := pathKind(points, path)
+	res, kind := openNow(path, pathAddr, flags, mode, addr, byDev, pathKind)
+	return res<<2 | int64(kind)
+}
+
+func openNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr, byDev map[uint64]FSKind,
+	pathKind FSKind) (int64, FSKind) {
+	if !resolveCachedWorks() {
+		return -errEAGAIN, pathKind
+	}
 	how := unix.OpenHow{Flags: uint64(flags) | unix.O_NONBLOCK, Resolve: resolveCached}
 	creates := flags&unix.O_CREAT != 0 || flags&unix.O_TMPFILE == unix.O_TMPFILE
 	if creates {
@@ -128,19 +136,19 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 	}
 	if creates || flags&unix.O_TRUNC != 0 {
 		if pathKind != FSMemory || hasDotDot(path) {
-			return -errEAGAIN
+			return -errEAGAIN, pathKind
 		}
 		how.Resolve = unix.RESOLVE_NO_SYMLINKS
 	} else if pathKind == FSSlow {
-		return -errEAGAIN
+		return -errEAGAIN, pathKind
 	}
 	res := openat2(unix.AT_FDCWD, pathAddr, &how)
 	if res == -int64(unix.ELOOP) && how.Resolve == unix.RESOLVE_NO_SYMLINKS || res == -int64(unix.ENXIO) ||
 		res == -int64(unix.EWOULDBLOCK) {
-		return -errEAGAIN // a symbolic link on the way; a FIFO or a lease that open(2) would wait for
+		return -errEAGAIN, pathKind // a symbolic link on the way; a FIFO or a lease that open(2) would wait for
 	}
 	if res < 0 {
-		return res
+		return res, pathKind
 	}
 	fd := int(res)
 	st, kind, ftype := statxOf(fd, addr, byDev, FSLocal)
@@ -148,15 +156,15 @@ func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) in
 		// A FIFO or a device opens differently without O_NONBLOCK: the ring's worker
 		// opens it as open(2) does.
 		sysClose(int32(fd))
-		return -errEAGAIN
+		return -errEAGAIN, pathKind
 	}
 	if flags&unix.O_NONBLOCK == 0 {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, int(flags)); err != nil {
 			sysClose(int32(fd))
-			return -errEAGAIN
+			return -errEAGAIN, pathKind
 		}
 	}
-	return res<<2 | int64(kind)
+	return res, kind
 }
 
 // RenameNow is renameat(2) of oldPath to newPath, made here when it cannot wait: two

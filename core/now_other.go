@@ -9,9 +9,9 @@ func StatNow(dirfd int, path string, pathAddr uintptr, atFlags int, addr uintptr
 }
 
 // OpenNow is Linux's open from the dentry cache; elsewhere every open goes to the backend
-// (-EAGAIN).
+// (-EAGAIN times 4 plus FSLocal, as Linux encodes a refusal).
 func OpenNow(path string, pathAddr uintptr, flags, mode uint32, addr uintptr) int64 {
-	return -errEAGAIN
+	return -errEAGAIN<<2 | int64(FSLocal)
 }
 
 // RenameNow is Linux's rename within a RAM-backed directory; elsewhere every rename goes

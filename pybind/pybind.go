@@ -142,9 +142,9 @@ func StatNow(dirfd int64, pathAddr uintptr, n, atFlags int64, addr uintptr) (res
 }
 
 // OpenNow is core.OpenNow for the path of n bytes (and its NUL) at pathAddr: the
-// descriptor times 4 plus its file system's kind, -errno, or -EAGAIN (submit an OPENAT).
+// descriptor, or -errno (-EAGAIN: submit an OPENAT), times 4 plus a file system's kind.
 func OpenNow(pathAddr uintptr, n, flags, mode int64, addr uintptr) (res int64) {
-	defer guard(&res, -11) // -EAGAIN: the ring opens it
+	defer guard(&res, -11<<2) // -EAGAIN (FSLocal): the ring opens it
 	path := unsafe.String((*byte)(unsafe.Add(nil, pathAddr)), n)
 	return core.OpenNow(path, pathAddr, uint32(flags), uint32(mode), addr)
 }

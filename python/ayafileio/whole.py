@@ -76,7 +76,7 @@ async def read_bytes(path: Any) -> bytes:
     engine = _chain_engine()
     if engine is not None:
         await api.now_turn(engine, start=True)
-        raw = _raw_now(engine, c, os.O_RDONLY | platform.OPEN_FLAGS)
+        raw, kind = _raw_now(engine, c, os.O_RDONLY | platform.OPEN_FLAGS)
         if isinstance(raw, RawFile):
             try:
                 return await raw.readall()
@@ -89,7 +89,7 @@ async def read_bytes(path: Any) -> bytes:
         return await in_thread(None, _read_sync, shown)
     buf = bytearray(_FIRST_READ)
     try:
-        flags = _async_flag(engine, c)
+        flags = FLAG_ASYNC if kind == FS_SLOW else 0
         engine.room_for_chain(3)
         opened, got, closed = await chain(engine, [
             engine.openat(c, os.O_RDONLY | platform.OPEN_FLAGS, slot=slot, flags=FLAG_LINK | flags),
@@ -111,19 +111,18 @@ async def read_bytes(path: Any) -> bytes:
     return bytes(memoryview(buf)[:got])
 
 
-def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> RawFile | int:
+def _raw_now(engine: Engine, c: bytes, flags: int, mode: int = 0o666) -> tuple[RawFile | int, int]:
     """c opened at once where that cannot wait (raw.opened_now: await api.now_turn()
-    first), as a RawFile whose reads
-    and writes are made at once too where they cannot wait; or the open's -errno (-EAGAIN:
-    the ring must open it, and one chain then does the whole file)."""
-    now = opened_now(engine, c, flags, mode)
-    if isinstance(now, int):
-        return now
-    fd, st, kind = now
-    fd, ref = platform.adopt(fd, flags)
+    first), as a RawFile whose reads and writes are made at once too where they cannot
+    wait; or the open's -errno (-EAGAIN: the ring must open it, and one chain then does
+    the whole file); and the FS_* kind of its file system."""
+    res, st, kind = opened_now(engine, c, flags, mode)
+    if st is None:
+        return res, kind
+    fd, ref = platform.adopt(res, flags)
     access = flags & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
     return RawFile(engine, fd, ref, owned=True, readable=access != os.O_WRONLY, writable=access != os.O_RDONLY,
-                   append=False, closefd=True, st=st, fs_kind=kind, truncated=bool(flags & os.O_TRUNC))
+                   append=False, closefd=True, st=st, fs_kind=kind, truncated=bool(flags & os.O_TRUNC)), kind
 
 
 def _decode(data: bytes, encoding: str, errors: str | None, newline: str | None) -> str:
@@ -194,7 +193,7 @@ class _EngineSteps:
         where none of it can wait (_raw_now: a RAM-backed file system), else one chain."""
         engine = self.engine
         await api.now_turn(engine, start=True)
-        raw = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
+        raw, _ = _raw_now(engine, c, os.O_WRONLY | os.O_CREAT | create | platform.OPEN_FLAGS, mode)
         if isinstance(raw, RawFile):
             try:
                 while view:

@@ -92,9 +92,11 @@ class Engine(Protocol):
         """Opens the NUL-terminated cpath with os.open's flags (and mode) on this thread where that
         cannot wait for a device (core.OpenNow: a regular file whose path is in the
         dentry cache, not on a slow file system; creating only on a RAM-backed one), and
-        fills now_record for it: the descriptor times 4 plus its FS_* kind,
-        -errno, or -EAGAIN (submit openat() instead). Like every call made at once, it
-        spends this loop iteration's budget: await now_turn() first."""
+        fills now_record for it. The outcome times 4 plus an FS_* kind: the descriptor and
+        its file system's kind, or -errno and the kind of the file system the path lies
+        on by the mount table (-EAGAIN: submit openat() instead, as a file of that kind;
+        no path_fs_kind() needed). Like every call made at once, it spends this loop
+        iteration's budget: await now_turn() first."""
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         """statx of cpath (relative to dirfd; with AT_EMPTY_PATH, dirfd itself) into now_record

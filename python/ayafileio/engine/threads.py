@@ -138,7 +138,7 @@ class ThreadDriver(Engine):
         return -errno.ENOSYS  # Go cannot run in this process
 
     def open_now(self, cpath: bytes, flags: int, mode: int = 0o666) -> int:
-        return -errno.EAGAIN  # every open runs on a thread here
+        return -errno.EAGAIN << 2 | FS_LOCAL  # every open runs on a thread here
 
     def stat_now(self, cpath: bytes, dirfd: int, at_flags: int) -> int:
         return -errno.EAGAIN

@@ -408,13 +408,14 @@ def opened_cached(engine: Engine, fd: int, fallback: int) -> tuple[kernel.TypeAn
 
 
 def opened_now(engine: Engine, cpath: bytes, flags: int,
-               mode: int = 0o666) -> tuple[int, kernel.TypeAndSize, int] | int:
+               mode: int = 0o666) -> tuple[int, kernel.TypeAndSize | None, int]:
     """cpath opened at once where that cannot wait (Engine.open_now): (the descriptor,
-    its type and size, its FS_* kind), or -errno (-EAGAIN: the ring must open it). Await
-    api.now_turn() first."""
+    its type and size, its FS_* kind); where it was not, (-errno, None, the FS_* kind of
+    the path's file system): -EAGAIN, the ring must open it, as a file of that kind.
+    Await api.now_turn() first."""
     now = engine.open_now(cpath, flags, mode)
     if now < 0:
-        return now
+        return now >> 2, None, now & 3
     return now >> 2, kernel.type_and_size_from_statx(engine.now_record), now & 3
 
 
@@ -433,12 +434,11 @@ async def openat(engine: Engine, cpath: bytes, flags: int,
     wait = engine.fast_budget_spent(start=True)  # (api.now_turn(), without a done future to await)
     if wait is not None:
         await wait
-    now = opened_now(engine, cpath, flags)
-    if not isinstance(now, int):
-        return now
-    if now != -errno.EAGAIN:
-        raise os_error(now, name)
-    path_kind = engine.path_fs_kind(cpath)
+    res, cached_st, path_kind = opened_now(engine, cpath, flags)
+    if cached_st is not None:
+        return res, cached_st, path_kind
+    if res != -errno.EAGAIN:
+        raise os_error(res, name)
     extra = FLAG_ASYNC if path_kind == FS_SLOW else 0
     discard = functools.partial(platform.discard, engine, flags=extra)  # for an open nobody will use
     if not stats_by_engine(engine) or path_kind != FS_SLOW:
