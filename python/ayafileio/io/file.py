@@ -27,7 +27,7 @@ from ..engine import api, driver, kernel, platform
 from .answer import AwaitableBool, answer
 from .buffered import BufferedFile, Unbuffered, optional_size
 from ..engine.config import cached_buffer_size
-from .modes import Mode, OpenArgs, parse_mode, parse_open_args, text_codec
+from .modes import Mode, OpenArgs, parse_mode, parse_open_args
 from .raw import RawFile, closed_error, openat, opened_cached, stats_by_engine
 from ..engine.records import FLAG_ASYNC, FS_LOCAL, FS_SLOW
 from ..engine.api import check_result
@@ -237,9 +237,8 @@ class AsyncFile(Generic[AnyStr]):
                 if m.readable and m.writable and not raw.seekable:  # io.BufferedRandom's check
                     raise io.UnsupportedOperation("File or stream is not seekable.")
                 buf = BufferedFile(raw, args.buffering if args.buffering > 1 else cached_buffer_size())
-            if m.text:
+            if m.text:  # (an unknown encoding is TextLayer's LookupError, with the file open, as open()'s)
                 assert isinstance(buf, BufferedFile)
-                text_codec(args.encoding)  # LookupError now, with the file open, as open() does
                 line_buffering = args.buffering == 1 or (args.buffering < 0 and not raw.regular and os.isatty(fd))
                 self._text = TextLayer(buf, args.encoding, args.errors or "strict", args.newline,
                                        line_buffering=line_buffering, write_through=False)
