@@ -201,16 +201,22 @@ func (b *uringBackend) quietExchange(out []Completion) (int, error) {
 // needs no wake-up), and collects.
 func (b *uringBackend) quietEnter(out []Completion) (int, error) {
 	b.r.setEventFD(false)
-	err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
+	left, err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
 	n := b.collect(out)
 	b.r.setEventFD(true)
+	if left {
+		b.n.signal()
+	}
 	return n, err
 }
 
 // loudEnter is quietEnter with the signal on: whatever the kernel posts or queues
 // during the enter signals the eventfd, even what this call collects.
 func (b *uringBackend) loudEnter(out []Completion) (int, error) {
-	err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
+	left, err := b.r.submitAndGetEvents(b.inKernel + b.cancels)
+	if left {
+		b.n.signal()
+	}
 	return b.collect(out), err
 }
 

@@ -156,7 +156,7 @@ func BenchmarkGetEventsZeroTimeout(b *testing.B) {
 // wake-up lost while the eventfd was off would be a hang; here a 5 s wait that ends
 // with work still in flight fails the test. Up to 8 chains in flight the exchanges
 // enter quietly; 64 put more deferred items in the kernel than one enter runs
-// (enterWhileTaskRun).
+// (enterBatches).
 func TestChainsNeverLoseAWakeUp(t *testing.T) {
 	for _, width := range []int{8, 64} {
 		t.Run(strconv.Itoa(width), func(t *testing.T) { chainsNeverLoseAWakeUp(t, width) })

@@ -98,56 +98,63 @@ const ioLocalTWDefaultMax = 20
 // finished completions visible in the CQ. pending bounds the deferred items (a request
 // has at most one queued at a time: its completion, or its turn in a link chain): up to
 // the kernel's batch a plain GETEVENTS enter runs them all and returns at once; more
-// take enterWhileTaskRun. With SQPOLL the poller submits: the kernel is entered only to
-// wake it or to flush what waits outside the CQ.
-func (r *ring) submitAndGetEvents(pending int) error {
+// take enterBatches. It reports whether deferred work may be left that no signal of the
+// eventfd will announce: the caller signals its notifier, so that its loop looks again.
+// With SQPOLL the poller submits: the kernel is entered only to wake it or to flush what
+// waits outside the CQ.
+func (r *ring) submitAndGetEvents(pending int) (bool, error) {
 	if r.flags&IORING_SETUP_SQPOLL != 0 {
 		err := r.submit()
 		if r.cqNeedsEnter() {
 			r.getEvents()
 		}
-		return err
+		return false, err
 	}
 	r.flushSQ()
 	toSubmit := r.sqe_tail - atomic.LoadUint32(r.sq_khead)
 	if r.flags&IORING_SETUP_DEFER_TASKRUN != 0 && pending > ioLocalTWDefaultMax {
-		return r.enterWhileTaskRun(toSubmit, pending)
+		if r.flags&IORING_SETUP_TASKRUN_FLAG == 0 {
+			return false, r.enterGetEvents(toSubmit)
+		}
+		return r.enterBatches(toSubmit, pending)
 	}
 	_, err := r.enter(toSubmit, 0, IORING_ENTER_GETEVENTS)
 	if err == unix.EAGAIN || err == unix.EBUSY {
-		return nil // as in submit
+		return false, nil // as in submit
 	}
-	return err
+	return false, err
 }
 
-// enterWhileTaskRun runs more deferred task work than one plain GETEVENTS enter does
-// (IO_LOCAL_TW_DEFAULT_MAX items) with plain enters, one after another while
-// IORING_SQ_TASKRUN says work is left: the kernel raises the flag when a run stops at
-// its cap with items left, and when an item arrives on an empty list. enterGetEvents
-// runs them all in one enter, but then sleeps on its expired zero timeout (an hrtimer
-// and a schedule(): 5 % of the loop's thread with 200 new files in flight on ext4, see
-// docs/engine.md). Where the flag cannot be read so (a ring without TASKRUN_FLAG, an
-// enter that posted no CQE with the flag still raised: other task work set it, or items
-// that post nothing), and after as many rounds as pending needs, enterGetEvents runs
-// what is left.
-func (r *ring) enterWhileTaskRun(toSubmit uint32, pending int) error {
-	if r.flags&IORING_SETUP_TASKRUN_FLAG == 0 {
-		return r.enterGetEvents(toSubmit)
-	}
+// enterBatches runs more deferred task work than one plain GETEVENTS enter does
+// (IO_LOCAL_TW_DEFAULT_MAX items) without enterGetEvents' zero timeout, whose expired
+// hrtimer still costs a schedule() (5 % of the loop's thread with 200 new files in
+// flight on ext4: docs/engine.md). The kernel raises IORING_SQ_TASKRUN when a run stops
+// at its cap with items left, which signals nothing, and when an item lands on an empty
+// list, which signals the eventfd. So a plain enter follows another while the last one
+// filled its batch (posted as many CQEs) with the flag raised. Raised after a run that
+// posted fewer, or after as many rounds as pending needs, it reports work left: the
+// caller's loop looks again in its next iteration (one enter an iteration while
+// completions trickle in). Raised after an enter that posted nothing, the flag may be
+// stale (the kernel clears it only when it runs task work): enterGetEvents then runs
+// whatever is there, so that a stale flag cannot keep the loop awake.
+func (r *ring) enterBatches(toSubmit uint32, pending int) (bool, error) {
 	for rounds := pending/ioLocalTWDefaultMax + 1; ; rounds-- {
 		tail := atomic.LoadUint32(r.cq_ktail)
-		if _, err := r.enter(toSubmit, 0, IORING_ENTER_GETEVENTS); err != nil {
-			if err == unix.EAGAIN || err == unix.EBUSY {
-				return nil // as in submit
-			}
-			return err
-		}
-		if atomic.LoadUint32(r.sq_kflags)&IORING_SQ_TASKRUN == 0 {
-			return nil
+		_, err := r.enter(toSubmit, 0, IORING_ENTER_GETEVENTS)
+		if err == unix.EAGAIN || err == unix.EBUSY {
+			return false, nil // as in submit
+		} else if err != nil {
+			return false, err
 		}
 		toSubmit = r.sqe_tail - atomic.LoadUint32(r.sq_khead)
-		if rounds == 1 || atomic.LoadUint32(r.cq_ktail) == tail {
-			return r.enterGetEvents(toSubmit)
+		posted := atomic.LoadUint32(r.cq_ktail) - tail
+		switch {
+		case atomic.LoadUint32(r.sq_kflags)&IORING_SQ_TASKRUN == 0:
+			return false, nil
+		case posted == 0:
+			return false, r.enterGetEvents(toSubmit)
+		case posted < ioLocalTWDefaultMax || rounds == 1:
+			return true, nil
 		}
 	}
 }
