@@ -67,7 +67,7 @@ class BuildGo(build_ext):
 # The calls the loop's thread makes that never wait (exchanges, and the calls made at
 # once: each returns within microseconds by design, see docs/engine.md) keep the GIL.
 # gopy releases and retakes it around every call: two more crossings between Go and C
-# and a GIL handover, 0.4-0.5 µs of a cached open + read + close's 10. The others (an
+# and a GIL handover, about 0.2 µs a call (docs/engine.md, stop 30). The others (an
 # engine's creation and close, which waits for requests in flight, the config and stats
 # calls, Windows' WriteNow and CloseNow, which wait) still release it.
 _HOLDS_GIL = ("EngineExchange", "EngineCancel", "OpenNow", "OpenedKind", "StatNow", "RenameNow", "GetdentsNow",
