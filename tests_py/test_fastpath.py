@@ -17,7 +17,8 @@ import pytest
 import ayafileio
 from ayafileio.engine import buffers as _buffers
 from ayafileio.engine import driver as _driver
-from ayafileio.engine.records import FS_MEMORY
+from ayafileio.engine.records import FS_LOCAL, FS_MEMORY
+from ayafileio.io.raw import RawFile
 
 
 def _uring() -> bool:
@@ -403,3 +404,43 @@ def test_a_read_to_the_end_gives_the_buffer_back(tmp_path: pathlib.Path) -> None
             assert len(f._file._buf) == 0
 
     asyncio.run(main())
+
+
+@pytest.mark.skipif(not _uring(), reason="RWF_NOWAIT reads are the ring engine's")
+def test_a_cached_file_that_ends_at_a_page_boundary_is_read_in_one_step(tmp_path: pathlib.Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """read() of a whole cached file on a disk's page cache (reads with RWF_NOWAIT), whose
+    size is a multiple of the page: a read that stops at a page boundary may have met a
+    page not cached, so one more read there must find the end; it does, and read() is
+    one step made at once (RawFile.readall_now), not the awaited read loop
+    (RawFile.readall) it took before, nor the ring."""
+
+    async def fail(self: Any) -> bytes:
+        raise AssertionError("read() of a cached file went to RawFile.readall")
+
+    async def main(path: pathlib.Path) -> tuple[int, int]:
+        kind = _driver.get_driver().path_fs_kind(str(path).encode() + b"\0")
+        async with ayafileio.open(path, "rb") as f:  # the engine exists, the file is cached
+            assert await f.read() == b"p" * 8192
+        if kind != FS_LOCAL:
+            return kind, 0
+        monkeypatch.setattr(RawFile, "readall", fail)
+        enters = ayafileio.get_stats()["io_uring_enters"]
+        for _ in range(20):
+            async with ayafileio.open(path, "rb") as f:
+                assert await f.read() == b"p" * 8192
+                assert await f.read() == b""
+                assert await f.tell() == 8192
+            await asyncio.sleep(0)  # a fresh iteration: its budget for work made at once
+        return kind, ayafileio.get_stats()["io_uring_enters"] - enters
+
+    path = tmp_path / "two_pages"
+    path.write_bytes(b"p" * 8192)
+    ayafileio.configure(adaptive_target_latency_us=400_000)  # a spent budget is not what is tested
+    try:
+        kind, enters = asyncio.run(main(path))
+    finally:
+        ayafileio.reset_config()
+    if kind != FS_LOCAL:
+        pytest.skip("the temporary directory is not on a disk's page cache")
+    assert enters == 0, f"{enters} io_uring_enter calls for 20 reads of a cached file of two pages"
