@@ -9,7 +9,7 @@ import os
 import time
 
 from peers.base import Lib
-from sizes import MiB, Sizes
+from sizes import Sizes
 
 from .base import Result, Workload
 from .data import make_item
@@ -74,8 +74,11 @@ class LoopLag(Dataset):
 
 class Sweep(Dataset):
     """The dataset pattern over sweep_items new files at a set concurrency, with the
-    process's peak RSS (ru_maxrss) and how much the run added to the RSS it started
-    with: the memory each concurrently open file costs."""
+    process's peak RSS and how much the run added to the RSS it started with: the memory
+    each concurrently open file costs. The peak is the process's own (VmHWM), not
+    ru_maxrss: Linux carries ru_maxrss across exec from the memory the child was forked
+    (vforked) from, so every child's ru_maxrss was at least the runner's RSS, which grows
+    with each workload it prepares."""
 
     concurrency = 0
 
@@ -83,14 +86,20 @@ class Sweep(Dataset):
         super().__init__(dataclasses.replace(sizes, items=sizes.sweep_items, concurrency=self.concurrency), base)
 
     async def run(self, lib: Lib, out: str) -> Result:
-        import resource
-
-        with open("/proc/self/statm") as f:
-            start = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MiB
+        start = _status_mib("VmRSS")
         res = await super().run(lib, out)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _status_mib("VmHWM")
         res.extra = {"peak_rss_mib": peak, "added_rss_mib": peak - start}
         return res
+
+
+def _status_mib(field: str) -> float:
+    """A size line of /proc/self/status (in kB there), in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(field)
 
 
 SWEEPS = [type(f"Sweep{n}", (Sweep,), {"name": f"sweep-{n}", "concurrency": n}) for n in (1, 10, 50, 200, 1000, 5000)]
