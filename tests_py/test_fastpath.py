@@ -419,7 +419,7 @@ def test_a_cached_file_that_ends_at_a_page_boundary_is_read_in_one_step(tmp_path
         raise AssertionError("read() of a cached file went to RawFile.readall")
 
     async def main(path: pathlib.Path) -> tuple[int, int]:
-        kind = _driver.get_driver().path_fs_kind(str(path).encode() + b"\0")
+        kind = _driver.get_driver().path_fs_kind(os.fsencode(path) + b"\0")
         async with ayafileio.open(path, "rb") as f:  # the engine exists, the file is cached
             assert await f.read() == b"p" * 8192
         if kind != FS_LOCAL:
